@@ -1,0 +1,56 @@
+-- append.lua: append one event to a channel's stream, trim it, and wake the live path, atomically.
+--
+-- KEYS[1]  the channel's stream            <prefix>:{c:<channel>}:log
+-- KEYS[2]  the idempotency key's record    <prefix>:{c:<channel>}:idem:<key> (same hash tag; untouched when ARGV[6] is '0')
+-- ARGV[1]  MAXLEN (approximate trim)
+-- ARGV[2]  maximum age in milliseconds (approximate MINID trim)
+-- ARGV[3]  event name
+-- ARGV[4]  data, serialized JSON
+-- ARGV[5]  idempotency record TTL in seconds
+-- ARGV[6]  '1' when an idempotency key is given
+-- ARGV[7]  pub/sub channel of the live path
+-- ARGV[8]  '1' when the publisher asked for receipts
+--
+-- Reply: { id, duplicate } where duplicate is 1 when the idempotency key was already used (id is
+-- then the original event's id and nothing is written).
+--
+-- The live message is "<id>\n<prev>\n<event>\n<data>": prev is the id generated before this one,
+-- which lets every edge prove it missed nothing. Appending and publishing in one script keeps
+-- notifications in stream order.
+
+if ARGV[6] == '1' then
+  local existing = redis.call('GET', KEYS[2])
+  if existing then return { existing, 1 } end
+end
+
+local prev = '0-0'
+local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if #newest > 0 then
+  prev = newest[1][1]
+elseif redis.call('EXISTS', KEYS[1]) == 1 then
+  -- Trimmed to nothing: the stream still remembers the last id it generated.
+  local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then prev = info[i + 1] end
+  end
+end
+
+local fields = { 'e', ARGV[3], 'd', ARGV[4] }
+if ARGV[8] == '1' then
+  fields[#fields + 1] = 'a'
+  fields[#fields + 1] = '1'
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
+
+local now = redis.call('TIME')
+local oldest = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[2])
+if oldest > 0 then
+  redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', oldest))
+end
+
+if ARGV[6] == '1' then
+  redis.call('SET', KEYS[2], id, 'EX', ARGV[5])
+end
+
+redis.call('PUBLISH', ARGV[7], id .. '\n' .. prev .. '\n' .. ARGV[3] .. '\n' .. ARGV[4])
+return { id, 0 }

@@ -1,0 +1,54 @@
+-- read-after.lua: read a channel's events after a position, and say whether any were lost.
+--
+-- KEYS[1]  the channel's stream            <prefix>:{c:<channel>}:log
+-- ARGV[1]  position: the last id the reader has (exclusive), '0-0' for the beginning
+-- ARGV[2]  how many entries at most (0: only the metadata)
+--
+-- Reply: { gap, lostTo, lastGeneratedId, entries }
+--   gap     ''            nothing after the position was lost
+--           'retention'   entries after the position were trimmed, up to and including lostTo
+--           'stream-lost' the stream is gone or was recreated (its ids went backwards): the reader
+--                         restarts from the beginning of what exists now
+--   entries XRANGE replies ({ id, { field, value, ... } }) after the position, or after lostTo
+--
+-- One script, so the metadata and the entries describe the same moment.
+
+local function parse(id)
+  local dash = string.find(id, '-', 1, true)
+  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
+end
+
+local function less(a, b)
+  local ams, aseq = parse(a)
+  local bms, bseq = parse(b)
+  if ams ~= bms then return ams < bms end
+  return aseq < bseq
+end
+
+local after = ARGV[1]
+local limit = tonumber(ARGV[2])
+
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if after == '0-0' then return { '', '', '0-0', {} } end
+  return { 'stream-lost', after, '0-0', {} }
+end
+
+local lastGenerated, maxDeleted = '0-0', '0-0'
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+for i = 1, #info, 2 do
+  if info[i] == 'last-generated-id' then lastGenerated = info[i + 1] end
+  if info[i] == 'max-deleted-entry-id' then maxDeleted = info[i + 1] end
+end
+
+local gap, lostTo, from = '', '', after
+if less(lastGenerated, after) then
+  gap, lostTo, from = 'stream-lost', after, '0-0'
+elseif less(after, maxDeleted) then
+  gap, lostTo, from = 'retention', maxDeleted, maxDeleted
+end
+
+local entries = {}
+if limit > 0 then
+  entries = redis.call('XRANGE', KEYS[1], '(' .. from, '+', 'COUNT', limit)
+end
+return { gap, lostTo, lastGenerated, entries }

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+export type RedisTarget =
+  | { readonly kind: 'standalone'; readonly url: string }
+  | {
+      readonly kind: 'cluster';
+      readonly nodes: readonly { readonly host: string; readonly port: number }[];
+      readonly password?: string;
+      readonly tls: boolean;
+    };
+
+export interface TidingsCommands {
+  tidingsAppend(...args: (string | number)[]): Promise<[string, number]>;
+  tidingsReadAfter(...args: (string | number)[]): Promise<[string, string, string, [string, string[]][]]>;
+}
+
+export type RedisClient = (Redis | Cluster) & TidingsCommands;
+
+const script = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
+
+/** Reconnect delays: exponential, capped, with full jitter so a fleet does not reconnect in step. */
+export const reconnectDelay = (attempt: number): number => Math.random() * Math.min(2000, 50 * 2 ** attempt);
+
+function nodeOptions(target: RedisTarget, name: string): RedisOptions {
+  const base: RedisOptions = { connectionName: name, retryStrategy: reconnectDelay, maxRetriesPerRequest: 20 };
+  if (target.kind === 'standalone') return base;
+  return { ...base, password: target.password, tls: target.tls ? {} : undefined };
+}
+
+/** The command connection (standalone or Cluster) with Tidings' scripts registered. */
+export function createRedisClient(target: RedisTarget, name: string): RedisClient {
+  const client =
+    target.kind === 'standalone'
+      ? new Redis(target.url, nodeOptions(target, name))
+      : new Cluster([...target.nodes], {
+          redisOptions: nodeOptions(target, name),
+          scaleReads: 'master',
+          // ioredis' defaults give up long before a real failover finishes (see DESIGN-NOTES).
+          maxRedirections: 64,
+          retryDelayOnFailover: 300,
+          retryDelayOnClusterDown: 300,
+          retryDelayOnTryAgain: 300,
+          clusterRetryStrategy: reconnectDelay,
+          slotsRefreshTimeout: 2000,
+        });
+  client.defineCommand('tidingsAppend', { numberOfKeys: 2, lua: script('append') });
+  client.defineCommand('tidingsReadAfter', { numberOfKeys: 1, lua: script('read-after') });
+  return client as RedisClient;
+}
+
+/**
+ * Opens a dedicated connection for pub/sub. Classic pub/sub reaches every node of a Cluster, so
+ * any node will do; each call tries the next one, so a dead node is left behind.
+ */
+export function createSubscriberFactory(target: RedisTarget, name: string): () => Redis {
+  let next = 0;
+  return () => {
+    const options: RedisOptions = {
+      ...nodeOptions(target, name),
+      autoResubscribe: false, // the live bus resubscribes itself, then backfills
+      maxRetriesPerRequest: null,
+    };
+    if (target.kind === 'standalone') return new Redis(target.url, options);
+    const node = target.nodes[next++ % target.nodes.length]!;
+    // Give up on a node after a few tries so the bus moves on to another.
+    return new Redis({ ...options, host: node.host, port: node.port, retryStrategy: (n) => (n > 3 ? null : reconnectDelay(n)) });
+  };
+}

@@ -1,0 +1,97 @@
+import type { AppendResult, EventLog, GapReason, LoggedEvent, ReadPage } from '@tidings/core';
+import type { PublishRequest, StreamId } from '@tidings/protocol';
+import type { RedisClient } from './redis-client.js';
+import { DIRECTORY_SHARDS, type RedisKeys } from './redis-keys.js';
+
+export interface Retention {
+  readonly maxLength: number;
+  readonly maxAgeSeconds: number;
+}
+
+export interface RedisEventLogOptions {
+  readonly redis: RedisClient;
+  readonly keys: RedisKeys;
+  readonly retention: Retention;
+  /** Wall clock for the channel directory's scores. */
+  readonly now?: () => number;
+}
+
+/** A channel is re-stamped in the directory at most this often; readers allow for it. */
+const DIRECTORY_REFRESH_MS = 1000;
+const DIRECTORY_MEMO_MAX = 100_000;
+const DIRECTORY_PAGE = 10_000;
+
+/** One Redis Stream per channel; appends and live notifications happen in one script. */
+export class RedisEventLog implements EventLog {
+  private readonly stamped = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: RedisEventLogOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async append(channel: string, request: PublishRequest): Promise<AppendResult> {
+    const { redis, keys, retention } = this.options;
+    // The directory is stamped before the append, so a wildcard reader that finds no stamp
+    // can be sure the event did not exist yet.
+    await this.stampDirectory(channel);
+    const [id, duplicate] = await redis.tidingsAppend(
+      keys.log(channel),
+      keys.idempotency(channel, request.idempotencyKey ?? ''),
+      retention.maxLength,
+      retention.maxAgeSeconds * 1000,
+      request.event,
+      JSON.stringify(request.data),
+      retention.maxAgeSeconds,
+      request.idempotencyKey === undefined ? '0' : '1',
+      keys.live(channel),
+      request.ack ? '1' : '0',
+    );
+    return { id, duplicate: duplicate === 1 };
+  }
+
+  async readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage> {
+    const [gap, lostTo, , entries] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), after, limit);
+    const events = entries.map(([id, fields]) => toEvent(channel, id, fields));
+    if (gap === '') return { events };
+    return { events, gap: { channel, lostFrom: after, lostTo, reason: gap as GapReason } };
+  }
+
+  async lastId(channel: string): Promise<StreamId> {
+    const [, , lastGenerated] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), '0-0', 0);
+    return lastGenerated;
+  }
+
+  async channelsActiveSince(sinceMs: number): Promise<string[]> {
+    const { redis, keys } = this.options;
+    const shards = Array.from({ length: DIRECTORY_SHARDS }, (_, shard) =>
+      redis.zrangebyscore(keys.directory(shard), sinceMs, '+inf', 'LIMIT', 0, DIRECTORY_PAGE),
+    );
+    return (await Promise.all(shards)).flat();
+  }
+
+  async now(): Promise<number> {
+    const [seconds, micros] = await this.options.redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  }
+
+  private async stampDirectory(channel: string): Promise<void> {
+    const now = this.now();
+    const last = this.stamped.get(channel);
+    if (last !== undefined && now - last < DIRECTORY_REFRESH_MS) return;
+    const { redis, keys } = this.options;
+    await redis.zadd(keys.directory(keys.directoryShard(channel)), 'GT', now + DIRECTORY_REFRESH_MS, channel);
+    if (this.stamped.size >= DIRECTORY_MEMO_MAX) this.stamped.clear();
+    this.stamped.set(channel, now);
+  }
+}
+
+function toEvent(channel: string, id: string, fields: string[]): LoggedEvent {
+  let event = '';
+  let data = 'null';
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] === 'e') event = fields[i + 1] ?? '';
+    else if (fields[i] === 'd') data = fields[i + 1] ?? 'null';
+  }
+  return { channel, id, event, data };
+}

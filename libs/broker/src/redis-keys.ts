@@ -1,0 +1,54 @@
+/** Number of sorted sets the channel directory is spread over (each in its own Cluster slot). */
+export const DIRECTORY_SHARDS = 16;
+
+const PREFIX_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Every Redis key and pub/sub channel name Tidings uses, built here and nowhere else.
+ * A channel's keys share the hash tag `{c:<channel>}`, so one script can touch them all in a
+ * Redis Cluster; channel names cannot contain braces, so a name cannot move its keys' slot.
+ */
+export class RedisKeys {
+  private readonly livePrefix: string;
+
+  constructor(readonly prefix = 'tidings') {
+    // Also keeps glob metacharacters out of PSUBSCRIBE patterns built from it.
+    if (!PREFIX_RE.test(prefix)) throw new Error(`invalid Redis key prefix '${prefix}': use 1-64 of A-Z a-z 0-9 _ . -`);
+    this.livePrefix = `${prefix}:live:`;
+  }
+
+  log(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:log`;
+  }
+
+  idempotency(channel: string, key: string): string {
+    return `${this.prefix}:{c:${channel}}:idem:${key}`;
+  }
+
+  /** Sorted set of channel → last publish time, for finding channels a wildcard matches. */
+  directory(shard: number): string {
+    return `${this.prefix}:{dir:${shard}}:channels`;
+  }
+
+  directoryShard(channel: string): number {
+    let hash = 2166136261; // FNV-1a: cheap and evenly spread
+    for (let i = 0; i < channel.length; i++) {
+      hash ^= channel.charCodeAt(i);
+      hash = Math.imul(hash, 16777619);
+    }
+    return (hash >>> 0) % DIRECTORY_SHARDS;
+  }
+
+  live(channel: string): string {
+    return this.livePrefix + channel;
+  }
+
+  liveGlob(glob: string): string {
+    return this.livePrefix + glob;
+  }
+
+  /** The channel a live pub/sub message is about, or undefined for a name not ours. */
+  channelOfLive(name: string): string | undefined {
+    return name.startsWith(this.livePrefix) ? name.slice(this.livePrefix.length) : undefined;
+  }
+}

@@ -1,0 +1,176 @@
+import { compareStreamIds, type StreamId, ZERO_ID } from '@tidings/protocol';
+import type { EventLog, LiveNotification, LoggedEvent } from './ports.js';
+
+export interface FeedListener {
+  /** Events arrive in channel order, each once, ids strictly increasing. */
+  onFeedEvent(event: LoggedEvent): void;
+  /**
+   * The feed stopped carrying this listener. `behind`: the feed skipped events (its own read hit
+   * a retention gap or a lost stream), so the listener must read the log from its own position.
+   */
+  onFeedDetached(channel: string, behind: boolean): void;
+}
+
+export interface ChannelFeedDeps {
+  readonly log: EventLog;
+  readonly pageSize: number;
+  /** Notifications held while the feed starts or fills; past this it forgets them and re-reads the log. */
+  readonly maxPending: number;
+  readonly retryDelayMs: (attempt: number) => number;
+  readonly schedule: (run: () => void, delayMs: number) => () => void;
+  readonly gapFilled: (channel: string) => void;
+  readonly failed: (channel: string, error: unknown) => void;
+}
+
+/**
+ * The node's single view of one channel's live events. Pub/sub may drop or repeat messages, so
+ * every notification names its predecessor; when that is not the last id relayed, the feed reads
+ * the missing events from the log before relaying anything newer. Listeners therefore see the
+ * channel's total order with no gaps, however the live path behaves.
+ */
+export class ChannelFeed {
+  /** Id of the newest event relayed (or known to exist when the feed started). */
+  lastId: StreamId = ZERO_ID;
+  exactRefs = 0;
+  lastActivityMs = 0;
+  /** Bumped by the hub when pattern watchers change, so discovery runs again lazily. */
+  watchersVersion = -1;
+  private state: 'starting' | 'live' | 'filling' | 'closed' = 'starting';
+  private pending: LiveNotification[] = [];
+  private overflowed = false;
+  private refillRequested = false;
+  private retries = 0;
+  private cancelRetry: (() => void) | undefined;
+  private readonly listeners = new Set<FeedListener>();
+
+  constructor(
+    readonly channel: string,
+    private readonly deps: ChannelFeedDeps,
+  ) {}
+
+  get started(): boolean {
+    return this.state !== 'starting';
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Goes live knowing `lastId` is the channel's newest event; held notifications are applied now. */
+  begin(lastId: StreamId): void {
+    if (this.state !== 'starting') return;
+    this.lastId = lastId;
+    this.state = 'live';
+    this.applyPending();
+  }
+
+  attach(listener: FeedListener): void {
+    this.listeners.add(listener);
+  }
+
+  detach(listener: FeedListener): void {
+    this.listeners.delete(listener);
+  }
+
+  receive(notification: LiveNotification): void {
+    if (this.state === 'live') this.apply(notification);
+    else if (this.state !== 'closed') this.hold(notification);
+  }
+
+  /** Reads whatever the log has after `lastId` (after a resync, or when a gap shows). */
+  fill(): void {
+    if (this.state === 'closed') return;
+    if (this.state !== 'live') {
+      this.refillRequested = true;
+      return;
+    }
+    this.state = 'filling';
+    void this.runFill();
+  }
+
+  close(): void {
+    this.state = 'closed';
+    this.cancelRetry?.();
+    this.pending = [];
+    for (const listener of this.listeners) listener.onFeedDetached(this.channel, false);
+    this.listeners.clear();
+  }
+
+  private apply(n: LiveNotification): void {
+    if (compareStreamIds(n.id, this.lastId) <= 0) return; // a repeat, or already read from the log
+    if (n.prev === this.lastId) {
+      this.relay(n);
+      return;
+    }
+    this.hold(n);
+    this.fill();
+  }
+
+  private hold(n: LiveNotification): void {
+    if (this.pending.length >= this.deps.maxPending) {
+      // Everything is in the log anyway: forget the backlog and read it from there.
+      this.pending = [];
+      this.overflowed = true;
+      return;
+    }
+    this.pending.push(n);
+  }
+
+  private relay(event: LoggedEvent): void {
+    this.lastId = event.id;
+    for (const listener of this.listeners) listener.onFeedEvent(event);
+  }
+
+  private async runFill(): Promise<void> {
+    this.deps.gapFilled(this.channel);
+    try {
+      for (;;) {
+        const page = await this.deps.log.readAfter(this.channel, this.lastId, this.deps.pageSize);
+        if (this.state === 'closed') return;
+        if (page.gap) {
+          this.skipGap(page.gap.reason === 'stream-lost' ? ZERO_ID : page.gap.lostTo);
+          continue;
+        }
+        for (const event of page.events) this.relay(event);
+        if (page.events.length < this.deps.pageSize) break;
+      }
+    } catch (error) {
+      if (this.state === 'closed') return;
+      this.deps.failed(this.channel, error);
+      const delay = this.deps.retryDelayMs(++this.retries);
+      this.cancelRetry = this.deps.schedule(() => void this.runFill(), delay);
+      return;
+    }
+    this.retries = 0;
+    this.state = 'live';
+    this.applyPending();
+  }
+
+  /** Events the feed cannot relay are gone for it; its listeners read (and report) them themselves. */
+  private skipGap(resumeAfter: StreamId): void {
+    for (const listener of this.listeners) listener.onFeedDetached(this.channel, true);
+    this.listeners.clear();
+    this.lastId = resumeAfter;
+  }
+
+  private applyPending(): void {
+    const held = this.pending;
+    this.pending = [];
+    const mustRead = this.overflowed || this.refillRequested;
+    this.overflowed = false;
+    this.refillRequested = false;
+    if (mustRead) {
+      this.pending = held;
+      this.fill();
+      return;
+    }
+    for (const n of held) {
+      this.apply(n);
+      if (this.state !== 'live') {
+        // A gap started a fill: keep the rest for after it.
+        this.pending.push(...held.slice(held.indexOf(n) + 1));
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { compareStreamIds, type PublishRequest, type StreamId, streamIdMs, ZERO_ID } from '@tidings/protocol';
+import type { AppendResult, EventLog, LiveNotification, LoggedEvent, ReadPage } from './ports.js';
+
+interface MemoryStream {
+  entries: LoggedEvent[];
+  lastGenerated: StreamId;
+  maxDeleted: StreamId;
+  lastActiveMs: number;
+}
+
+/**
+ * An EventLog in this process's memory with the semantics of the Redis one (ms-seq ids, trimming
+ * that remembers the newest deleted id, idempotency keys): for unit tests of the core, and for
+ * running a single process without Redis.
+ */
+export class MemoryEventLog implements EventLog {
+  private readonly streams = new Map<string, MemoryStream>();
+  private readonly idempotency = new Map<string, StreamId>();
+  private readonly appendListeners: ((n: LiveNotification) => void)[] = [];
+
+  constructor(
+    private readonly options: { readonly maxLength: number; readonly now: () => number } = { maxLength: 10_000, now: Date.now },
+  ) {}
+
+  onAppend(listener: (n: LiveNotification) => void): void {
+    this.appendListeners.push(listener);
+  }
+
+  async append(channel: string, request: PublishRequest): Promise<AppendResult> {
+    const idemKey = request.idempotencyKey === undefined ? undefined : `${channel}\n${request.idempotencyKey}`;
+    const known = idemKey === undefined ? undefined : this.idempotency.get(idemKey);
+    if (known !== undefined) return { id: known, duplicate: true };
+    const stream = this.stream(channel);
+    const prev = stream.lastGenerated;
+    const id = this.nextId(prev);
+    const event: LoggedEvent = { channel, id, event: request.event, data: JSON.stringify(request.data) };
+    stream.entries.push(event);
+    stream.lastGenerated = id;
+    stream.lastActiveMs = this.options.now();
+    if (stream.entries.length > this.options.maxLength) this.trim(channel, this.options.maxLength);
+    if (idemKey !== undefined) this.idempotency.set(idemKey, id);
+    for (const listener of this.appendListeners) listener({ ...event, prev });
+    return { id, duplicate: false };
+  }
+
+  async readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage> {
+    const stream = this.streams.get(channel);
+    if (!stream) {
+      return after === ZERO_ID ? { events: [] } : { events: [], gap: { channel, lostFrom: after, lostTo: after, reason: 'stream-lost' } };
+    }
+    let from = after;
+    let gap: ReadPage['gap'];
+    if (compareStreamIds(stream.lastGenerated, after) < 0) {
+      gap = { channel, lostFrom: after, lostTo: after, reason: 'stream-lost' };
+      from = ZERO_ID;
+    } else if (compareStreamIds(after, stream.maxDeleted) < 0) {
+      gap = { channel, lostFrom: after, lostTo: stream.maxDeleted, reason: 'retention' };
+      from = stream.maxDeleted;
+    }
+    const events = stream.entries.filter((e) => compareStreamIds(e.id, from) > 0).slice(0, limit);
+    return gap ? { events, gap } : { events };
+  }
+
+  async lastId(channel: string): Promise<StreamId> {
+    return this.streams.get(channel)?.lastGenerated ?? ZERO_ID;
+  }
+
+  async channelsActiveSince(sinceMs: number): Promise<string[]> {
+    return [...this.streams].filter(([, s]) => s.lastActiveMs >= sinceMs).map(([channel]) => channel);
+  }
+
+  async now(): Promise<number> {
+    return this.options.now();
+  }
+
+  /** Keeps only the newest `keep` entries, as retention would. */
+  trim(channel: string, keep: number): void {
+    const stream = this.streams.get(channel);
+    if (!stream || stream.entries.length <= keep) return;
+    const removed = stream.entries.splice(0, stream.entries.length - keep);
+    stream.maxDeleted = removed.at(-1)?.id ?? stream.maxDeleted;
+  }
+
+  /** Forgets a channel entirely, as a Redis that lost its data would. */
+  drop(channel: string): void {
+    this.streams.delete(channel);
+  }
+
+  private stream(channel: string): MemoryStream {
+    let stream = this.streams.get(channel);
+    if (!stream) {
+      stream = { entries: [], lastGenerated: ZERO_ID, maxDeleted: ZERO_ID, lastActiveMs: 0 };
+      this.streams.set(channel, stream);
+    }
+    return stream;
+  }
+
+  private nextId(prev: StreamId): StreamId {
+    const ms = this.options.now();
+    const prevMs = streamIdMs(prev);
+    if (ms > prevMs) return `${ms}-0`;
+    return `${prevMs}-${Number(prev.slice(prev.indexOf('-') + 1)) + 1}`;
+  }
+}

@@ -1,0 +1,207 @@
+import { type Cursor, decodeCursor, parseSubscription } from '@tidings/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Hub } from './hub.js';
+import { MemoryEventLog } from './memory-event-log.js';
+import { MemoryLiveBus, type Transmit } from './memory-live-bus.js';
+import type { LogGap, LoggedEvent } from './ports.js';
+import { Subscription, type SubscriptionSink } from './subscription.js';
+
+/** A deterministic random source, so a lossy live path misbehaves the same way every run. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Drops, repeats and reorders notifications, like pub/sub across reconnects. */
+function unreliable(random: () => number): Transmit {
+  return (n, deliver) => {
+    const roll = random();
+    if (roll < 0.3) return; // lost
+    const later = () => setTimeout(() => deliver(n), Math.floor(random() * 5));
+    later();
+    if (roll > 0.9) later(); // repeated
+  };
+}
+
+class Recorder implements SubscriptionSink {
+  readonly events: LoggedEvent[] = [];
+  readonly resets: LogGap[] = [];
+  failures: unknown[] = [];
+  event(e: LoggedEvent): void {
+    this.events.push(e);
+  }
+  reset(gap: LogGap): void {
+    this.resets.push(gap);
+  }
+  congestion(): Promise<void> | null {
+    return null;
+  }
+  failed(error: unknown): void {
+    this.failures.push(error);
+  }
+  ids(channel?: string): string[] {
+    return this.events.filter((e) => channel === undefined || e.channel === channel).map((e) => e.id);
+  }
+}
+
+let clock = 1_700_000_000_000;
+const now = () => clock;
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+async function settle(rounds = 30): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+function cluster(transmit?: Transmit) {
+  const log = new MemoryEventLog({ maxLength: 100_000, now });
+  const bus = new MemoryLiveBus(log, transmit);
+  const hub = new Hub({ log, bus, now, pageSize: 7, schedule: (run, ms) => { const t = setTimeout(run, ms); return () => clearTimeout(t); } });
+  const open: Subscription[] = [];
+  const subscribe = async (channels: string[], cursor: Cursor | null = null) => {
+    const sink = new Recorder();
+    const sub = new Subscription({ hub, log, specs: channels.map(parseSubscription), cursor, sink, maxChannels: 100 });
+    open.push(sub);
+    await sub.start();
+    return { sub, sink };
+  };
+  const publish = async (channel: string, data: unknown) => {
+    clock += 1;
+    return (await log.append(channel, { event: 'message', data: data as never, ack: false })).id;
+  };
+  return { log, bus, hub, subscribe, publish, close: () => open.forEach((s) => s.close()) };
+}
+
+let current: ReturnType<typeof cluster> | undefined;
+afterEach(() => current?.close());
+
+describe('Subscription over a hub', () => {
+  it('delivers every event once, in order, when the live path drops, repeats and reorders', async () => {
+    current = cluster(unreliable(seeded(42)));
+    const { sink } = await current.subscribe(['orders']);
+    const published: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      published.push(await current.publish('orders', i));
+      if (i % 25 === 0) await tick();
+    }
+    await current.publish('orders', 'last'); // lost or not, a later one reveals any gap before it
+    await settle();
+    await current.publish('orders', 'final');
+    await settle();
+    expect(sink.ids().slice(0, 300)).toEqual(published);
+    expect(new Set(sink.ids()).size).toBe(sink.ids().length);
+  });
+
+  it('resumes from a cursor: the events after it from the log, then live', async () => {
+    current = cluster();
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push(await current.publish('news/uk', i));
+    const { sink, sub } = await current.subscribe(['news/uk'], { floor: '0-0', positions: new Map([['news/uk', ids[4]!]]) });
+    const live = await current.publish('news/uk', 'live');
+    await settle();
+    expect(sink.ids()).toEqual([...ids.slice(5), live]);
+    expect(decodeCursor(sub.cursor()).positions.get('news/uk')).toBe(live);
+  });
+
+  it('starts from now without a cursor', async () => {
+    current = cluster();
+    await current.publish('a', 'old');
+    const { sink } = await current.subscribe(['a']);
+    const fresh = await current.publish('a', 'new');
+    await settle();
+    expect(sink.ids()).toEqual([fresh]);
+  });
+
+  it('says reset, naming the lost range, when the cursor is older than retention', async () => {
+    current = cluster();
+    const ids = [];
+    for (let i = 0; i < 10; i++) ids.push(await current.publish('a', i));
+    current.log.trim('a', 3);
+    const { sink } = await current.subscribe(['a'], { floor: '0-0', positions: new Map([['a', ids[2]!]]) });
+    await settle();
+    expect(sink.resets).toEqual([{ channel: 'a', lostFrom: ids[2], lostTo: ids[6], reason: 'retention' }]);
+    expect(sink.ids()).toEqual(ids.slice(7));
+  });
+
+  it('follows a wildcard: channels that appear later, one level for +, not others', async () => {
+    current = cluster();
+    const { sink } = await current.subscribe(['news/+/sport']);
+    const uk = await current.publish('news/uk/sport', 1);
+    await current.publish('news/uk/weather', 2);
+    await current.publish('news/uk/sport/extra', 3);
+    const fr = await current.publish('news/fr/sport', 4);
+    await settle();
+    expect(sink.events.map((e) => [e.channel, e.id])).toEqual([
+      ['news/uk/sport', uk],
+      ['news/fr/sport', fr],
+    ]);
+  });
+
+  it('resumes a wildcard subscription, including channels first seen while it was away', async () => {
+    current = cluster();
+    const first = await current.subscribe(['chat/#']);
+    const a1 = await current.publish('chat/a', 1);
+    await settle();
+    const cursor = decodeCursor(first.sub.cursor());
+    first.sub.close();
+    const a2 = await current.publish('chat/a', 2);
+    const b1 = await current.publish('chat/b', 3);
+    const second = await current.subscribe(['chat/#'], cursor);
+    await settle();
+    expect(first.sink.ids()).toEqual([a1]);
+    expect(second.sink.events.map((e) => e.id).sort()).toEqual([a2, b1].sort());
+  });
+
+  it('backfills what the live path missed while it was interrupted', async () => {
+    let connected = true;
+    current = cluster((n, deliver) => connected && queueMicrotask(() => deliver(n)));
+    const exact = await current.subscribe(['room/1']);
+    const wild = await current.subscribe(['room/#']);
+    const before = clock;
+    connected = false;
+    const missed = [await current.publish('room/1', 'x'), await current.publish('room/2', 'y')];
+    connected = true;
+    current.bus.interrupt(before);
+    await settle();
+    expect(exact.sink.ids()).toEqual([missed[0]]);
+    expect(wild.sink.events.map((e) => e.channel).sort()).toEqual(['room/1', 'room/2']);
+  });
+
+  it('shares one node-level feed among subscriptions and drops it when the last one leaves', async () => {
+    current = cluster();
+    const one = await current.subscribe(['shared']);
+    const two = await current.subscribe(['shared']);
+    expect(current.hub.feedCount).toBe(1);
+    one.sub.close();
+    expect(current.hub.feedCount).toBe(1);
+    two.sub.close();
+    expect(current.hub.feedCount).toBe(0);
+  });
+
+  it('paces a replay by the connection: no read while the sink is congested', async () => {
+    current = cluster();
+    for (let i = 0; i < 30; i++) await current.publish('slow', i);
+    let release: () => void = () => undefined;
+    const sink = new Recorder();
+    sink.congestion = () => (sink.events.length >= 7 ? new Promise<void>((resolve) => (release = resolve)) : null);
+    const sub = new Subscription({
+      hub: current.hub,
+      log: current.log,
+      specs: [parseSubscription('slow')],
+      cursor: { floor: '0-0', positions: new Map([['slow', '0-0']]) },
+      sink,
+      maxChannels: 10,
+    });
+    await sub.start();
+    await settle();
+    expect(sink.events.length).toBe(7); // one page, then it waits
+    sink.congestion = () => null;
+    release();
+    await settle();
+    expect(sink.events.length).toBe(30);
+    sub.close();
+  });
+});

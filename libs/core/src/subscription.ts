@@ -1,0 +1,220 @@
+import {
+  compareStreamIds,
+  type Cursor,
+  encodeCursor,
+  matchesPattern,
+  type StreamId,
+  streamIdMs,
+  type Subscription as SubscriptionSpec,
+  TidingsError,
+  ZERO_ID,
+} from '@tidings/protocol';
+import type { ChannelFeed, FeedListener } from './channel-feed.js';
+import type { Hub, PatternWatcher } from './hub.js';
+import type { EventLog, LogGap, LoggedEvent } from './ports.js';
+
+/** Where a subscription's events go: one connection (SSE stream, WebSocket, pending long-poll). */
+export interface SubscriptionSink {
+  event(event: LoggedEvent, from: Subscription): void;
+  reset(gap: LogGap, from: Subscription): void;
+  /** null when the connection takes more now, else resolves when it does: paces replays. */
+  congestion(): Promise<void> | null;
+  /** The log could not be read: the connection should close and the client resume later. */
+  failed(error: unknown, from: Subscription): void;
+}
+
+export interface SubscriptionOptions {
+  readonly hub: Hub;
+  readonly log: EventLog;
+  readonly specs: readonly SubscriptionSpec[];
+  readonly cursor: Cursor | null;
+  readonly sink: SubscriptionSink;
+  /** Cap on channels one subscription tracks (exact + discovered through wildcards). */
+  readonly maxChannels: number;
+  readonly discoverySlackMs?: number;
+}
+
+const MAX_EMPTY_READS_BEHIND_FEED = 5;
+
+type Mode = 'dormant' | 'reading' | 'live';
+
+interface Track {
+  pos: StreamId;
+  mode: Mode;
+  readAgain: boolean;
+  feed: ChannelFeed | undefined;
+}
+
+/**
+ * One connection's view of a set of channels and patterns, with a position per concrete channel.
+ * Each channel is first read from the log from its position ("catch-up"), then handed over to the
+ * node's live feed once the position has reached what the feed relays; the feed and the log
+ * together give every event exactly once, in order. A slow connection paces its catch-up.
+ */
+export class Subscription implements FeedListener {
+  private readonly tracks = new Map<string, Track>();
+  private readonly watchers: PatternWatcher[] = [];
+  private readonly exact: string[] = [];
+  private floor: StreamId = ZERO_ID;
+  private closed = false;
+
+  constructor(private readonly options: SubscriptionOptions) {}
+
+  /** Resolves once every position is known, so cursor() covers the whole subscription. */
+  async start(): Promise<void> {
+    const { specs, cursor, log, hub } = this.options;
+    const patterns = specs.flatMap((s) => (s.kind === 'pattern' ? [s.pattern] : []));
+    if (cursor) this.floor = cursor.floor;
+    else if (patterns.length > 0) this.floor = `${await log.now()}-0`;
+
+    for (const spec of specs) {
+      if (spec.kind !== 'channel' || this.tracks.has(spec.channel)) continue;
+      this.exact.push(spec.channel);
+      const feed = await hub.attachChannel(spec.channel);
+      if (this.closed) return;
+      this.track(spec.channel, this.initialPosition(spec.channel, feed.lastId));
+    }
+    for (const pattern of patterns) {
+      const watcher: PatternWatcher = { pattern, onChannelDiscovered: (channel) => this.discovered(channel) };
+      this.watchers.push(watcher);
+      await hub.watchPattern(watcher);
+      if (this.closed) return;
+    }
+    if (patterns.length > 0) await this.discoverFromLog(patterns);
+    for (const channel of [...this.tracks.keys()]) this.sync(channel);
+  }
+
+  get specs(): readonly SubscriptionSpec[] {
+    return this.options.specs;
+  }
+
+  cursor(): string {
+    const positions = new Map<string, StreamId>();
+    for (const [channel, track] of this.tracks) positions.set(channel, track.pos);
+    return encodeCursor({ floor: this.floor, positions });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const track of this.tracks.values()) track.feed?.detach(this);
+    for (const channel of this.exact) this.options.hub.detachChannel(channel);
+    for (const watcher of this.watchers) this.options.hub.unwatchPattern(watcher);
+  }
+
+  onFeedEvent(event: LoggedEvent): void {
+    this.deliver(event);
+  }
+
+  onFeedDetached(channel: string, behind: boolean): void {
+    const track = this.tracks.get(channel);
+    if (!track || track.mode !== 'live') return;
+    track.mode = 'dormant';
+    track.feed = undefined;
+    if (behind) this.sync(channel);
+  }
+
+  private initialPosition(channel: string, newest: StreamId): StreamId {
+    const cursor = this.options.cursor;
+    if (!cursor) return newest;
+    return cursor.positions.get(channel) ?? (cursor.floor === ZERO_ID ? newest : cursor.floor);
+  }
+
+  private track(channel: string, pos: StreamId): boolean {
+    if (this.tracks.has(channel)) return true;
+    if (this.tracks.size >= this.options.maxChannels) {
+      this.fail(new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `more than ${this.options.maxChannels} channels match this subscription`));
+      return false;
+    }
+    this.tracks.set(channel, { pos, mode: 'dormant', readAgain: false, feed: undefined });
+    return true;
+  }
+
+  private discovered(channel: string): void {
+    if (this.closed) return;
+    const known = this.tracks.has(channel);
+    if (!known && !this.track(channel, this.options.cursor?.positions.get(channel) ?? this.floor)) return;
+    this.sync(channel);
+  }
+
+  /** Channels that had events since the floor while nobody here was watching them. */
+  private async discoverFromLog(patterns: readonly string[]): Promise<void> {
+    const candidates = new Set(this.options.cursor?.positions.keys() ?? []);
+    const since = streamIdMs(this.floor) - (this.options.discoverySlackMs ?? 5000);
+    for (const channel of await this.options.log.channelsActiveSince(since)) candidates.add(channel);
+    for (const channel of candidates) {
+      if (this.closed) return;
+      if (!this.tracks.has(channel) && patterns.some((p) => matchesPattern(p, channel))) {
+        if (!this.track(channel, this.options.cursor?.positions.get(channel) ?? this.floor)) return;
+      }
+    }
+  }
+
+  /** Puts a channel on the live feed if its position has reached the feed's, else reads the log. */
+  private sync(channel: string): void {
+    const track = this.tracks.get(channel);
+    if (!track || this.closed || track.mode === 'live') return;
+    if (track.mode === 'reading') {
+      track.readAgain = true;
+      return;
+    }
+    if (this.tryGoLive(channel, track)) return;
+    track.mode = 'reading';
+    void this.catchUp(channel, track);
+  }
+
+  private tryGoLive(channel: string, track: Track): boolean {
+    const feed = this.options.hub.feed(channel);
+    if (!feed?.started || compareStreamIds(track.pos, feed.lastId) < 0) return false;
+    track.mode = 'live';
+    track.feed = feed;
+    feed.attach(this);
+    return true;
+  }
+
+  private async catchUp(channel: string, track: Track): Promise<void> {
+    const { log, sink, hub } = this.options;
+    let emptyReadsBehindFeed = 0;
+    try {
+      for (;;) {
+        await sink.congestion();
+        if (this.closed) return;
+        track.readAgain = false;
+        const page = await log.readAfter(channel, track.pos, hub.pageSize);
+        if (this.closed) return;
+        if (page.gap) {
+          sink.reset(page.gap, this);
+          track.pos = page.gap.reason === 'stream-lost' ? ZERO_ID : page.gap.lostTo;
+        }
+        for (const event of page.events) this.deliver(event);
+        if (page.gap || page.events.length === hub.pageSize) continue;
+        track.mode = 'dormant';
+        if (this.tryGoLive(channel, track)) return;
+        if (hub.feed(channel)?.started || track.readAgain) {
+          // The feed relayed events newer than our read: read on. Repeated empty reads mean the
+          // log no longer has what the feed saw (a lost stream); reconnecting realigns both.
+          emptyReadsBehindFeed = page.events.length === 0 ? emptyReadsBehindFeed + 1 : 0;
+          if (emptyReadsBehindFeed > MAX_EMPTY_READS_BEHIND_FEED) throw new Error(`log and live feed disagree on ${channel}`);
+          track.mode = 'reading';
+          continue;
+        }
+        return; // no feed here (a wildcard channel gone quiet): the next notification rediscovers it
+      }
+    } catch (error) {
+      track.mode = 'dormant';
+      this.fail(error);
+    }
+  }
+
+  private deliver(event: LoggedEvent): void {
+    const track = this.tracks.get(event.channel);
+    if (!track || compareStreamIds(event.id, track.pos) <= 0) return;
+    track.pos = event.id;
+    this.options.sink.event(event, this);
+  }
+
+  private fail(error: unknown): void {
+    if (this.closed) return;
+    this.options.sink.failed(error, this);
+  }
+}

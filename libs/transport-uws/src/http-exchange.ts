@@ -1,0 +1,121 @@
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+
+export type Headers = Readonly<Record<string, string>>;
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body exceeds ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+export class RequestAbortedError extends Error {
+  constructor() {
+    super('client went away');
+    this.name = 'RequestAbortedError';
+  }
+}
+
+/**
+ * One HTTP request/response. uWS request objects die when the handler returns and responses
+ * must not be touched after an abort, so this copies what the request says up front and guards
+ * (and corks) every write.
+ */
+export class HttpExchange {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Headers;
+  readonly remoteAddress: string;
+  private abortedFlag = false;
+  private done = false;
+  private readonly abortHandlers: (() => void)[] = [];
+
+  constructor(
+    readonly res: HttpResponse,
+    req: HttpRequest,
+  ) {
+    this.method = req.getCaseSensitiveMethod().toUpperCase();
+    this.path = req.getUrl();
+    this.query = new URLSearchParams(req.getQuery() ?? '');
+    const headers: Record<string, string> = {};
+    req.forEach((key, value) => {
+      headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
+    });
+    this.headers = headers;
+    this.remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
+    res.onAborted(() => {
+      this.abortedFlag = true;
+      for (const handler of this.abortHandlers) handler();
+    });
+  }
+
+  get aborted(): boolean {
+    return this.abortedFlag;
+  }
+
+  /** True once a response was ended (or the client left): nothing more may be written. */
+  get finished(): boolean {
+    return this.done || this.abortedFlag;
+  }
+
+  onAbort(handler: () => void): void {
+    this.abortHandlers.push(handler);
+  }
+
+  /** Reads the whole body, refusing more than `limit` bytes (checked on the declared length first). */
+  readBody(limit: number): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const declared = Number(this.headers['content-length']);
+      if (Number.isFinite(declared) && declared > limit) {
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let failed = false;
+      this.onAbort(() => reject(new RequestAbortedError()));
+      this.res.onData((chunk, isLast) => {
+        if (failed) return;
+        size += chunk.byteLength;
+        if (size > limit) {
+          failed = true;
+          reject(new BodyTooLargeError(limit));
+          return;
+        }
+        chunks.push(Buffer.from(new Uint8Array(chunk))); // uWS reuses the chunk's memory after this call
+        if (isLast) resolve(Buffer.concat(chunks, size));
+      });
+    });
+  }
+
+  /** Writes a complete response. `close` asks uWS to close the connection after it. */
+  respond(status: number, body: string | Uint8Array, headers: Headers, close = false): void {
+    if (this.finished) return;
+    this.done = true;
+    this.res.cork(() => {
+      this.res.writeStatus(statusLine(status));
+      for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
+      this.res.end(body, close);
+    });
+  }
+
+  json(status: number, body: unknown, headers: Headers = {}, close = false): void {
+    this.respond(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers }, close);
+  }
+
+  /** Marks the exchange as taken over by a stream (SSE), which writes on its own. */
+  takeOver(): void {
+    this.done = true;
+  }
+}
+
+const REASONS: Record<number, string> = {
+  200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
+  404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  501: 'Not Implemented', 503: 'Service Unavailable',
+};
+
+export function statusLine(status: number): string {
+  return `${status} ${REASONS[status] ?? 'Status'}`;
+}

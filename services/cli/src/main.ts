@@ -1,0 +1,26 @@
+import { runDev } from './dev-cluster.js';
+import { runPublish, runSubscribe } from './client-commands.js';
+
+const USAGE = `usage: tidings <command> [options]
+
+commands:
+  edge [--port 8080] [--redis URL] [--allow-anonymous] ...   run an edge node (see docs/config.md)
+  dev [--port 8080] [--edges 2] [--redis URL]                everything on this machine: Redis, edges, demo page
+  publish CHANNEL MESSAGE [--url URL] [--event NAME]         publish one event
+  subscribe CHANNEL... [--url URL] [--since CURSOR]          print events as JSON lines until Ctrl-C
+`;
+
+const [command, ...rest] = process.argv.slice(2);
+const commands: Record<string, () => Promise<number>> = {
+  edge: async () => (await import('@tidings/edge')).runEdge(rest, process.env),
+  dev: () => runDev(rest, process.env),
+  publish: () => runPublish(rest),
+  subscribe: () => runSubscribe(rest),
+};
+
+const run = command === undefined ? undefined : commands[command];
+if (!run) {
+  process.stderr.write(command === undefined || command === 'help' || command === '--help' ? USAGE : `tidings: unknown command '${command}'\n\n${USAGE}`);
+  process.exit(command === undefined || command === 'help' || command === '--help' ? 0 : 2);
+}
+process.exit(await run());

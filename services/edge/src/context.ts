@@ -1,0 +1,18 @@
+import type { EdgeConfig } from '@tidings/config';
+import type { EventLog, Hub } from '@tidings/core';
+import type { Logger, Metrics } from '@tidings/observability';
+import type { SessionRegistry } from './session-registry.js';
+
+/** What every route handler may use; assembled once in edge.ts. */
+export interface EdgeContext {
+  readonly config: EdgeConfig;
+  readonly log: EventLog;
+  readonly hub: Hub;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly sessions: SessionRegistry;
+  /** Publishes under way; shutdown waits for them. */
+  readonly inFlight: { count: number };
+  isDraining(): boolean;
+  isRedisReady(): boolean;
+}

@@ -1,0 +1,22 @@
+import { errorBody, isTidingsError, TidingsError } from '@tidings/protocol';
+import { BodyTooLargeError, type HttpExchange, RequestAbortedError } from '@tidings/transport-uws';
+import type { EdgeContext } from './context.js';
+import { corsHeaders } from './cors.js';
+
+/** Turns anything a handler threw into the error table's JSON answer, and counts it. */
+export function toTidingsError(ctx: EdgeContext, error: unknown): TidingsError {
+  if (isTidingsError(error)) return error;
+  if (error instanceof BodyTooLargeError) return new TidingsError('TIDINGS_BODY_TOO_LARGE', error.message);
+  if (!ctx.isRedisReady()) return new TidingsError('TIDINGS_UNAVAILABLE', 'the event store is unreachable; retry shortly');
+  ctx.logger.error({ err: error }, 'request failed');
+  return new TidingsError('TIDINGS_INTERNAL');
+}
+
+export function sendError(ctx: EdgeContext, exchange: HttpExchange, error: unknown): void {
+  if (error instanceof RequestAbortedError) return;
+  const tidingsError = toTidingsError(ctx, error);
+  ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
+  // After a refused body the rest of it may still be on the wire: close rather than reuse.
+  const close = tidingsError.code === 'TIDINGS_BODY_TOO_LARGE';
+  exchange.json(tidingsError.status, errorBody(tidingsError.code, tidingsError.message), corsHeaders(ctx, exchange), close);
+}

@@ -1,0 +1,2 @@
+export { startEdge, type RunningEdge } from './edge.js';
+export { runEdge } from './run-edge.js';

@@ -1,0 +1,98 @@
+import { type LogGap, type LoggedEvent, Subscription, type SubscriptionSink } from '@tidings/core';
+import { TidingsError } from '@tidings/protocol';
+import type { HttpExchange } from '@tidings/transport-uws';
+import type { EdgeContext } from './context.js';
+import { corsHeaders } from './cors.js';
+import { sendError } from './http-errors.js';
+import { eventEnvelope, MAX_TRACKED_CHANNELS, parseResumePoint, parseSpecs } from './subscribe-request.js';
+
+const DEFAULT_TIMEOUT_SECONDS = 25;
+
+/**
+ * GET /v1/poll?channel=...&since=CURSOR&timeout=25 — the same subscription machinery as SSE,
+ * held for one answer: at once when events exist, else when the first arrives or the timeout ends.
+ */
+export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
+  let subscription: Subscription | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const specs = parseSpecs(exchange.query.getAll('channel'), ctx.config.limits.maxChannelsPerConnection);
+    const cursor = parseResumePoint(exchange.query.get('since') ?? undefined);
+    const timeoutSeconds = parseTimeout(exchange.query.get('timeout'), ctx.config.limits.pollMaxTimeoutSeconds);
+    const sink = new PollSink(ctx.config.limits.maxHistoryLimit, () => answer());
+    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
+    const answer = () => {
+      if (!subscription || exchange.finished) return;
+      clearTimeout(timer);
+      const body = `{"events":[${sink.events.map(eventEnvelope).join(',')}],"resets":${JSON.stringify(sink.resets)},"cursor":"${subscription.cursor()}"}`;
+      subscription.close();
+      ctx.metrics.deliveredTotal.inc({ transport: 'poll' }, sink.events.length);
+      exchange.respond(200, body, { 'content-type': 'application/json', 'cache-control': 'no-store', ...corsHeaders(ctx, exchange) });
+    };
+    exchange.onAbort(() => {
+      clearTimeout(timer);
+      subscription?.close();
+    });
+    sink.onFailure = (error) => {
+      subscription?.close();
+      clearTimeout(timer);
+      sendError(ctx, exchange, error);
+    };
+    await subscription.start();
+    if (exchange.finished) return;
+    timer = setTimeout(answer, timeoutSeconds * 1000);
+  } catch (error) {
+    clearTimeout(timer);
+    subscription?.close();
+    sendError(ctx, exchange, error);
+  }
+}
+
+function parseTimeout(value: string | null, max: number): number {
+  if (value === null) return Math.min(DEFAULT_TIMEOUT_SECONDS, max);
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 0 || seconds > max) {
+    throw new TidingsError('TIDINGS_QUERY_INVALID', `timeout must be whole seconds from 0 to ${max}`);
+  }
+  return seconds;
+}
+
+/** Collects what the subscription delivers and asks for the answer once something arrived. */
+class PollSink implements SubscriptionSink {
+  readonly events: LoggedEvent[] = [];
+  readonly resets: LogGap[] = [];
+  onFailure: (error: unknown) => void = () => undefined;
+  private scheduled = false;
+
+  constructor(
+    private readonly pageLimit: number,
+    private readonly answer: () => void,
+  ) {}
+
+  event(event: LoggedEvent): void {
+    // Never refuse an event the subscription counted as delivered: the cursor would skip it.
+    this.events.push(event);
+    this.soon();
+  }
+
+  reset(gap: LogGap): void {
+    this.resets.push(gap);
+    this.soon();
+  }
+
+  congestion(): Promise<void> | null {
+    // A full page stops further reads; the answer goes out and the client asks again.
+    return this.events.length >= this.pageLimit ? new Promise<void>(() => undefined) : null;
+  }
+
+  failed(error: unknown): void {
+    this.onFailure(error);
+  }
+
+  /** Answers on the next turn, so events that arrive together travel together. */
+  private soon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.answer);
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  parseBatchBody,
+  parseChannel,
+  parsePublishBody,
+  type PublishRequest,
+  type StreamId,
+  TidingsError,
+} from '@tidings/protocol';
+import type { HttpExchange } from '@tidings/transport-uws';
+import type { EdgeContext } from './context.js';
+import { corsHeaders } from './cors.js';
+import { sendError } from './http-errors.js';
+
+export interface Published {
+  readonly id: StreamId;
+  readonly channel: string;
+  readonly duplicate: boolean;
+}
+
+/** Appends one validated event; every publish path (HTTP, batch, WebSocket) comes through here. */
+export async function publishEvent(ctx: EdgeContext, channel: string, request: PublishRequest, transport: 'http' | 'ws'): Promise<Published> {
+  if (ctx.isDraining()) throw new TidingsError('TIDINGS_UNAVAILABLE', 'node is shutting down; publish to another node');
+  const stopTimer = ctx.metrics.publishLatency.startTimer();
+  ctx.inFlight.count += 1;
+  try {
+    const { id, duplicate } = await ctx.log.append(channel, request);
+    ctx.metrics.publishedTotal.inc({ transport });
+    return { id, channel, duplicate };
+  } finally {
+    ctx.inFlight.count -= 1;
+    stopTimer();
+  }
+}
+
+/** POST /v1/channels/{channel}/events */
+export async function handlePublish(ctx: EdgeContext, exchange: HttpExchange, rawChannel: string): Promise<void> {
+  try {
+    const body = await exchange.readBody(ctx.config.limits.maxBodyBytes);
+    const channel = parseChannel(rawChannel);
+    const request = parsePublishBody(body, exchange.headers['content-type'], { maxJsonDepth: ctx.config.limits.maxJsonDepth });
+    const published = await publishEvent(ctx, channel, request, 'http');
+    const answer = published.duplicate ? { id: published.id, channel, duplicate: true } : { id: published.id, channel };
+    exchange.json(published.duplicate ? 200 : 201, answer, corsHeaders(ctx, exchange));
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}
+
+/**
+ * POST /v1/publish — every item is validated before any is written. Items go to different
+ * channels (and Cluster slots), so they are appended one by one, in order; if the store fails
+ * midway the answer says which were written.
+ */
+export async function handleBatchPublish(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
+  try {
+    const body = await exchange.readBody(ctx.config.limits.maxBodyBytes);
+    const items = parseBatchBody(body, { maxJsonDepth: ctx.config.limits.maxJsonDepth, maxBatch: ctx.config.limits.maxBatch });
+    const results: { id: StreamId; channel: string; duplicate?: true }[] = [];
+    for (const { channel, ...request } of items) {
+      try {
+        const published = await publishEvent(ctx, channel, request, 'http');
+        results.push(published.duplicate ? { id: published.id, channel, duplicate: true } : { id: published.id, channel });
+      } catch (error) {
+        if (results.length === 0) throw error;
+        ctx.logger.error({ err: error, written: results.length }, 'batch publish stopped midway');
+        exchange.json(503, { error: { code: 'TIDINGS_UNAVAILABLE', message: `stopped after ${results.length} of ${items.length} events` }, events: results }, corsHeaders(ctx, exchange));
+        return;
+      }
+    }
+    exchange.json(201, { events: results }, corsHeaders(ctx, exchange));
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}

@@ -1,0 +1,87 @@
+import { TidingsError } from '@tidings/protocol';
+import { HttpExchange, type HttpRequest, type HttpResponse } from '@tidings/transport-uws';
+import type { EdgeContext } from './context.js';
+import { corsHeaders, preflight } from './cors.js';
+import { handleHistory } from './history-route.js';
+import { sendError } from './http-errors.js';
+import { handlePoll } from './poll-route.js';
+import { handleBatchPublish, handlePublish } from './publish-routes.js';
+import { handleSse } from './sse-route.js';
+import type { StaticFile } from './static-files.js';
+
+const CHANNELS = '/v1/channels/';
+
+/**
+ * Routes every HTTP request. Channel names contain '/', so channel routes are matched from the
+ * end of the path (`…/events`) rather than by uWS' one-segment parameters.
+ */
+export function createRouter(ctx: EdgeContext, staticFiles: ReadonlyMap<string, StaticFile>) {
+  return (res: HttpResponse, req: HttpRequest): void => {
+    const exchange = new HttpExchange(res, req);
+    const { method, path } = exchange;
+    if (method === 'OPTIONS') return preflight(ctx, exchange);
+
+    if (path.startsWith(CHANNELS)) return routeChannel(ctx, exchange, path.slice(CHANNELS.length));
+    switch (path) {
+      case '/v1/publish':
+        return only(ctx, exchange, 'POST') ? void handleBatchPublish(ctx, exchange) : undefined;
+      case '/v1/sse':
+        return only(ctx, exchange, 'GET') ? void handleSse(ctx, exchange) : undefined;
+      case '/v1/poll':
+        return only(ctx, exchange, 'GET') ? void handlePoll(ctx, exchange) : undefined;
+      case '/healthz':
+        return exchange.json(200, { status: 'ok', node: ctx.config.nodeId }, corsHeaders(ctx, exchange));
+      case '/readyz':
+        return readiness(ctx, exchange);
+      case '/metrics':
+        return void metrics(ctx, exchange);
+    }
+    const file = method === 'GET' ? staticFiles.get(path) : undefined;
+    if (file) return exchange.respond(200, file.body, { 'content-type': file.contentType, 'cache-control': 'no-cache' });
+    sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_FOUND', `no route for ${method} ${path}`));
+  };
+}
+
+function routeChannel(ctx: EdgeContext, exchange: HttpExchange, rest: string): void {
+  if (rest.endsWith('/events')) {
+    const channel = decodeChannel(ctx, exchange, rest.slice(0, -'/events'.length));
+    if (channel === undefined) return;
+    if (exchange.method === 'POST') return void handlePublish(ctx, exchange, channel);
+    if (exchange.method === 'GET') return void handleHistory(ctx, exchange, channel);
+    return void only(ctx, exchange, 'GET, POST');
+  }
+  if (rest.endsWith('/receipts') || rest.endsWith('/presence')) {
+    return sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_IMPLEMENTED', 'receipts and presence are not available on this node yet'));
+  }
+  sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_FOUND', `no route for ${exchange.method} ${exchange.path}`));
+}
+
+/** Channel names may arrive percent-encoded (`news%2Fuk`); validation happens in the handler. */
+function decodeChannel(ctx: EdgeContext, exchange: HttpExchange, raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    sendError(ctx, exchange, new TidingsError('TIDINGS_CHANNEL_INVALID', 'channel is not valid percent-encoding'));
+    return undefined;
+  }
+}
+
+function only(ctx: EdgeContext, exchange: HttpExchange, allowed: string): boolean {
+  if (allowed.split(', ').includes(exchange.method)) return true;
+  exchange.json(405, { error: { code: 'TIDINGS_METHOD_NOT_ALLOWED', message: `use ${allowed}` } }, { allow: allowed, ...corsHeaders(ctx, exchange) });
+  ctx.metrics.badRequestsTotal.inc({ code: 'TIDINGS_METHOD_NOT_ALLOWED' });
+  return false;
+}
+
+function readiness(ctx: EdgeContext, exchange: HttpExchange): void {
+  const ready = !ctx.isDraining() && ctx.isRedisReady();
+  exchange.json(ready ? 200 : 503, { ready, draining: ctx.isDraining(), redis: ctx.isRedisReady(), node: ctx.config.nodeId });
+}
+
+async function metrics(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
+  try {
+    exchange.respond(200, await ctx.metrics.render(), { 'content-type': ctx.metrics.contentType });
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}

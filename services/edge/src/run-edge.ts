@@ -1,0 +1,63 @@
+import { ConfigError, loadEdgeConfig } from '@tidings/config';
+import { createLogger, createMetrics } from '@tidings/observability';
+import { UwsFallbackError } from '@tidings/transport-uws';
+import { startEdge } from './edge.js';
+
+/**
+ * `tidings edge`: parse and check the configuration, start the node, drain it on SIGTERM/SIGINT.
+ * Resolves with the exit code once the node has stopped (or could not start).
+ */
+export async function runEdge(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  let config;
+  try {
+    config = loadEdgeConfig(argv, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`tidings edge: invalid configuration\n${error.message}\n`);
+    return 2;
+  }
+  if (!config.allowAnonymous) {
+    process.stderr.write(
+      'tidings edge: no authentication is configured, so every client would be anonymous.\n' +
+        'Pass --allow-anonymous (TIDINGS_ALLOW_ANONYMOUS=1) to run without authentication.\n',
+    );
+    return 2;
+  }
+  const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });
+  const metrics = createMetrics(config.nodeId);
+  let edge;
+  try {
+    edge = await startEdge(config, logger, metrics);
+  } catch (error) {
+    if (error instanceof UwsFallbackError) process.stderr.write(`tidings edge: ${error.message}\n`);
+    else logger.fatal({ err: error }, 'could not start');
+    return 1;
+  }
+  logger.info({ port: edge.port, host: config.host, node: config.nodeId }, 'listening');
+
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'draining');
+      const hardDeadline = setTimeout(() => {
+        logger.error('shutdown grace period over; exiting with sessions still open');
+        resolve(1);
+      }, config.shutdown.graceSeconds * 1000);
+      edge.stop().then(
+        () => {
+          clearTimeout(hardDeadline);
+          logger.info('stopped');
+          resolve(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

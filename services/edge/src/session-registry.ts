@@ -1,0 +1,45 @@
+/** A long-lived connection the node must be able to reach: heartbeats and shutdown. */
+export interface Session {
+  readonly transport: 'sse' | 'ws';
+  heartbeat(): void;
+  /** Closes for shutdown, telling the client to come back (elsewhere) soon. */
+  closeForShutdown(retryMs: number): void;
+}
+
+/** The open sessions of this node. One timer drives every heartbeat, never one per connection. */
+export class SessionRegistry {
+  private readonly sessions = new Set<Session>();
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  add(session: Session): void {
+    this.sessions.add(session);
+  }
+
+  remove(session: Session): void {
+    this.sessions.delete(session);
+  }
+
+  heartbeat(): void {
+    for (const session of this.sessions) session.heartbeat();
+  }
+
+  /**
+   * Closes every session in batches spread over `spreadMs`, each client told a different retry
+   * delay, so a drained node does not turn into a reconnect storm on its neighbours.
+   */
+  async closeAll(batchSize: number, spreadMs: number, random: () => number = Math.random): Promise<void> {
+    const all = [...this.sessions];
+    const batches = Math.max(1, Math.ceil(all.length / batchSize));
+    const pause = Math.min(100, spreadMs / batches);
+    for (let i = 0; i < all.length; i += batchSize) {
+      for (const session of all.slice(i, i + batchSize)) {
+        this.sessions.delete(session);
+        session.closeForShutdown(Math.round(250 + random() * spreadMs));
+      }
+      if (i + batchSize < all.length) await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { type LogGap, Subscription, type SubscriptionSink } from '@tidings/core';
+import { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry } from '@tidings/protocol';
+import { type HttpExchange, SseStream } from '@tidings/transport-uws';
+import type { EdgeContext } from './context.js';
+import { corsHeaders } from './cors.js';
+import { sendError } from './http-errors.js';
+import type { Session } from './session-registry.js';
+import { eventEnvelope, MAX_TRACKED_CHANNELS, parseResumePoint, parseSpecs } from './subscribe-request.js';
+
+/** GET /v1/sse?channel=a&channel=news/+/sport[&lastEventId=CURSOR][&uniform=1] */
+export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
+  const { config, metrics } = ctx;
+  let subscription: Subscription;
+  let stream: SseStream;
+  try {
+    const specs = parseSpecs(exchange.query.getAll('channel'), config.limits.maxChannelsPerConnection);
+    const cursor = parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined));
+    const uniform = exchange.query.get('uniform') === '1';
+    stream = new SseStream(exchange, config.limits.slowConsumerBytes);
+    const sink = new SseSink(ctx, stream, uniform);
+    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
+    stream.onClose(() => subscription.close());
+    await subscription.start();
+    if (stream.isClosed) return;
+    const session = sink.session(subscription);
+    ctx.sessions.add(session);
+    metrics.connections.inc({ transport: 'sse' });
+    stream.onClose(() => {
+      ctx.sessions.remove(session);
+      metrics.connections.dec({ transport: 'sse' });
+    });
+    sink.open(
+      {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+        'x-tidings-node': config.nodeId,
+        ...corsHeaders(ctx, exchange),
+      },
+      encodeSseRetry(config.sse.retryMs) + encodeSseId(subscription.cursor()),
+    );
+  } catch (error) {
+    if (!exchange.finished) sendError(ctx, exchange, error);
+    else {
+      ctx.logger.warn({ err: error }, 'sse subscription could not start');
+      exchange.res.close();
+    }
+  }
+}
+
+/** Writes a subscription's events to one SSE stream; holds them until the stream has opened. */
+class SseSink implements SubscriptionSink {
+  private held: string[] | undefined = [];
+
+  constructor(
+    private readonly ctx: EdgeContext,
+    private readonly stream: SseStream,
+    private readonly uniform: boolean,
+  ) {}
+
+  open(headers: Record<string, string>, first: string): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.check(this.stream.open(headers, first + held.join('')));
+  }
+
+  event(event: { channel: string; id: string; event: string; data: string }, from: Subscription): void {
+    const frame = encodeSseEvent({ id: from.cursor(), event: this.uniform ? 'message' : event.event, data: eventEnvelope(event) });
+    this.send(frame);
+    this.ctx.metrics.deliveredTotal.inc({ transport: 'sse' });
+  }
+
+  reset(gap: LogGap): void {
+    this.ctx.metrics.resetsTotal.inc({ reason: gap.reason });
+    const { channel, lostFrom, lostTo, reason } = gap;
+    this.send(encodeSseEvent({ event: 'reset', data: JSON.stringify({ channel, lostFrom, lostTo, reason }) }));
+  }
+
+  congestion(): Promise<void> | null {
+    return this.stream.writable();
+  }
+
+  failed(error: unknown): void {
+    this.ctx.logger.warn({ err: error }, 'sse subscription failed; client will resume');
+    this.stream.end(encodeSseRetry(this.ctx.config.sse.retryMs));
+  }
+
+  session(subscription: Subscription): Session {
+    return {
+      transport: 'sse',
+      heartbeat: () => this.send(encodeSseComment('hb')),
+      closeForShutdown: (retryMs) => {
+        subscription.close();
+        this.stream.end(encodeSseRetry(retryMs));
+      },
+    };
+  }
+
+  private send(chunk: string): void {
+    if (this.held) this.held.push(chunk);
+    else this.check(this.stream.write(chunk));
+  }
+
+  private check(outcome: 'sent' | 'buffered' | 'dropped'): void {
+    if (outcome !== 'dropped' || this.stream.isClosed) return;
+    // Its buffer is full: drop the connection; the browser reconnects with Last-Event-ID and
+    // resumes from the log, without holding this node's memory meanwhile.
+    this.ctx.metrics.slowConsumerDisconnectsTotal.inc({ transport: 'sse' });
+    this.stream.abort();
+  }
+}

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface StaticFile {
+  readonly body: Buffer;
+  readonly contentType: string;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+/**
+ * The demo page and the browser builds of the client and protocol libs, read once at start-up
+ * into a fixed table: requests can only name files in it, so no path ever reaches the disk.
+ */
+export function loadStaticFiles(): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  addDir(files, '/', new URL('../static/', import.meta.url));
+  addDir(files, '/lib/client/', new URL('../../../libs/client/dist/', import.meta.url));
+  addDir(files, '/lib/protocol/', new URL('../../../libs/protocol/dist/', import.meta.url));
+  const index = files.get('/index.html');
+  if (index) files.set('/', index);
+  return files;
+}
+
+function addDir(files: Map<string, StaticFile>, prefix: string, dir: URL): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // not built: the route answers 404, the rest of the node works
+  }
+  for (const name of names) {
+    const type = TYPES[name.slice(name.lastIndexOf('.'))];
+    if (type) files.set(prefix + name, { body: readFileSync(fileURLToPath(new URL(name, dir))), contentType: type });
+  }
+}

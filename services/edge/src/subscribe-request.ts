@@ -1,0 +1,45 @@
+import type { LoggedEvent } from '@tidings/core';
+import {
+  type Cursor,
+  decodeCursor,
+  isStreamId,
+  parseSubscription,
+  type Subscription as SubscriptionSpec,
+  TidingsError,
+} from '@tidings/protocol';
+
+/** Concrete channels one subscription may follow, counting those its wildcards discover. */
+export const MAX_TRACKED_CHANNELS = 1024;
+
+/** The channels and patterns of a subscribe request: at least one, at most `max`, no repeats. */
+export function parseSpecs(values: readonly string[], max: number): SubscriptionSpec[] {
+  if (values.length === 0) throw new TidingsError('TIDINGS_QUERY_INVALID', 'name at least one channel: ?channel=NAME');
+  const unique = [...new Set(values)];
+  if (unique.length > max) throw new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `at most ${max} channels per connection`);
+  return unique.map((value) => parseSubscription(value));
+}
+
+/**
+ * Where to resume: an opaque cursor (as handed out in SSE ids, `subscribed` frames and poll
+ * answers) or a plain stream id, which resumes every channel after that id.
+ */
+export function parseResumePoint(value: string | undefined): Cursor | null {
+  if (value === undefined || value === '') return null;
+  if (isStreamId(value)) return { floor: value, positions: new Map() };
+  return decodeCursor(value);
+}
+
+const envelopes = new WeakMap<LoggedEvent, string>();
+
+/**
+ * `{"channel","id","event","data"}` as JSON text, spliced from the stored JSON without parsing it
+ * again, and built once per event however many subscribers receive it.
+ */
+export function eventEnvelope(event: LoggedEvent): string {
+  let envelope = envelopes.get(event);
+  if (envelope === undefined) {
+    envelope = `{"channel":${JSON.stringify(event.channel)},"id":"${event.id}","event":${JSON.stringify(event.event)},"data":${event.data}}`;
+    envelopes.set(event, envelope);
+  }
+  return envelope;
+}

@@ -1,0 +1,239 @@
+import { type LogGap, type LoggedEvent, Subscription, type SubscriptionSink } from '@tidings/core';
+import {
+  type ClientFrame,
+  CLOSE,
+  encodeEventFrame,
+  encodeServerFrame,
+  isTidingsError,
+  parseClientFrame,
+  parseSubscription,
+  type ServerFrame,
+  TidingsError,
+} from '@tidings/protocol';
+import type { TemplatedApp, WebSocket } from '@tidings/transport-uws';
+import type { EdgeContext } from './context.js';
+import { toTidingsError } from './http-errors.js';
+import { publishEvent } from './publish-routes.js';
+import type { Session } from './session-registry.js';
+import { MAX_TRACKED_CHANNELS, parseResumePoint } from './subscribe-request.js';
+
+/** Per-connection state, kept in uWS user data (never as properties stuck on the socket). */
+export interface WsState {
+  readonly subscriptions: Map<string, Subscription>;
+  closed: boolean;
+  protocolErrors: number;
+  drainWaiters: (() => void)[];
+  session: Session | undefined;
+}
+
+/** Invalid frames tolerated per connection before it is closed as misbehaving. */
+const MAX_PROTOCOL_ERRORS = 20;
+
+export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): void {
+  const { config, metrics } = ctx;
+  app.ws<WsState>('/v1/ws', {
+    maxPayloadLength: config.limits.maxFrameBytes,
+    // send() reports 2 past this and we close with SLOW_CONSUMER ourselves, never dropping silently.
+    maxBackpressure: config.limits.slowConsumerBytes,
+    closeOnBackpressureLimit: false,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      if (ctx.isDraining()) {
+        res.writeStatus('503 Service Unavailable').end(JSON.stringify({ error: { code: 'TIDINGS_UNAVAILABLE', message: 'node is shutting down' } }));
+        return;
+      }
+      const state: WsState = { subscriptions: new Map(), closed: false, protocolErrors: 0, drainWaiters: [], session: undefined };
+      res.upgrade(
+        state,
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
+    open: (ws) => {
+      const state = ws.getUserData();
+      state.session = {
+        transport: 'ws',
+        heartbeat: () => undefined, // uWS pings WebSockets itself
+        closeForShutdown: () => {
+          if (!state.closed) ws.end(CLOSE.GOING_AWAY, 'server shutting down');
+        },
+      };
+      ctx.sessions.add(state.session);
+      metrics.connections.inc({ transport: 'ws' });
+    },
+    message: (ws, message, isBinary) => {
+      if (isBinary) {
+        ws.end(CLOSE.UNSUPPORTED_DATA, 'binary frames are not supported; send JSON text');
+        return;
+      }
+      const text = Buffer.from(message).toString('utf8'); // copy: uWS reuses `message` after return
+      void onFrame(ctx, ws, text);
+    },
+    drain: (ws) => {
+      const state = ws.getUserData();
+      const waiters = state.drainWaiters;
+      state.drainWaiters = [];
+      for (const resolve of waiters) resolve();
+    },
+    close: (ws) => {
+      const state = ws.getUserData();
+      state.closed = true;
+      for (const subscription of state.subscriptions.values()) subscription.close();
+      state.subscriptions.clear();
+      for (const resolve of state.drainWaiters) resolve();
+      if (state.session) ctx.sessions.remove(state.session);
+      metrics.connections.dec({ transport: 'ws' });
+    },
+  });
+}
+
+async function onFrame(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): Promise<void> {
+  const state = ws.getUserData();
+  let frame: ClientFrame | undefined;
+  try {
+    frame = parseClientFrame(text, { maxJsonDepth: ctx.config.limits.maxJsonDepth });
+    await handleFrame(ctx, ws, frame);
+  } catch (error) {
+    if (state.closed) return;
+    const tidingsError = toTidingsError(ctx, error);
+    ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
+    send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...refOf(frame) });
+    if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
+      ws.end(CLOSE.PROTOCOL_ERRORS, 'too many invalid frames');
+    }
+  }
+}
+
+async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: ClientFrame): Promise<void> {
+  const state = ws.getUserData();
+  switch (frame.type) {
+    case 'ping':
+      send(ctx, ws, { type: 'pong', ...refOf(frame) });
+      return;
+    case 'subscribe': {
+      if (!state.subscriptions.has(frame.channel) && state.subscriptions.size >= ctx.config.limits.maxChannelsPerConnection) {
+        throw new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `at most ${ctx.config.limits.maxChannelsPerConnection} subscriptions per connection`);
+      }
+      state.subscriptions.get(frame.channel)?.close(); // subscribing again moves the position
+      const sink = new WsSink(ctx, ws, frame.channel);
+      const subscription = new Subscription({
+        hub: ctx.hub,
+        log: ctx.log,
+        specs: [parseSubscription(frame.channel)],
+        cursor: parseResumePoint(frame.since),
+        sink,
+        maxChannels: MAX_TRACKED_CHANNELS,
+      });
+      state.subscriptions.set(frame.channel, subscription);
+      try {
+        await subscription.start();
+      } catch (error) {
+        subscription.close();
+        if (state.subscriptions.get(frame.channel) === subscription) state.subscriptions.delete(frame.channel);
+        throw error;
+      }
+      if (state.closed || state.subscriptions.get(frame.channel) !== subscription) return;
+      sink.open({ type: 'subscribed', channel: frame.channel, cursor: subscription.cursor(), ...refOf(frame) });
+      return;
+    }
+    case 'unsubscribe': {
+      const subscription = state.subscriptions.get(frame.channel);
+      if (!subscription) throw new TidingsError('TIDINGS_NOT_SUBSCRIBED', `not subscribed to ${frame.channel}`);
+      subscription.close();
+      state.subscriptions.delete(frame.channel);
+      send(ctx, ws, { type: 'unsubscribed', channel: frame.channel, ...refOf(frame) });
+      return;
+    }
+    case 'publish': {
+      const { channel, event, data, ack, idempotencyKey } = frame;
+      const { id } = await publishEvent(ctx, channel, { event, data, ack, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }, 'ws');
+      if (!state.closed) send(ctx, ws, { type: 'published', channel, id, ...refOf(frame) });
+      return;
+    }
+    case 'ack':
+      throw new TidingsError('TIDINGS_NOT_IMPLEMENTED', 'delivery receipts are not available on this node yet');
+  }
+}
+
+function refOf(frame: ClientFrame | undefined): { ref?: string | number } {
+  return frame?.ref === undefined ? {} : { ref: frame.ref };
+}
+
+/** Sends one frame; a socket whose buffer is full is closed with a reason and resumes elsewhere. */
+function sendText(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): void {
+  const state = ws.getUserData();
+  if (state.closed) return;
+  if (ws.send(text) === 2) {
+    ctx.metrics.slowConsumerDisconnectsTotal.inc({ transport: 'ws' });
+    state.closed = true;
+    ws.end(CLOSE.SLOW_CONSUMER, 'slow consumer: resume from your last id');
+  }
+}
+
+function send(ctx: EdgeContext, ws: WebSocket<WsState>, frame: ServerFrame): void {
+  sendText(ctx, ws, encodeServerFrame(frame));
+}
+
+const exactFrames = new WeakMap<LoggedEvent, string>();
+
+/** One subscription's events as frames; held until its `subscribed` reply has gone out. */
+class WsSink implements SubscriptionSink {
+  private held: string[] | undefined = [];
+  private readonly label: string | undefined;
+
+  constructor(
+    private readonly ctx: EdgeContext,
+    private readonly ws: WebSocket<WsState>,
+    subscription: string,
+  ) {
+    this.label = parseSubscription(subscription).kind === 'pattern' ? subscription : undefined;
+  }
+
+  open(reply: ServerFrame): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    send(this.ctx, this.ws, reply);
+    for (const text of held) sendText(this.ctx, this.ws, text);
+  }
+
+  event(event: LoggedEvent): void {
+    this.push(this.frameOf(event));
+    this.ctx.metrics.deliveredTotal.inc({ transport: 'ws' });
+  }
+
+  reset(gap: LogGap): void {
+    this.ctx.metrics.resetsTotal.inc({ reason: gap.reason });
+    const { channel, lostFrom, lostTo, reason } = gap;
+    this.push(encodeServerFrame({ type: 'reset', channel, lostFrom, lostTo, reason, ...(this.label ? { subscription: this.label } : {}) }));
+  }
+
+  congestion(): Promise<void> | null {
+    const state = this.ws.getUserData();
+    if (state.closed || this.ws.getBufferedAmount() === 0) return null;
+    return new Promise((resolve) => state.drainWaiters.push(resolve));
+  }
+
+  failed(error: unknown): void {
+    this.ctx.logger.warn({ err: error }, 'ws subscription failed; client will resume');
+    const state = this.ws.getUserData();
+    if (!state.closed) this.ws.end(CLOSE.UNAVAILABLE, 'event store unreachable; resume shortly');
+  }
+
+  private frameOf(event: LoggedEvent): string {
+    if (this.label !== undefined) return encodeEventFrame(event.channel, event.id, event.event, event.data, this.label);
+    let frame = exactFrames.get(event);
+    if (frame === undefined) {
+      frame = encodeEventFrame(event.channel, event.id, event.event, event.data);
+      exactFrames.set(event, frame);
+    }
+    return frame;
+  }
+
+  private push(text: string): void {
+    if (this.held) this.held.push(text);
+    else sendText(this.ctx, this.ws, text);
+  }
+}
