@@ -2,8 +2,9 @@
 --
 -- KEYS[1]  the channel's stream            <prefix>:{c:<channel>}:log
 -- KEYS[2]  the idempotency key's record    <prefix>:{c:<channel>}:idem:<key> (same hash tag; untouched when ARGV[6] is '0')
--- ARGV[1]  MAXLEN (approximate trim)
--- ARGV[2]  maximum age in milliseconds (approximate MINID trim)
+-- KEYS[3]  the channel's metadata hash     <prefix>:{c:<channel>}:meta (field 'trimmed': newest id trimmed away)
+-- ARGV[1]  maximum length; trimmed once it is 1% over, so trimming costs O(1) per append on average
+-- ARGV[2]  maximum age in milliseconds
 -- ARGV[3]  event name
 -- ARGV[4]  data, serialized JSON
 -- ARGV[5]  idempotency record TTL in seconds
@@ -40,12 +41,30 @@ if ARGV[8] == '1' then
   fields[#fields + 1] = 'a'
   fields[#fields + 1] = '1'
 end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
+local id = redis.call('XADD', KEYS[1], '*', unpack(fields))
 
+-- Trim exactly, by the first id to keep, and remember the newest id removed: readers behind it
+-- are told precisely what they lost (Redis 7.0 does not record trimmed ids itself).
+local keepFrom = nil
 local now = redis.call('TIME')
-local oldest = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[2])
-if oldest > 0 then
-  redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', oldest))
+local ageCut = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[2])
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1][1]
+if tonumber(string.sub(first, 1, string.find(first, '-', 1, true) - 1)) < ageCut then
+  keepFrom = string.format('%d', ageCut) .. '-0'
+end
+local maxLength = tonumber(ARGV[1])
+local length = redis.call('XLEN', KEYS[1])
+if length > maxLength + math.floor(maxLength / 100) then
+  local head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', length - maxLength + 1)
+  local byLength = head[#head][1]
+  if keepFrom == nil or redis.call('XRANGE', KEYS[1], keepFrom, byLength, 'COUNT', 1)[1] ~= nil then keepFrom = byLength end
+end
+if keepFrom ~= nil then
+  local newestTrimmed = redis.call('XREVRANGE', KEYS[1], '(' .. keepFrom, '-', 'COUNT', 1)[1]
+  if newestTrimmed ~= nil then
+    redis.call('XTRIM', KEYS[1], 'MINID', keepFrom)
+    redis.call('HSET', KEYS[3], 'trimmed', newestTrimmed[1])
+  end
 end
 
 if ARGV[6] == '1' then

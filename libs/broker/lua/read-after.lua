@@ -1,6 +1,7 @@
 -- read-after.lua: read a channel's events after a position, and say whether any were lost.
 --
 -- KEYS[1]  the channel's stream            <prefix>:{c:<channel>}:log
+-- KEYS[2]  the channel's metadata hash     <prefix>:{c:<channel>}:meta ('trimmed': newest id trimmed away)
 -- ARGV[1]  position: the last id the reader has (exclusive), '0-0' for the beginning
 -- ARGV[2]  how many entries at most (0: only the metadata)
 --
@@ -33,18 +34,18 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   return { 'stream-lost', after, '0-0', {} }
 end
 
-local lastGenerated, maxDeleted = '0-0', '0-0'
+local lastGenerated = '0-0'
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 for i = 1, #info, 2 do
   if info[i] == 'last-generated-id' then lastGenerated = info[i + 1] end
-  if info[i] == 'max-deleted-entry-id' then maxDeleted = info[i + 1] end
 end
+local trimmed = redis.call('HGET', KEYS[2], 'trimmed') or '0-0'
 
 local gap, lostTo, from = '', '', after
 if less(lastGenerated, after) then
   gap, lostTo, from = 'stream-lost', after, '0-0'
-elseif less(after, maxDeleted) then
-  gap, lostTo, from = 'retention', maxDeleted, maxDeleted
+elseif less(after, trimmed) then
+  gap, lostTo, from = 'retention', trimmed, trimmed
 end
 
 local entries = {}

@@ -44,8 +44,8 @@ export function createRedisClient(target: RedisTarget, name: string): RedisClien
           clusterRetryStrategy: reconnectDelay,
           slotsRefreshTimeout: 2000,
         });
-  client.defineCommand('tidingsAppend', { numberOfKeys: 2, lua: script('append') });
-  client.defineCommand('tidingsReadAfter', { numberOfKeys: 1, lua: script('read-after') });
+  client.defineCommand('tidingsAppend', { numberOfKeys: 3, lua: script('append') });
+  client.defineCommand('tidingsReadAfter', { numberOfKeys: 2, lua: script('read-after') });
   return client as RedisClient;
 }
 

@@ -24,10 +24,10 @@ const DIRECTORY_PAGE = 10_000;
 /** One Redis Stream per channel; appends and live notifications happen in one script. */
 export class RedisEventLog implements EventLog {
   private readonly stamped = new Map<string, number>();
-  private readonly now: () => number;
+  private readonly wallClock: () => number;
 
   constructor(private readonly options: RedisEventLogOptions) {
-    this.now = options.now ?? Date.now;
+    this.wallClock = options.now ?? Date.now;
   }
 
   async append(channel: string, request: PublishRequest): Promise<AppendResult> {
@@ -38,6 +38,7 @@ export class RedisEventLog implements EventLog {
     const [id, duplicate] = await redis.tidingsAppend(
       keys.log(channel),
       keys.idempotency(channel, request.idempotencyKey ?? ''),
+      keys.meta(channel),
       retention.maxLength,
       retention.maxAgeSeconds * 1000,
       request.event,
@@ -51,14 +52,14 @@ export class RedisEventLog implements EventLog {
   }
 
   async readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage> {
-    const [gap, lostTo, , entries] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), after, limit);
+    const [gap, lostTo, , entries] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), this.options.keys.meta(channel), after, limit);
     const events = entries.map(([id, fields]) => toEvent(channel, id, fields));
     if (gap === '') return { events };
     return { events, gap: { channel, lostFrom: after, lostTo, reason: gap as GapReason } };
   }
 
   async lastId(channel: string): Promise<StreamId> {
-    const [, , lastGenerated] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), '0-0', 0);
+    const [, , lastGenerated] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), this.options.keys.meta(channel), '0-0', 0);
     return lastGenerated;
   }
 
@@ -76,7 +77,7 @@ export class RedisEventLog implements EventLog {
   }
 
   private async stampDirectory(channel: string): Promise<void> {
-    const now = this.now();
+    const now = this.wallClock();
     const last = this.stamped.get(channel);
     if (last !== undefined && now - last < DIRECTORY_REFRESH_MS) return;
     const { redis, keys } = this.options;

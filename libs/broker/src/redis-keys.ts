@@ -21,6 +21,11 @@ export class RedisKeys {
     return `${this.prefix}:{c:${channel}}:log`;
   }
 
+  /** Hash of per-channel facts the stream cannot keep itself (the newest trimmed id). */
+  meta(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:meta`;
+  }
+
   idempotency(channel: string, key: string): string {
     return `${this.prefix}:{c:${channel}}:idem:${key}`;
   }

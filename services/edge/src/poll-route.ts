@@ -17,7 +17,7 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
   let timer: NodeJS.Timeout | undefined;
   try {
     const specs = parseSpecs(exchange.query.getAll('channel'), ctx.config.limits.maxChannelsPerConnection);
-    const cursor = parseResumePoint(exchange.query.get('since') ?? undefined);
+    const cursor = parseResumePoint(exchange.query.get('since') ?? undefined, specs);
     const timeoutSeconds = parseTimeout(exchange.query.get('timeout'), ctx.config.limits.pollMaxTimeoutSeconds);
     const sink = new PollSink(ctx.config.limits.maxHistoryLimit, () => answer());
     subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });

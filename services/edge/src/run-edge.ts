@@ -33,7 +33,7 @@ export async function runEdge(argv: readonly string[], env: Readonly<Record<stri
     else logger.fatal({ err: error }, 'could not start');
     return 1;
   }
-  logger.info({ port: edge.port, host: config.host, node: config.nodeId }, 'listening');
+  logger.info({ port: edge.port, host: config.host }, 'listening');
 
   return new Promise((resolve) => {
     let stopping = false;

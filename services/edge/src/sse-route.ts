@@ -14,7 +14,7 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
   let stream: SseStream;
   try {
     const specs = parseSpecs(exchange.query.getAll('channel'), config.limits.maxChannelsPerConnection);
-    const cursor = parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined));
+    const cursor = parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined), specs);
     const uniform = exchange.query.get('uniform') === '1';
     stream = new SseStream(exchange, config.limits.slowConsumerBytes);
     const sink = new SseSink(ctx, stream, uniform);

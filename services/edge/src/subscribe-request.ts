@@ -21,12 +21,13 @@ export function parseSpecs(values: readonly string[], max: number): Subscription
 
 /**
  * Where to resume: an opaque cursor (as handed out in SSE ids, `subscribed` frames and poll
- * answers) or a plain stream id, which resumes every channel after that id.
+ * answers) or a plain stream id, meaning "after this id" in every channel (0-0: from the start).
  */
-export function parseResumePoint(value: string | undefined): Cursor | null {
+export function parseResumePoint(value: string | undefined, specs: readonly SubscriptionSpec[]): Cursor | null {
   if (value === undefined || value === '') return null;
-  if (isStreamId(value)) return { floor: value, positions: new Map() };
-  return decodeCursor(value);
+  if (!isStreamId(value)) return decodeCursor(value);
+  const positions = new Map(specs.flatMap((s) => (s.kind === 'channel' ? [[s.channel, value] as const] : [])));
+  return { floor: value, positions };
 }
 
 const envelopes = new WeakMap<LoggedEvent, string>();

@@ -35,7 +35,6 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
     maxPayloadLength: config.limits.maxFrameBytes,
     // send() reports 2 past this and we close with SLOW_CONSUMER ourselves, never dropping silently.
     maxBackpressure: config.limits.slowConsumerBytes,
-    closeOnBackpressureLimit: false,
     idleTimeout: 120,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
@@ -118,12 +117,13 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
         throw new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `at most ${ctx.config.limits.maxChannelsPerConnection} subscriptions per connection`);
       }
       state.subscriptions.get(frame.channel)?.close(); // subscribing again moves the position
+      const specs = [parseSubscription(frame.channel)];
       const sink = new WsSink(ctx, ws, frame.channel);
       const subscription = new Subscription({
         hub: ctx.hub,
         log: ctx.log,
-        specs: [parseSubscription(frame.channel)],
-        cursor: parseResumePoint(frame.since),
+        specs,
+        cursor: parseResumePoint(frame.since, specs),
         sink,
         maxChannels: MAX_TRACKED_CHANNELS,
       });

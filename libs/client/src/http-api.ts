@@ -1,0 +1,60 @@
+// The request/response endpoints: publish and receipts. Every failure becomes a TidingsClientError.
+import type { Endpoint } from './endpoint.js';
+import { errorFromResponse, isRecord, parseJson, TidingsClientError } from './tidings-client-error.js';
+import type { AckOptions, FetchLike, PublishOptions, PublishResult } from './types.js';
+
+export class HttpApi {
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly fetch: FetchLike,
+    private readonly device: string | undefined,
+  ) {}
+
+  async publish(channel: string, data: unknown, opts: PublishOptions = {}): Promise<PublishResult> {
+    const body: Record<string, unknown> = { data };
+    if (opts.event !== undefined) body.event = opts.event;
+    if (opts.ack !== undefined) body.ack = opts.ack;
+    if (opts.idempotencyKey !== undefined) body.idempotencyKey = opts.idempotencyKey;
+    const res = await this.post(this.endpoint.channelPath(channel, 'events'), body);
+    const json = parseJson(await readText(res));
+    if (!isRecord(json) || typeof json.id !== 'string' || typeof json.channel !== 'string') {
+      throw TidingsClientError.of('TIDINGS_CLIENT_BAD_RESPONSE', 'A publish answer needs string `id` and `channel`.', { status: res.status });
+    }
+    return { id: json.id, channel: json.channel };
+  }
+
+  async ack(channel: string, id: string, opts: AckOptions = {}): Promise<void> {
+    if (this.device === undefined) throw TidingsClientError.of('TIDINGS_CLIENT_NO_DEVICE');
+    const body: Record<string, unknown> = { device: this.device, status: opts.status ?? 'received' };
+    if (opts.detail !== undefined) body.detail = opts.detail;
+    const res = await this.post(this.endpoint.channelPath(channel, 'events', id, 'receipts'), body);
+    await readText(res);
+  }
+
+  private async post(path: string, body: unknown): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.fetch(this.endpoint.http(path), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch (cause) {
+      throw TidingsClientError.of('TIDINGS_CLIENT_NETWORK', describe(cause), { cause });
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    return res;
+  }
+}
+
+async function readText(res: Response): Promise<string> {
+  try {
+    return await res.text();
+  } catch (cause) {
+    throw TidingsClientError.of('TIDINGS_CLIENT_NETWORK', 'The answer was cut off.', { status: res.status, cause });
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,42 @@
+// What every transport offers the client, and the shapes they all receive on the wire.
+import type { Backoff } from './backoff.js';
+import type { Endpoint } from './endpoint.js';
+import { isRecord } from './tidings-client-error.js';
+import type { SubscriptionSink } from './subscription-sink.js';
+import type { FetchLike, ResetNotice, TidingsEvent, Timers } from './types.js';
+
+export interface TransportSubscription {
+  readonly cursor: string | undefined;
+  close(): void;
+}
+
+export interface Transport {
+  /** `channels` are validated and distinct. The transport reports through `sink` only. */
+  subscribe(channels: readonly string[], sink: SubscriptionSink, since: string | undefined): TransportSubscription;
+  close(): void;
+}
+
+/** What a transport needs from its surroundings; all of it injectable. */
+export interface TransportContext {
+  readonly endpoint: Endpoint;
+  readonly device: string | undefined;
+  readonly timers: Timers;
+  readonly newBackoff: () => Backoff;
+  readonly fetch: FetchLike | undefined;
+}
+
+/** `{ channel, id, event, data }` as SSE data, long-poll entries and WebSocket `event` frames carry it. */
+export function toEvent(v: unknown): TidingsEvent | undefined {
+  if (!isRecord(v) || typeof v.channel !== 'string' || typeof v.id !== 'string') return undefined;
+  return { channel: v.channel, id: v.id, event: typeof v.event === 'string' ? v.event : 'message', data: v.data };
+}
+
+export function toReset(v: unknown): ResetNotice | undefined {
+  if (!isRecord(v) || typeof v.channel !== 'string') return undefined;
+  return {
+    channel: v.channel,
+    lostFrom: String(v.lostFrom ?? ''),
+    lostTo: String(v.lostTo ?? ''),
+    reason: typeof v.reason === 'string' ? v.reason : 'unknown',
+  };
+}

@@ -1,0 +1,119 @@
+// Public types of the client SDK. The injectable constructors are typed structurally so the
+// browser globals, the `ws` package and test fakes all fit without casts.
+
+export interface TidingsEvent {
+  channel: string;
+  id: string;
+  event: string;
+  data: unknown;
+}
+
+export interface ResetNotice {
+  channel: string;
+  lostFrom: string;
+  lostTo: string;
+  reason: string;
+}
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+export type TransportName = 'sse' | 'ws' | 'poll';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+// The browser's, the `ws` package's and a fake's addEventListener overloads only agree on a
+// listener taking `any`; the transports narrow the event themselves.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyListener = (event: any) => void;
+
+/** The part of WHATWG `EventSource` the client uses. */
+export interface EventSourceLike {
+  readonly readyState: number;
+  addEventListener(type: string, listener: AnyListener): void;
+  close(): void;
+}
+export type EventSourceConstructor = new (url: string) => EventSourceLike;
+
+/** The part of WHATWG `WebSocket` the client uses (the `ws` package fits too). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: AnyListener): void;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export type TimerHandle = unknown;
+/** Injected so tests (and odd runtimes) control time. */
+export interface Timers {
+  setTimeout(run: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export interface ReconnectOptions {
+  /** First backoff ceiling in ms (default 1000); doubles per failed attempt. */
+  baseMs?: number;
+  /** Largest backoff ceiling in ms (default 30000). */
+  maxMs?: number;
+}
+
+export interface ClientOptions {
+  /** Base URL of an edge (or the load balancer in front): `https://host[:port][/prefix]`. */
+  url: string;
+  transport?: TransportName | 'auto';
+  /** Device id: the server tracks delivery receipts and presence per device. */
+  device?: string;
+  fetch?: FetchLike;
+  EventSource?: EventSourceConstructor;
+  WebSocket?: WebSocketConstructor;
+  /** Source of jitter, in [0, 1). Default Math.random. */
+  random?: () => number;
+  reconnect?: ReconnectOptions;
+  timers?: Timers;
+  /** WebSocket liveness: a ping this often; no answer by the next one closes and reconnects. 0 disables. Default 25000. */
+  heartbeatMs?: number;
+  /** Long-poll `timeout` parameter in seconds (default 25). */
+  pollTimeoutSec?: number;
+}
+
+export interface SubscribeOptions {
+  /** Resume point: a cursor from a previous subscription (or, for one exact channel, a stream id). */
+  since?: string;
+  onReset?: (notice: ResetNotice) => void;
+  onState?: (state: ConnectionState) => void;
+  /** Errors that end the subscription (e.g. 4xx, terminal close codes) and errors thrown by callbacks. */
+  onError?: (error: Error) => void;
+}
+
+export interface PublishOptions {
+  event?: string;
+  ack?: boolean;
+  idempotencyKey?: string;
+}
+
+export interface PublishResult {
+  id: string;
+  channel: string;
+}
+
+export interface AckOptions {
+  status?: 'received' | 'processed' | 'failed';
+  detail?: string;
+}
+
+export interface ClientSubscription {
+  /** The position that covers everything delivered so far; pass it as `since` to resume later. */
+  readonly cursor: string | undefined;
+  close(): void;
+}
+
+export interface TidingsClient {
+  /** Which transport `auto` resolved to. */
+  readonly transport: TransportName;
+  subscribe(channels: string | string[], onEvent: (e: TidingsEvent) => void, opts?: SubscribeOptions): ClientSubscription;
+  /** Rejects with a TidingsClientError. */
+  publish(channel: string, data: unknown, opts?: PublishOptions): Promise<PublishResult>;
+  /** Sends this device's delivery receipt for one event (needs `device`). Rejects with a TidingsClientError. */
+  ack(channel: string, id: string, opts?: AckOptions): Promise<void>;
+  close(): void;
+}

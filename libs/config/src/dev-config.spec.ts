@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { loadDevConfig } from './dev-config.js';
+
+function issuesOf(argv: string[], env: Record<string, string> = {}): readonly string[] {
+  try {
+    loadDevConfig(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadDevConfig', () => {
+  it('defaults to two edges from port 8080 and an embedded Redis', () => {
+    expect(loadDevConfig([], {})).toEqual({ port: 8080, redis: null, edges: 2 });
+  });
+
+  it('reads --edges / TIDINGS_DEV_EDGES, --port / PORT and --redis / REDIS_URL, flags first', () => {
+    expect(loadDevConfig(['--edges=4', '--port', '9000'], { TIDINGS_DEV_EDGES: '3', PORT: '7000', REDIS_URL: 'redis://r:1' })).toEqual({
+      port: 9000,
+      redis: { kind: 'standalone', url: 'redis://r:1' },
+      edges: 4,
+    });
+  });
+
+  it('lets edge variables through to the edges it starts', () => {
+    expect(loadDevConfig([], { TIDINGS_LIMITS_MAX_BATCH: '5', TIDINGS_ALLOW_ANONYMOUS: '1' }).edges).toBe(2);
+  });
+
+  it.each<[string, string[], Record<string, string>, string[]]>([
+    ['too many edges', ['--edges', '9'], {}, ["--edges (TIDINGS_DEV_EDGES): must be an integer 1..8, got '9'"]],
+    ['no edges', [], { TIDINGS_DEV_EDGES: '0' }, ["--edges (TIDINGS_DEV_EDGES): must be an integer 1..8, got '0'"]],
+    ['port 0 (edges need consecutive ports)', ['--port=0'], {}, ["--port (PORT): must be an integer 1..65535, got '0'"]],
+    ['ports past 65535', ['--port=65535', '--edges=3'], {}, ["--port (PORT): with 3 edges the last would listen on 65537; use a port up to 65533, got '65535'"]],
+    ['an edge-only flag', ['--allow-anonymous'], {}, ['--allow-anonymous: unknown flag']],
+    ['an unknown TIDINGS_DEV_ variable', [], { TIDINGS_DEV_EDGE: '3' }, ['TIDINGS_DEV_EDGE: unknown environment variable (did you mean TIDINGS_DEV_EDGES?)']],
+    ['a bad Redis URL', ['--redis', 'localhost'], {}, ["--redis (REDIS_URL): must start with redis://, rediss://, redis-cluster:// or rediss-cluster://, got 'localhost'"]],
+  ])('rejects %s', (_name, argv, env, lines) => {
+    expect(issuesOf(argv, env)).toEqual(lines);
+  });
+});

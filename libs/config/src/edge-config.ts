@@ -1,0 +1,151 @@
+import { hostname } from 'node:os';
+import { CURSOR_MAX_CHANNELS, DEFAULT_BODY_LIMITS } from '@tidings/protocol';
+import { z } from 'zod';
+import { type ConfigDefinition, loadConfig } from './load-config.js';
+import { type ConfigOption, listOptions } from './list-options.js';
+import { booleanOption, enumOption, integerOption, listOption, patternOption, redisUrlOption } from './option-schema.js';
+import type { RedisTarget } from './redis-target.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface EdgeConfig {
+  readonly nodeId: string;
+  readonly host: string;
+  readonly port: number;
+  readonly redis: RedisTarget | null;
+  readonly allowAnonymous: boolean;
+  readonly allowJsFallback: boolean;
+  readonly logLevel: LogLevel;
+  readonly retention: { readonly maxLength: number; readonly maxAgeSeconds: number };
+  readonly limits: {
+    readonly maxBodyBytes: number;
+    readonly maxFrameBytes: number;
+    readonly maxJsonDepth: number;
+    readonly maxBatch: number;
+    readonly maxChannelsPerConnection: number;
+    readonly maxHistoryLimit: number;
+    readonly slowConsumerBytes: number;
+    readonly pollMaxTimeoutSeconds: number;
+  };
+  readonly sse: { readonly heartbeatSeconds: number; readonly retryMs: number };
+  /** Allowed browser origins; `['*']` allows any. */
+  readonly cors: { readonly origins: readonly string[] };
+  readonly shutdown: { readonly graceSeconds: number; readonly closeBatchSize: number };
+}
+
+const MIB = 1024 * 1024;
+const NODE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** `<hostname>-<pid>`, squeezed into the node id charset and length. */
+export function defaultNodeId(host: string = hostname(), pid: number = process.pid): string {
+  const suffix = `-${pid}`;
+  const base = host.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64 - suffix.length) || 'edge';
+  return `${base}${suffix}`;
+}
+
+const origin = z.string().refine((s) => s === '*' || isOrigin(s), { error: 'must be * or origins like https://app.example.com' });
+
+function isOrigin(s: string): boolean {
+  if (!URL.canParse(s)) return false;
+  const url = new URL(s);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === s;
+}
+
+const limits = z
+  .strictObject({
+    maxBodyBytes: integerOption(1, 16 * MIB, 65536, 'Largest accepted publish body (HTTP), in bytes.'),
+    maxFrameBytes: integerOption(1, 16 * MIB, 65536, 'Largest accepted inbound WebSocket frame, in bytes; larger frames close the socket.'),
+    maxJsonDepth: integerOption(1, 256, DEFAULT_BODY_LIMITS.maxJsonDepth, 'Deepest nesting accepted in JSON bodies and frames.'),
+    maxBatch: integerOption(1, 10_000, 100, 'Most events in one POST /v1/publish batch.'),
+    maxChannelsPerConnection: integerOption(
+      1,
+      CURSOR_MAX_CHANNELS,
+      64,
+      'Most channels (or patterns) one SSE, WebSocket or poll connection may subscribe to; capped by what one cursor can carry.',
+    ),
+    maxHistoryLimit: integerOption(1, 10_000, 1000, 'Most events one history read or poll answer returns (and the replay page size).'),
+    slowConsumerBytes: integerOption(
+      1,
+      1024 * MIB,
+      MIB,
+      'Bytes a connection may have buffered before it is disconnected as a slow consumer (it resumes from its cursor).',
+    ),
+    pollMaxTimeoutSeconds: integerOption(1, 300, 60, 'Longest a long-poll request may wait (the timeout query parameter is capped to this).'),
+  })
+  .superRefine((l, ctx) => {
+    if (l.slowConsumerBytes < l.maxBodyBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slowConsumerBytes'],
+        message: `must be at least limits.maxBodyBytes (${l.maxBodyBytes}) so that one event fits a consumer's buffer`,
+      });
+    }
+  });
+
+const cors = z
+  .strictObject({
+    origins: listOption(origin, ['*'], 'Browser origins allowed by CORS, comma-separated; * allows any.', "comma-separated origins, or '*'"),
+  })
+  .superRefine((c, ctx) => {
+    if (c.origins.includes('*') && c.origins.length > 1) {
+      ctx.addIssue({ code: 'custom', path: ['origins'], message: "'*' allows every origin and cannot be combined with others" });
+    }
+  });
+
+export const edgeConfigSchema = z.strictObject({
+  nodeId: patternOption(
+    NODE_ID,
+    '1-64 characters of A-Z a-z 0-9 _ . -',
+    () => defaultNodeId(),
+    'Name of this node in logs, metrics, presence and the admin API; must be unique in the cluster.',
+    { defaultText: '<hostname>-<pid>' },
+  ),
+  host: patternOption(/^[A-Za-z0-9_.:%-]{1,253}$/, 'a host name or IP address', () => '0.0.0.0', 'Address to listen on.', {
+    flag: '--host',
+    env: 'HOST',
+  }),
+  port: integerOption(0, 65535, 8080, 'Port to listen on; 0 picks a free one (logged at start-up).', { flag: '--port', env: 'PORT' }),
+  redis: redisUrlOption('Redis holding the event log, receipts and presence. Required by `tidings edge`.', {
+    flag: '--redis',
+    env: 'REDIS_URL',
+  }),
+  allowAnonymous: booleanOption('Accept clients without credentials. For development only.'),
+  allowJsFallback: booleanOption('Run on the slow pure-JavaScript transport when uWebSockets.js cannot load on this platform.'),
+  logLevel: enumOption(LOG_LEVELS, 'info', 'Log level (JSON lines on stdout).', { flag: '--log-level', env: 'LOG_LEVEL' }),
+  retention: z.strictObject({
+    maxLength: integerOption(1, 100_000_000, 10_000, 'Events kept per channel for history and resume; trimming is approximate, so at least this many stay.'),
+    maxAgeSeconds: integerOption(1, 365 * 86400, 86400, 'Age in seconds after which events are trimmed (approximately, like the length).'),
+  }),
+  limits,
+  sse: z.strictObject({
+    heartbeatSeconds: integerOption(1, 3600, 15, 'Interval of comment heartbeats on idle SSE streams, in seconds.'),
+    retryMs: integerOption(1, 3_600_000, 2000, 'Reconnect delay sent to EventSource clients (retry: field), in milliseconds.'),
+  }),
+  cors,
+  shutdown: z.strictObject({
+    graceSeconds: integerOption(1, 3600, 10, 'Hard deadline for draining on SIGTERM, in seconds.'),
+    closeBatchSize: integerOption(1, 100_000, 500, 'Sessions closed per batch while draining (batches are jittered to spread reconnects).'),
+  }),
+});
+
+const EDGE: ConfigDefinition<typeof edgeConfigSchema> = {
+  schema: edgeConfigSchema,
+  envPrefix: 'TIDINGS_',
+  // `tidings dev` passes its environment to the edges it starts; the worker and the CLI client
+  // share deployment environments with the edge.
+  envPolicy: { prefix: 'TIDINGS_', foreign: ['TIDINGS_DEV_', 'TIDINGS_WORKER_', 'TIDINGS_URL'] },
+};
+
+/** Parses the edge configuration from flags over environment; throws ConfigError listing every problem. */
+export function loadEdgeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): EdgeConfig {
+  return loadConfig(EDGE, argv, env);
+}
+
+/** Every edge option with its flag, environment variable, default and meaning (docs/config.md). */
+export function describeEdgeConfig(): ConfigOption[] {
+  return listOptions(EDGE.schema, EDGE.envPrefix);
+}
+
+/** Environment names under TIDINGS_ that the edge leaves to other commands. */
+export const EDGE_FOREIGN_ENV: readonly string[] = EDGE.envPolicy.foreign;

@@ -1,0 +1,17 @@
+// @tidings/config: the one place that reads flags and environment variables. Each service's
+// configuration is a zod schema parsed once at start-up into a frozen object.
+export { ConfigError } from './config-error.js';
+export { maskPassword, parseRedisUrl, type RedisTarget } from './redis-target.js';
+export {
+  EDGE_FOREIGN_ENV,
+  LOG_LEVELS,
+  defaultNodeId,
+  describeEdgeConfig,
+  edgeConfigSchema,
+  loadEdgeConfig,
+  type EdgeConfig,
+  type LogLevel,
+} from './edge-config.js';
+export { describeDevConfig, devConfigSchema, loadDevConfig, type DevConfig } from './dev-config.js';
+export type { ConfigOption } from './list-options.js';
+export { renderConfigDoc } from './generate-config-doc.js';

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { readRedisUrl } from './redis-target.js';
+
+/** How a flag or environment value (always text) becomes the JSON value the schema checks. */
+export type OptionKind = 'integer' | 'boolean' | 'string' | 'list' | 'redis-url';
+
+/** What a config leaf carries besides its type: enough to read it from argv/env and document it. */
+export interface OptionMeta {
+  readonly kind: OptionKind;
+  readonly description: string;
+  /** What the value may be, for humans: `integer 1..65536`, `one of a, b`. */
+  readonly values: string;
+  /** Explicit names for the few options whose names are conventional (PORT, REDIS_URL, …). */
+  readonly flag?: string;
+  readonly env?: string;
+  /** The default as documented, when it is computed at start-up. */
+  readonly defaultText?: string;
+}
+
+/** Config leaves register here; the loader and the doc generator read it back. */
+export const optionRegistry = z.registry<OptionMeta>();
+
+interface Naming {
+  readonly flag?: string;
+  readonly env?: string;
+}
+
+export function integerOption(min: number, max: number, fallback: number, description: string, naming: Naming = {}) {
+  const error = `must be an integer ${min}..${max}`;
+  return z
+    .number({ error })
+    .int({ error })
+    .min(min, { error })
+    .max(max, { error })
+    .default(fallback)
+    .register(optionRegistry, { kind: 'integer', description, values: `integer ${min}..${max}`, ...naming });
+}
+
+export function booleanOption(description: string, naming: Naming = {}) {
+  return z
+    .boolean({ error: 'must be 1, 0, true or false' })
+    .default(false)
+    .register(optionRegistry, { kind: 'boolean', description, values: 'boolean (flag alone = true; env 1/0/true/false)', ...naming });
+}
+
+export function enumOption<const T extends readonly [string, ...string[]]>(
+  options: T,
+  fallback: T[number],
+  description: string,
+  naming: Naming = {},
+) {
+  return z
+    .enum(options, { error: `must be one of ${options.join(', ')}` })
+    .default(fallback)
+    .register(optionRegistry, { kind: 'string', description, values: `one of ${options.join(', ')}`, ...naming });
+}
+
+export function patternOption(
+  pattern: RegExp,
+  rule: string,
+  fallback: () => string,
+  description: string,
+  meta: Naming & { readonly defaultText?: string } = {},
+) {
+  const error = `must be ${rule}`;
+  return z
+    .string({ error })
+    .regex(pattern, { error })
+    .default(fallback)
+    .register(optionRegistry, { kind: 'string', description, values: rule, ...meta });
+}
+
+/** A comma-separated list on the command line and in the environment. */
+export function listOption(item: z.ZodString, fallback: string[], description: string, values: string, naming: Naming = {}) {
+  return z
+    .array(item, { error: `must be ${values}` })
+    .min(1, { error: `must list at least one value (${values})` })
+    .default(fallback)
+    .register(optionRegistry, { kind: 'list', description, values, ...naming });
+}
+
+export function redisUrlOption(description: string, naming: Naming = {}) {
+  return z
+    .string({ error: 'must be a Redis URL' })
+    .transform((s, ctx) => {
+      const target = readRedisUrl(s);
+      if (typeof target !== 'string') return target;
+      ctx.addIssue({ code: 'custom', message: target });
+      return z.NEVER;
+    })
+    .nullable()
+    .default(null)
+    .register(optionRegistry, {
+      kind: 'redis-url',
+      description,
+      values: 'redis://…, rediss://…, redis-cluster://h1:p1,h2:p2 or rediss-cluster://…',
+      defaultText: '(none)',
+      ...naming,
+    });
+}

@@ -1,0 +1,105 @@
+// Frames a WebSocket client sends. Structural mistakes (not JSON, missing or mistyped field,
+// unknown key) are TIDINGS_FRAME_INVALID; a bad value keeps the code HTTP would give it
+// (TIDINGS_CHANNEL_INVALID, TIDINGS_CURSOR_INVALID, ...) so every transport reports the same
+// mistake the same way. Messages start with the field's name.
+import { parseChannel, parseSubscription } from './channel.js';
+import { decodeCursor, isCursorLike } from './cursor.js';
+import { TidingsError } from './errors.js';
+import { fieldError, withFieldPath } from './field-path.js';
+import { DEFAULT_BODY_LIMITS, isJsonObject, parseJsonText, type BodyLimits, type JsonObject, type JsonValue } from './json-value.js';
+import { readPublishFields, rejectUnknownKeys } from './publish-request.js';
+import { isStreamId, parseStreamId, type StreamId } from './stream-id.js';
+
+/** Echoed by the server in its reply so a client can pair them. */
+export type FrameRef = string | number;
+export type AckStatus = 'received' | 'processed' | 'failed';
+
+export type ClientFrame =
+  | { type: 'subscribe'; channel: string; since?: string; ref?: FrameRef }
+  | { type: 'unsubscribe'; channel: string; ref?: FrameRef }
+  | { type: 'ack'; channel: string; id: StreamId; status: AckStatus; detail?: string; ref?: FrameRef }
+  | { type: 'publish'; channel: string; event: string; data: JsonValue; ack: boolean; idempotencyKey?: string; ref?: FrameRef }
+  | { type: 'ping'; ref?: FrameRef };
+
+export const FRAME_REF_MAX_LENGTH = 64;
+export const ACK_DETAIL_MAX_LENGTH = 1024;
+export const ACK_STATUSES: readonly AckStatus[] = Object.freeze(['received', 'processed', 'failed']);
+
+const INVALID = 'TIDINGS_FRAME_INVALID';
+
+export function parseClientFrame(text: string, limits: BodyLimits = DEFAULT_BODY_LIMITS): ClientFrame {
+  if (typeof text !== 'string') throw new TidingsError(INVALID, 'frame must be JSON text');
+  const frame = parseJsonText(text, limits, INVALID, 'frame');
+  if (!isJsonObject(frame)) throw new TidingsError(INVALID, 'frame must be a JSON object with a "type"');
+  const type = requiredString(frame, 'type');
+  switch (type) {
+    case 'subscribe':
+      return subscribeFrame(frame);
+    case 'unsubscribe': {
+      rejectUnknownKeys(frame, '', ['type', 'channel', 'ref'], INVALID);
+      const channel = subscription(frame);
+      return withRef({ type, channel }, frame);
+    }
+    case 'ack':
+      return ackFrame(frame);
+    case 'publish': {
+      const channel = withFieldPath('channel', () => parseChannel(requiredString(frame, 'channel')));
+      const fields = readPublishFields(frame, '', INVALID, ['type', 'channel', 'ref']);
+      return withRef({ type, channel, ...fields }, frame);
+    }
+    case 'ping':
+      rejectUnknownKeys(frame, '', ['type', 'ref'], INVALID);
+      return withRef({ type }, frame);
+    default:
+      throw new TidingsError('TIDINGS_FRAME_UNKNOWN_TYPE', `type: unknown frame type ${JSON.stringify(type.slice(0, 32))}`);
+  }
+}
+
+function subscribeFrame(frame: JsonObject): ClientFrame {
+  rejectUnknownKeys(frame, '', ['type', 'channel', 'since', 'ref'], INVALID);
+  const channel = subscription(frame);
+  if (!Object.hasOwn(frame, 'since')) return withRef({ type: 'subscribe', channel }, frame);
+  const since = requiredString(frame, 'since');
+  if (isCursorLike(since)) withFieldPath('since', () => decodeCursor(since));
+  else if (!isStreamId(since)) throw fieldError('TIDINGS_CURSOR_INVALID', 'since', 'must be a stream id or a cursor');
+  return withRef({ type: 'subscribe', channel, since }, frame);
+}
+
+function ackFrame(frame: JsonObject): ClientFrame {
+  rejectUnknownKeys(frame, '', ['type', 'channel', 'id', 'status', 'detail', 'ref'], INVALID);
+  const channel = withFieldPath('channel', () => parseChannel(requiredString(frame, 'channel')));
+  const id = withFieldPath('id', () => parseStreamId(requiredString(frame, 'id')));
+  const status = Object.hasOwn(frame, 'status') ? frame['status'] : 'received';
+  if (!ACK_STATUSES.includes(status as AckStatus)) {
+    throw fieldError(INVALID, 'status', `must be one of ${ACK_STATUSES.join(', ')}`);
+  }
+  const base = { type: 'ack' as const, channel, id, status: status as AckStatus };
+  if (!Object.hasOwn(frame, 'detail')) return withRef(base, frame);
+  const detail = requiredString(frame, 'detail');
+  if (detail.length > ACK_DETAIL_MAX_LENGTH) {
+    throw fieldError(INVALID, 'detail', `must be at most ${ACK_DETAIL_MAX_LENGTH} characters`);
+  }
+  return withRef({ ...base, detail }, frame);
+}
+
+function subscription(frame: JsonObject): string {
+  const channel = requiredString(frame, 'channel');
+  withFieldPath('channel', () => parseSubscription(channel));
+  return channel;
+}
+
+function requiredString(frame: JsonObject, key: string): string {
+  if (!Object.hasOwn(frame, key)) throw fieldError(INVALID, key, 'is required');
+  const value = frame[key];
+  if (typeof value !== 'string') throw fieldError(INVALID, key, 'must be a string');
+  return value;
+}
+
+function withRef<F extends object>(f: F, frame: JsonObject): F & { ref?: FrameRef } {
+  if (!Object.hasOwn(frame, 'ref')) return f;
+  const ref = frame['ref'];
+  if (typeof ref === 'string' ? ref.length > FRAME_REF_MAX_LENGTH : !Number.isSafeInteger(ref)) {
+    throw fieldError(INVALID, 'ref', `must be a string of at most ${FRAME_REF_MAX_LENGTH} characters or an integer`);
+  }
+  return { ...f, ref: ref as FrameRef };
+}

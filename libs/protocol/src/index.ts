@@ -1,0 +1,57 @@
+// @tidings/protocol: the wire contract shared by the edge, the worker and the browser client.
+// Zero runtime dependencies and no Node built-ins, so it runs in browsers unchanged.
+export { ERRORS, TidingsError, errorBody, isErrorCode, isTidingsError, type ErrorCode } from './errors.js';
+export {
+  CHANNEL_MAX_BYTES,
+  isChannel,
+  isPattern,
+  matchesPattern,
+  parseChannel,
+  parseSubscription,
+  patternGlob,
+  type Subscription,
+} from './channel.js';
+export {
+  ZERO_ID,
+  compareStreamIds,
+  isStreamId,
+  maxStreamId,
+  minStreamId,
+  parseStreamId,
+  streamIdMs,
+  streamIdParts,
+  type StreamId,
+} from './stream-id.js';
+export {
+  CURSOR_MAX_CHANNELS,
+  CURSOR_MAX_LENGTH,
+  cursorPosition,
+  decodeCursor,
+  encodeCursor,
+  isCursorLike,
+  type Cursor,
+} from './cursor.js';
+export { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry, type SseEvent } from './sse.js';
+export {
+  DEFAULT_BODY_LIMITS,
+  decodeUtf8Strict,
+  isJsonObject,
+  parseJsonStrict,
+  type BodyLimits,
+  type JsonObject,
+  type JsonValue,
+} from './json-value.js';
+export { EVENT_NAME_DEFAULT, EVENT_NAME_MAX_LENGTH, isEventName, parseEventName } from './event-name.js';
+export { IDEMPOTENCY_KEY_MAX_LENGTH, isIdempotencyKey, parseIdempotencyKey } from './idempotency-key.js';
+export { parseBatchBody, parsePublishBody, type BatchItem, type PublishRequest } from './publish-request.js';
+export {
+  ACK_DETAIL_MAX_LENGTH,
+  ACK_STATUSES,
+  FRAME_REF_MAX_LENGTH,
+  parseClientFrame,
+  type AckStatus,
+  type ClientFrame,
+  type FrameRef,
+} from './client-frame.js';
+export { encodeEventFrame, encodeServerFrame, type ResetReason, type ServerFrame } from './server-frame.js';
+export { CLOSE, shouldReconnect, type CloseCode } from './close-codes.js';
