@@ -1,5 +1,6 @@
 // One flat config for every project: typescript-eslint's recommended rules plus the house rules.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -20,6 +21,8 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['ioredis', 'uWebSockets.js', 'node:*', 'pino', 'prom-client', 'bullmq'] }],
     },
   },
+  { files: ['services/edge/static/**/*.js'], languageOptions: { globals: globals.browser } },
+  { files: ['services/cli/bin/**/*.js'], languageOptions: { globals: globals.node } },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'services/cli/**/*.ts'],
     rules: { 'no-console': 'off' },

@@ -59,6 +59,8 @@ export function createSubscriberFactory(target: RedisTarget, name: string): () =
     const options: RedisOptions = {
       ...nodeOptions(target, name),
       autoResubscribe: false, // the live bus resubscribes itself, then backfills
+      // The ready check sends INFO, which a connection that already subscribed may not send.
+      enableReadyCheck: false,
       maxRetriesPerRequest: null,
     };
     if (target.kind === 'standalone') return new Redis(target.url, options);

@@ -140,6 +140,17 @@ describe('Subscription over a hub', () => {
     ]);
   });
 
+  it('starts a fresh wildcard subscription from now: no reset, no replay of recent channels', async () => {
+    current = cluster();
+    await current.publish('recent/a', 'before');
+    clock += 10;
+    const { sink } = await current.subscribe(['recent/#']);
+    const after = await current.publish('recent/a', 'after');
+    await settle();
+    expect(sink.resets).toEqual([]);
+    expect(sink.ids()).toEqual([after]);
+  });
+
   it('resumes a wildcard subscription, including channels first seen while it was away', async () => {
     current = cluster();
     const first = await current.subscribe(['chat/#']);

@@ -40,6 +40,11 @@ type Mode = 'dormant' | 'reading' | 'live';
 
 interface Track {
   pos: StreamId;
+  /**
+   * The position is the subscription's floor (a time), not an event this channel had: it may lie
+   * beyond the stream's newest id, which must not read as a lost stream.
+   */
+  fromFloor: boolean;
   mode: Mode;
   readAgain: boolean;
   feed: ChannelFeed | undefined;
@@ -120,20 +125,26 @@ export class Subscription implements FeedListener {
     return cursor.positions.get(channel) ?? (cursor.floor === ZERO_ID ? newest : cursor.floor);
   }
 
+  /** A channel's starting point: its cursor position, else the floor. */
+  private startingPosition(channel: string): StreamId {
+    return this.options.cursor?.positions.get(channel) ?? this.floor;
+  }
+
   private track(channel: string, pos: StreamId): boolean {
     if (this.tracks.has(channel)) return true;
     if (this.tracks.size >= this.options.maxChannels) {
       this.fail(new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `more than ${this.options.maxChannels} channels match this subscription`));
       return false;
     }
-    this.tracks.set(channel, { pos, mode: 'dormant', readAgain: false, feed: undefined });
+    const fromFloor = pos === this.floor && this.options.cursor?.positions.get(channel) !== pos;
+    this.tracks.set(channel, { pos, fromFloor, mode: 'dormant', readAgain: false, feed: undefined });
     return true;
   }
 
   private discovered(channel: string): void {
     if (this.closed) return;
     const known = this.tracks.has(channel);
-    if (!known && !this.track(channel, this.options.cursor?.positions.get(channel) ?? this.floor)) return;
+    if (!known && !this.track(channel, this.startingPosition(channel))) return;
     this.sync(channel);
   }
 
@@ -145,7 +156,7 @@ export class Subscription implements FeedListener {
     for (const channel of candidates) {
       if (this.closed) return;
       if (!this.tracks.has(channel) && patterns.some((p) => matchesPattern(p, channel))) {
-        if (!this.track(channel, this.options.cursor?.positions.get(channel) ?? this.floor)) return;
+        if (!this.track(channel, this.startingPosition(channel))) return;
       }
     }
   }
@@ -166,6 +177,10 @@ export class Subscription implements FeedListener {
   private tryGoLive(channel: string, track: Track): boolean {
     const feed = this.options.hub.feed(channel);
     if (!feed?.started || compareStreamIds(track.pos, feed.lastId) < 0) return false;
+    if (track.fromFloor) {
+      track.pos = feed.lastId; // the floor is a time, the feed knows the newest event: start there
+      track.fromFloor = false;
+    }
     track.mode = 'live';
     track.feed = feed;
     feed.attach(this);
@@ -176,6 +191,11 @@ export class Subscription implements FeedListener {
     const { log, sink, hub } = this.options;
     let emptyReadsBehindFeed = 0;
     try {
+      if (track.fromFloor) {
+        const newest = await log.lastId(channel);
+        if (compareStreamIds(track.pos, newest) > 0) track.pos = newest; // nothing there is after the floor
+        track.fromFloor = false;
+      }
       for (;;) {
         await sink.congestion();
         if (this.closed) return;

@@ -32,7 +32,9 @@ const MAX_PROTOCOL_ERRORS = 20;
 export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): void {
   const { config, metrics } = ctx;
   app.ws<WsState>('/v1/ws', {
-    maxPayloadLength: config.limits.maxFrameBytes,
+    // uWS drops a frame over its own limit without a close frame; up to twice the configured
+    // limit we read it and close with 1009 and a reason instead.
+    maxPayloadLength: config.limits.maxFrameBytes * 2,
     // send() reports 2 past this and we close with SLOW_CONSUMER ourselves, never dropping silently.
     maxBackpressure: config.limits.slowConsumerBytes,
     idleTimeout: 120,
@@ -68,6 +70,11 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
         ws.end(CLOSE.UNSUPPORTED_DATA, 'binary frames are not supported; send JSON text');
         return;
       }
+      if (message.byteLength > config.limits.maxFrameBytes) {
+        metrics.badRequestsTotal.inc({ code: 'TIDINGS_FRAME_INVALID' });
+        ws.end(CLOSE.MESSAGE_TOO_BIG, `frames are limited to ${config.limits.maxFrameBytes} bytes`);
+        return;
+      }
       const text = Buffer.from(message).toString('utf8'); // copy: uWS reuses `message` after return
       void onFrame(ctx, ws, text);
     },
@@ -99,7 +106,7 @@ async function onFrame(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): 
     if (state.closed) return;
     const tidingsError = toTidingsError(ctx, error);
     ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
-    send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...refOf(frame) });
+    send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...(frame ? refOf(frame) : refOfInvalid(text)) });
     if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
       ws.end(CLOSE.PROTOCOL_ERRORS, 'too many invalid frames');
     }
@@ -160,6 +167,18 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
 
 function refOf(frame: ClientFrame | undefined): { ref?: string | number } {
   return frame?.ref === undefined ? {} : { ref: frame.ref };
+}
+
+/** The ref of a frame that failed validation, when it has a usable one, so the client can match the error. */
+function refOfInvalid(text: string): { ref?: string | number } {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const ref = parsed && typeof parsed === 'object' ? (parsed as { ref?: unknown }).ref : undefined;
+    if ((typeof ref === 'string' && ref.length <= 64) || (typeof ref === 'number' && Number.isSafeInteger(ref))) return { ref };
+  } catch {
+    return {}; // not JSON at all: there is no ref to echo
+  }
+  return {};
 }
 
 /** Sends one frame; a socket whose buffer is full is closed with a reason and resumes elsewhere. */

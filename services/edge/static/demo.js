@@ -167,6 +167,7 @@ async function liveLog() {
     subscription?.close();
     client?.close();
     $('log-error').textContent = '';
+    $('log-cursor').textContent = '–';
     const pattern = $('log-pattern').value.trim();
     try {
       client = library.createClient({ url: location.origin, transport: $('log-transport').value });

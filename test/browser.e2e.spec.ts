@@ -1,0 +1,87 @@
+import { type EdgeProcess, freePort, type RedisServer, startEdge, useOrStartRedis } from '@tidings/testing';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publish, publishMany } from './support.js';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+let redis: RedisServer;
+let a: EdgeProcess;
+let b: EdgeProcess;
+let bPort: number;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  redis = await useOrStartRedis();
+  bPort = await freePort();
+  [a, b] = await Promise.all([startEdge({ redisUrl: redis.url }), startEdge({ redisUrl: redis.url, env: { PORT: String(bPort) }, port: bPort })]);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage();
+  await page.goto(`${a.url}/`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([a?.stop(), b?.stop()]);
+  await redis?.stop();
+});
+
+describe('in headless Chromium', () => {
+  it('serves the demo page, which shows the node that served it and a live clock over SSE and WebSocket', async () => {
+    await expect.poll(() => page.textContent('#node')).toContain(JSON.parse(await (await fetch(`${a.url}/healthz`)).text()).node);
+    await publish(a, 'demo/clock', { time: '2026-11-23T12:00:00.000Z' }, 'tick');
+    await expect.poll(() => page.textContent('#clock-sse')).toMatch(/12:00:00|2026-11-23/);
+    await publish(a, 'demo/clock', { time: '2026-11-23T12:00:01.000Z' }, 'tick');
+    await expect.poll(() => page.textContent('#clock-ws')).toMatch(/12:00:01|2026-11-23/);
+  });
+
+  it('receives on native EventSource and WebSocket what another node publishes', async () => {
+    await page.evaluate(
+      ({ sse, ws }) => {
+        const w = window as unknown as { got: { sse: string[]; ws: string[] } };
+        w.got = { sse: [], ws: [] };
+        const source = new EventSource(`${sse}/v1/sse?channel=browser/one`);
+        source.onmessage = (e) => w.got.sse.push(JSON.parse(e.data).data);
+        const socket = new WebSocket(`${ws}/v1/ws`);
+        socket.onopen = () => socket.send(JSON.stringify({ type: 'subscribe', channel: 'browser/one' }));
+        socket.onmessage = (e) => {
+          const frame = JSON.parse(e.data);
+          if (frame.type === 'event') w.got.ws.push(frame.data);
+        };
+        return new Promise<void>((resolve) => {
+          let ready = 0;
+          source.onopen = () => ++ready === 2 && resolve();
+          socket.addEventListener('message', (e) => JSON.parse(e.data).type === 'subscribed' && ++ready === 2 && resolve());
+        });
+      },
+      { sse: b.url, ws: b.url.replace('http', 'ws') },
+    );
+    await publish(a, 'browser/one', 'hello browser');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { got: unknown }).got)).toEqual({ sse: ['hello browser'], ws: ['hello browser'] });
+  });
+
+  it('resumes a native EventSource with Last-Event-ID after its node restarts, missing nothing', async () => {
+    await page.evaluate((url) => {
+      const w = window as unknown as { resumed: string[]; opens: number };
+      w.resumed = [];
+      w.opens = 0;
+      const source = new EventSource(`${url}/v1/sse?channel=browser/resume`);
+      source.onopen = () => w.opens++;
+      source.onmessage = (e) => w.resumed.push(JSON.parse(e.data).data);
+    }, b.url);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { opens: number }).opens)).toBe(1);
+    await publishMany(a, 'browser/resume', 2, 'before-');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { resumed: string[] }).resumed.length)).toBe(2);
+    await b.stop(); // drains: the browser is told to retry soon
+    await publishMany(a, 'browser/resume', 3, 'while-down-');
+    b = await startEdge({ redisUrl: redis.url, port: bPort });
+    await publish(a, 'browser/resume', 'after');
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { resumed: string[] }).resumed), { timeout: 20_000 })
+      .toEqual(['before-0', 'before-1', 'while-down-0', 'while-down-1', 'while-down-2', 'after']);
+  });
+});

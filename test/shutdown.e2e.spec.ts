@@ -1,0 +1,48 @@
+import { type RedisServer, SseClient, startEdge, useOrStartRedis, WsClient } from '@tidings/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publish, wsUrl } from './support.js';
+
+let redis: RedisServer;
+
+beforeAll(async () => {
+  redis = await useOrStartRedis();
+});
+
+afterAll(async () => {
+  await redis.stop();
+});
+
+describe('graceful shutdown on SIGTERM', () => {
+  it('tells SSE clients to come back soon, closes WebSockets with 1001, and exits 0', async () => {
+    const edge = await startEdge({ redisUrl: redis.url, args: ['--sse-retry-ms', '60000'] });
+    const sse = await SseClient.connect(`${edge.url}/v1/sse?channel=bye`);
+    const ws = await WsClient.connect(wsUrl(edge));
+    ws.send({ type: 'subscribe', channel: 'bye' });
+    await ws.next((f) => f.type === 'subscribed');
+    await publish(edge, 'bye', 'last words');
+    await sse.waitFor(1);
+    expect(sse.retryMs).toBe(60000);
+    await edge.stop();
+    await sse.closed;
+    expect(sse.retryMs).toBeLessThan(60000); // the drain hands out a short, jittered delay
+    expect((await ws.closed).code).toBe(1001);
+    expect(await edge.exited).toBe(0);
+  });
+
+  it('refuses to start without authentication unless anonymous mode is chosen', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const main = new URL('../services/edge/dist/main.js', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, [main, '--port', '0', '--redis', redis.url], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--allow-anonymous/);
+  });
+
+  it('refuses invalid configuration, listing every problem', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const main = new URL('../services/edge/dist/main.js', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, [main, '--port', 'abc', '--redis', 'http://x', '--allow-anonymous'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--port/);
+    expect(run.stderr).toMatch(/--redis/);
+  });
+});
