@@ -95,7 +95,7 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
   });
 
   it('keeps all of a channel\'s keys in one Cluster slot', async () => {
-    const probe = new Redis(target.kind === 'standalone' ? target.url : { host: target.nodes[0]!.host, port: target.nodes[0]!.port });
+    const probe = target.kind === 'standalone' ? new Redis(target.url) : new Redis({ host: target.nodes[0]!.host, port: target.nodes[0]!.port });
     const slot = (key: string) => probe.call('CLUSTER', 'KEYSLOT', key).catch(() => 'standalone');
     expect(await slot(keys.log('a/b:c@d'))).toBe(await slot(keys.idempotency('a/b:c@d', 'key')));
     expect(await slot(keys.log('a/b:c@d'))).toBe(await slot(keys.meta('a/b:c@d')));

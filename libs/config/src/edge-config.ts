@@ -64,12 +64,12 @@ const limits = z
       64,
       'Most channels (or patterns) one SSE, WebSocket or poll connection may subscribe to; capped by what one cursor can carry.',
     ),
-    maxHistoryLimit: integerOption(1, 10_000, 1000, 'Most events one history read or poll answer returns (and the replay page size).'),
+    maxHistoryLimit: integerOption(1, 10_000, 1000, 'Most events one history read or long-poll answer returns.'),
     slowConsumerBytes: integerOption(
       1,
       1024 * MIB,
       MIB,
-      'Bytes a connection may have buffered before it is disconnected as a slow consumer (it resumes from its cursor).',
+      'Bytes a connection may have buffered before it is disconnected as a slow consumer (it resumes from its cursor); at least limits.maxBodyBytes.',
     ),
     pollMaxTimeoutSeconds: integerOption(1, 300, 60, 'Longest a long-poll request may wait (the timeout query parameter is capped to this).'),
   })

@@ -70,6 +70,6 @@ function row(o: ConfigOption): string {
 
 // Run as a script: `node libs/config/dist/generate-config-doc.js > docs/config.md`.
 const invokedAs = process.argv[1];
-if (invokedAs !== undefined && import.meta.url === pathToFileURL(realpathSync(invokedAs)).href) {
+if (invokedAs !== undefined && /generate-config-doc\.[jt]s$/.test(invokedAs) && import.meta.url === pathToFileURL(realpathSync(invokedAs)).href) {
   process.stdout.write(renderConfigDoc());
 }

@@ -1,2 +1,5 @@
-export { createLogger, redactUrl, type Logger } from './logger.js';
-export { createMetrics, type Counter, type Gauge, type Histogram, type Metrics } from './metrics.js';
+// @tidings/observability: the only lib that knows pino and prom-client. Libraries receive a
+// Logger or a Metrics from the composition root; they never print.
+export { REDACTED_PATHS, createLogger, type Logger, type LoggerOptions } from './create-logger.js';
+export { createMetrics, type Counter, type Gauge, type Histogram, type Metrics, type Registry } from './create-metrics.js';
+export { redactUrl } from './redact-url.js';

@@ -1,6 +1,13 @@
-export { exitOf, freePort, spawnTracked, stopProcess, waitUntil } from './processes.js';
-export { startRedisServer, useOrStartRedis, waitForPing, type RedisServer } from './redis-server.js';
+// @tidings/testing: real processes and real clients for tests — redis-server and Redis Cluster
+// on free ports, edge processes, SSE and WebSocket clients. No mocks. Everything spawned here is
+// killed by PID when the test process exits, at the latest.
+export { freePort } from './free-port.js';
+export { exitOf, isRunning, makeTempDir, removeTempDir, spawnTracked, stopProcess } from './spawn-tracked.js';
+export { waitUntil } from './wait-until.js';
+export { redisCommand } from './redis-command.js';
+export { startRedisServer, useOrStartRedis, type RedisServer } from './redis-server.js';
 export { startRedisCluster, type RedisCluster } from './redis-cluster.js';
-export { SseClient, type SseEvent } from './sse-client.js';
-export { WsClient } from './ws-client.js';
-export { startEdge, type EdgeProcess } from './edge-process.js';
+export { SseParser, type SseEvent, type SseHandlers } from './sse-parser.js';
+export { SseClient } from './sse-client.js';
+export { WsClient, WsRejectedError, type Frame } from './ws-client.js';
+export { startEdge, type EdgeOptions, type EdgeProcess } from './edge-process.js';

@@ -1,70 +1,123 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { freePort, spawnTracked, stopProcess, waitUntil } from './processes.js';
-import { waitForPing } from './redis-server.js';
+import { freePort } from './free-port.js';
+import { redisCommand } from './redis-command.js';
+import { type RedisProcess, assertOnPath, launchRedis } from './redis-server.js';
+import { exitOf, makeTempDir, removeTempDir, spawnTracked, stopProcess } from './spawn-tracked.js';
 
 export interface RedisCluster {
-  readonly nodes: readonly { readonly host: string; readonly port: number; readonly pid: number }[];
-  /** `redis-cluster://127.0.0.1:p1,…` as `tidings edge --redis` takes it. */
+  readonly nodes: { host: string; port: number; pid: number }[];
+  /** `redis-cluster://127.0.0.1:p1,127.0.0.1:p2,…` (every node, as seeds). */
   readonly url: string;
+  /** Stops every node still running and removes the cluster's directory. */
   stop(): Promise<void>;
+  /** SIGKILLs the node listening on `port`: a crash, for failover tests. */
   killNode(port: number): void;
 }
 
-/** A real Redis Cluster of redis-server processes (3 masters + 3 replicas by default). */
+const SLOTS = 16384;
+const CREATE_LIMIT_MS = 60_000;
+const STABLE_LIMIT_MS = 60_000;
+
+/**
+ * Starts a Redis Cluster on 127.0.0.1: `masters` (at least 3) × (1 + `replicasPerMaster`) nodes
+ * on free ports (client and bus ports both chosen free), joined with `redis-cli --cluster create`,
+ * and resolves once every node reports cluster_state:ok, all 16384 slots served, every node known
+ * to every other, and every replica's link to its master up.
+ */
 export async function startRedisCluster(options: { masters?: number; replicasPerMaster?: number } = {}): Promise<RedisCluster> {
   const masters = options.masters ?? 3;
   const replicas = options.replicasPerMaster ?? 1;
-  const dir = mkdtempSync(join(tmpdir(), 'tidings-cluster-'));
-  const count = masters * (1 + replicas);
-  const ports: number[] = [];
-  while (ports.length < count) {
-    const port = await freePort();
-    // The cluster bus listens on port + 10000: both must be free and below 65536.
-    if (port + 10000 < 65536 && !ports.includes(port)) ports.push(port);
-  }
-  const children = ports.map((port) =>
-    spawnTracked('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-      '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000',
-    ]),
-  );
+  if (!Number.isInteger(masters) || masters < 3) throw new Error(`a Redis Cluster needs at least 3 masters, got ${masters}`);
+  if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`replicasPerMaster must be a whole number, got ${replicas}`);
+  assertOnPath('redis-cli');
+  const dir = makeTempDir('tidings-redis-cluster-');
+  const processes: RedisProcess[] = [];
   const stop = async () => {
-    await Promise.all(children.map((c) => stopProcess(c)));
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all(processes.map((p) => stopProcess(p.child)));
+    removeTempDir(dir);
   };
   try {
-    await Promise.all(ports.map((p) => waitForPing(`redis://127.0.0.1:${p}`)));
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
-    await waitUntil(async () => (await Promise.all(ports.map(clusterIsOk))).every(Boolean), 'cluster_state:ok on every node', 60_000);
+    const total = masters * (1 + replicas);
+    for (let i = 0; i < total; i++) {
+      processes.push(
+        await launchRedis(dir, async (port) => [
+          ...['--cluster-enabled', 'yes', '--cluster-config-file', `${dir}/nodes-${port}.conf`, '--cluster-node-timeout', '2000'],
+          ...['--cluster-port', String(await freePort())],
+        ]),
+      );
+    }
+    const ports = processes.map((p) => p.port);
+    await createCluster(ports, replicas);
+    await waitUntilStable(ports, total);
   } catch (error) {
     await stop();
     throw error;
   }
   return {
-    nodes: ports.map((port, i) => ({ host: '127.0.0.1', port, pid: children[i]!.pid! })),
-    url: `redis-cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    nodes: processes.map((p) => ({ host: '127.0.0.1', port: p.port, pid: p.child.pid! })),
+    url: `redis-cluster://${processes.map((p) => `127.0.0.1:${p.port}`).join(',')}`,
     stop,
-    killNode: (port) => children[ports.indexOf(port)]?.kill('SIGKILL'),
+    killNode: (port) => {
+      const node = processes.find((p) => p.port === port);
+      if (!node) throw new Error(`no node of this cluster listens on ${port}`);
+      node.child.kill('SIGKILL');
+    },
   };
 }
 
-async function clusterIsOk(port: number): Promise<boolean> {
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    const info = String(await probe.call('CLUSTER', 'INFO'));
-    return info.includes('cluster_state:ok') && info.includes('cluster_slots_assigned:16384');
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
+async function createCluster(ports: readonly number[], replicas: number): Promise<void> {
+  const cli = spawnTracked('redis-cli', [
+    '--cluster',
+    'create',
+    ...ports.map((port) => `127.0.0.1:${port}`),
+    '--cluster-replicas',
+    String(replicas),
+    '--cluster-yes',
+  ]);
+  let output = '';
+  cli.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  cli.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const timer = setTimeout(() => cli.kill('SIGKILL'), CREATE_LIMIT_MS);
+  const code = await exitOf(cli).finally(() => clearTimeout(timer));
+  if (code !== 0 || !output.includes('[OK] All 16384 slots covered')) {
+    throw new Error(`redis-cli --cluster create failed (exit ${code}):\n${output}`);
   }
+}
+
+async function waitUntilStable(ports: readonly number[], total: number): Promise<void> {
+  const deadline = Date.now() + STABLE_LIMIT_MS;
+  let problems: string[] = [];
+  for (;;) {
+    problems = (await Promise.all(ports.map((port) => nodeProblem(port, total)))).filter((p): p is string => p !== undefined);
+    if (problems.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the Redis Cluster did not settle within ${STABLE_LIMIT_MS} ms:\n${problems.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** What keeps this node from being ready, or undefined. */
+async function nodeProblem(port: number, total: number): Promise<string | undefined> {
+  const info = parseInfo(String(await redisCommand(port, 'CLUSTER', ['INFO'])));
+  const expected: Record<string, string> = {
+    cluster_state: 'ok',
+    cluster_slots_assigned: String(SLOTS),
+    cluster_slots_ok: String(SLOTS),
+    cluster_known_nodes: String(total),
+  };
+  for (const [key, value] of Object.entries(expected)) {
+    if (info[key] !== value) return `127.0.0.1:${port}: ${key} is ${info[key] ?? 'missing'}, waiting for ${value}`;
+  }
+  const replication = parseInfo(String(await redisCommand(port, 'INFO', ['replication'])));
+  if (replication['role'] === 'slave' && replication['master_link_status'] !== 'up') {
+    return `127.0.0.1:${port}: replica link to its master is ${replication['master_link_status'] ?? 'missing'}`;
+  }
+  return undefined;
+}
+
+function parseInfo(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith('#')) fields[line.slice(0, colon)] = line.slice(colon + 1).trim();
+  }
+  return fields;
 }

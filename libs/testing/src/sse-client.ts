@@ -1,141 +1,98 @@
-import { type ClientRequest, request } from 'node:http';
+import { type IncomingMessage, type ClientRequest, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Arrivals } from './arrivals.js';
+import { type SseEvent, SseParser } from './sse-parser.js';
 
-export interface SseEvent {
-  readonly id?: string;
-  readonly event: string;
-  readonly data: string;
-}
-
-type Waiter = { filter: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void };
+const CONNECT_LIMIT_MS = 10_000;
+const WAIT_LIMIT_MS = 20_000;
 
 /**
- * A raw SSE client over node:http with a parser that follows the WHATWG rules (CR, LF and CRLF
- * line ends, comments, `retry`, `id`, multi-line data), fed chunks split anywhere. It records
- * everything, so tests can assert on exactly what went over the wire.
+ * A Server-Sent Events client on a raw node:http GET — not EventSource, so tests see the status,
+ * headers, comments and `retry:` a browser hides, and it never reconnects on its own.
  */
 export class SseClient {
-  readonly events: SseEvent[] = [];
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  /** Every event dispatched so far, in order. */
+  readonly events: SseEvent[];
+  /** Comment lines (heartbeats), without the leading ': '. */
   readonly comments: string[] = [];
-  retryMs: number | undefined;
-  lastEventId: string | undefined;
-  status = 0;
-  headers: Record<string, string> = {};
+  /** The last valid `retry:` value. */
+  retryMs?: number;
+  /** The stream's last event id, what a browser would resend as Last-Event-ID. */
+  lastEventId?: string;
+  /** The raw body when the response is not `text/event-stream` (an error's JSON, say). */
+  body = '';
+  /** Resolves when the server ends the stream, the connection drops or close() is called. */
   readonly closed: Promise<void>;
-  private waiters: Waiter[] = [];
-  private pending = '';
-  private seenCr = false;
-  private firstChunk = true;
-  private field = { id: undefined as string | undefined, event: '', data: [] as string[], hasData: false };
-  private req!: ClientRequest;
-  private markClosed!: () => void;
 
-  private constructor() {
-    this.closed = new Promise((resolve) => (this.markClosed = resolve));
+  private readonly arrivals = new Arrivals<SseEvent>('SSE event', (e) => JSON.stringify(e));
+
+  private constructor(
+    private readonly req: ClientRequest,
+    res: IncomingMessage,
+  ) {
+    this.status = res.statusCode ?? 0;
+    this.headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+    this.events = this.arrivals.items;
+    const isStream = /^text\/event-stream\b/i.test(this.headers['content-type'] ?? '');
+    const parser = new SseParser({
+      event: (event) => {
+        this.lastEventId = parser.lastEventId;
+        this.arrivals.push(event);
+      },
+      comment: (text) => this.comments.push(text),
+      retry: (ms) => (this.retryMs = ms),
+    });
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (!isStream) this.body += chunk;
+      else {
+        parser.feed(chunk);
+        // An id-only block moves the last event id without dispatching anything.
+        this.lastEventId = parser.lastEventId;
+      }
+    });
+    this.closed = new Promise((resolve) => {
+      res.once('close', () => {
+        this.arrivals.end();
+        resolve();
+      });
+    });
   }
 
-  /** Resolves once the response headers arrived (any status: check `status`). */
+  /** Opens the stream; resolves on the response head, whatever its status. */
   static connect(url: string, options: { headers?: Record<string, string> } = {}): Promise<SseClient> {
-    const client = new SseClient();
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      client.req = request(url, { headers: { accept: 'text/event-stream', ...options.headers } }, (res) => {
-        client.status = res.statusCode ?? 0;
-        client.headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => client.feed(chunk));
-        res.on('end', () => client.markClosed());
-        res.on('error', () => client.markClosed());
-        resolve(client);
+      const req = request(url, { method: 'GET', headers: { accept: 'text/event-stream', ...options.headers } });
+      const timer = setTimeout(() => req.destroy(new Error(`no response from ${url} within ${CONNECT_LIMIT_MS} ms`)), CONNECT_LIMIT_MS);
+      req.once('response', (res) => {
+        clearTimeout(timer);
+        resolve(new SseClient(req, res));
       });
-      client.req.on('error', (error) => {
-        client.markClosed();
+      req.once('error', (error) => {
+        clearTimeout(timer);
         reject(error);
       });
-      client.req.end();
+      req.end();
     });
   }
 
-  /** The next event (matching `filter`) not yet returned by nextEvent/waitFor. */
-  nextEvent(filter: (e: SseEvent) => boolean = () => true, limitMs = 20_000): Promise<SseEvent> {
-    const index = this.events.findIndex((e) => !this.taken.has(e) && filter(e));
-    if (index >= 0) {
-      const event = this.events[index]!;
-      this.taken.add(event);
-      return Promise.resolve(event);
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no SSE event within ${limitMs} ms; got ${JSON.stringify(this.events)}`)), limitMs);
-      this.waiters.push({
-        filter,
-        resolve: (e) => {
-          clearTimeout(timer);
-          this.taken.add(e);
-          resolve(e);
-        },
-      });
-    });
+  /**
+   * The oldest event not yet taken (by nextEvent or waitFor) that passes `filter`; events it
+   * passes over stay available to later calls.
+   */
+  nextEvent(filter: (e: SseEvent) => boolean = () => true, timeoutMs = WAIT_LIMIT_MS): Promise<SseEvent> {
+    return this.arrivals.next(filter, timeoutMs);
   }
 
-  /** The next `count` events (in arrival order). */
-  async waitFor(count: number, limitMs = 20_000): Promise<SseEvent[]> {
-    const got: SseEvent[] = [];
-    for (let i = 0; i < count; i++) got.push(await this.nextEvent(() => true, limitMs));
-    return got;
+  /** The next `n` events not yet taken, in order, once that many have arrived. */
+  waitFor(n: number, timeoutMs = WAIT_LIMIT_MS): Promise<SseEvent[]> {
+    return this.arrivals.take(n, timeoutMs);
   }
 
   close(): void {
     this.req.destroy();
-  }
-
-  private readonly taken = new Set<SseEvent>();
-
-  private feed(chunk: string): void {
-    let text = chunk;
-    if (this.firstChunk) {
-      this.firstChunk = false;
-      if (text.startsWith('\uFEFF')) text = text.slice(1);
-    }
-    for (const char of text) {
-      if (this.seenCr) {
-        this.seenCr = false;
-        if (char === '\n') continue; // the LF of a CRLF
-      }
-      if (char === '\r' || char === '\n') {
-        this.seenCr = char === '\r';
-        this.line(this.pending);
-        this.pending = '';
-      } else this.pending += char;
-    }
-  }
-
-  private line(line: string): void {
-    if (line === '') return this.dispatch();
-    if (line.startsWith(':')) {
-      this.comments.push(line.slice(1).trimStart());
-      return;
-    }
-    const colon = line.indexOf(':');
-    const name = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (name === 'data') {
-      this.field.data.push(value);
-      this.field.hasData = true;
-    } else if (name === 'event') this.field.event = value;
-    else if (name === 'id' && !value.includes('\0')) this.field.id = value;
-    else if (name === 'retry' && /^\d+$/.test(value)) this.retryMs = Number(value);
-  }
-
-  private dispatch(): void {
-    const { id, event, data, hasData } = this.field;
-    if (id !== undefined) this.lastEventId = id;
-    this.field = { id: undefined, event: '', data: [], hasData: false };
-    if (!hasData) return;
-    const parsed: SseEvent = { ...(this.lastEventId === undefined ? {} : { id: this.lastEventId }), event: event || 'message', data: data.join('\n') };
-    this.events.push(parsed);
-    const waiter = this.waiters.find((w) => w.filter(parsed));
-    if (waiter) {
-      this.waiters.splice(this.waiters.indexOf(waiter), 1);
-      waiter.resolve(parsed);
-    }
   }
 }

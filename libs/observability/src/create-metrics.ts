@@ -1,0 +1,91 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type { Counter, Gauge, Histogram, Registry };
+
+/**
+ * Everything an edge node counts. Names follow `tidings_<subsystem>_<what>_<unit>`; every label
+ * takes values from a fixed set (transports, reset reasons, error codes), so series stay bounded.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  /** tidings_edge_published_events_total{transport=http|ws} */
+  readonly publishedTotal: Counter<'transport'>;
+  /** tidings_edge_delivered_events_total{transport=sse|ws|poll} */
+  readonly deliveredTotal: Counter<'transport'>;
+  /** tidings_edge_connections{transport=sse|ws|poll} */
+  readonly connections: Gauge<'transport'>;
+  /** tidings_edge_slow_consumer_disconnects_total{transport} */
+  readonly slowConsumerDisconnectsTotal: Counter<'transport'>;
+  /** tidings_edge_rejected_requests_total{code=<ErrorCode>} */
+  readonly badRequestsTotal: Counter<'code'>;
+  /** tidings_broker_gap_fills_total: the live path missed events and the log filled them in. */
+  readonly gapFillsTotal: Counter<never>;
+  /** tidings_edge_resets_total{reason=retention|stream-lost}: clients told that history was lost. */
+  readonly resetsTotal: Counter<'reason'>;
+  /** tidings_broker_live_resubscribes_total: the live subscription was re-established. */
+  readonly redisReconnectsTotal: Counter<never>;
+  /** tidings_broker_channel_feeds: node-level live subscriptions currently held. */
+  readonly channelFeeds: Gauge<never>;
+  /** tidings_edge_publish_duration_seconds */
+  readonly publishLatency: Histogram<never>;
+  /** The Prometheus text exposition of every metric above plus the process defaults. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+const PUBLISH_TRANSPORTS = ['http', 'ws'];
+const DELIVERY_TRANSPORTS = ['sse', 'ws', 'poll'];
+const RESET_REASONS = ['retention', 'stream-lost'];
+const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * A fresh registry per call — never prom-client's global one, so two nodes (or two tests) in one
+ * process do not share counters — with the process metrics under `tidings_` and every series
+ * labelled `node`. Known label values start at zero so `rate()` sees them from the first scrape.
+ */
+export function createMetrics(nodeId: string): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ node: nodeId });
+  collectDefaultMetrics({ register: registry, prefix: 'tidings_' });
+  const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
+
+  const publishedTotal = counter('tidings_edge_published_events_total', 'Events accepted for publishing by this node.', ['transport']);
+  const deliveredTotal = counter('tidings_edge_delivered_events_total', 'Events written to subscriber connections.', ['transport']);
+  const connections = new Gauge({ name: 'tidings_edge_connections', help: 'Open subscriber connections.', labelNames: ['transport'], registers });
+  const slowConsumerDisconnectsTotal = counter(
+    'tidings_edge_slow_consumer_disconnects_total',
+    'Connections closed because their send buffer passed the slow-consumer limit.',
+    ['transport'],
+  );
+  const resetsTotal = counter('tidings_edge_resets_total', 'Reset events sent because a cursor was older than what was kept.', ['reason']);
+  for (const transport of PUBLISH_TRANSPORTS) publishedTotal.inc({ transport }, 0);
+  for (const transport of DELIVERY_TRANSPORTS) {
+    deliveredTotal.inc({ transport }, 0);
+    connections.set({ transport }, 0);
+    slowConsumerDisconnectsTotal.inc({ transport }, 0);
+  }
+  for (const reason of RESET_REASONS) resetsTotal.inc({ reason }, 0);
+
+  return {
+    registry,
+    publishedTotal,
+    deliveredTotal,
+    connections,
+    slowConsumerDisconnectsTotal,
+    badRequestsTotal: counter('tidings_edge_rejected_requests_total', 'Requests and frames rejected, by error code.', ['code']),
+    gapFillsTotal: counter<never>('tidings_broker_gap_fills_total', 'Events the live path missed and the log filled in.', []),
+    resetsTotal,
+    redisReconnectsTotal: counter<never>('tidings_broker_live_resubscribes_total', 'Times the live subscription to Redis was re-established.', []),
+    channelFeeds: new Gauge<never>({ name: 'tidings_broker_channel_feeds', help: 'Node-level live channel subscriptions held.', registers }),
+    publishLatency: new Histogram<never>({
+      name: 'tidings_edge_publish_duration_seconds',
+      help: 'Time from a publish request to the event being stored, in seconds.',
+      buckets: PUBLISH_BUCKETS,
+      registers,
+    }),
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
