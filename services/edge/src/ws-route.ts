@@ -35,8 +35,9 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
     // uWS drops a frame over its own limit without a close frame; up to twice the configured
     // limit we read it and close with 1009 and a reason instead.
     maxPayloadLength: config.limits.maxFrameBytes * 2,
-    // send() reports 2 past this and we close with SLOW_CONSUMER ourselves, never dropping silently.
-    maxBackpressure: config.limits.slowConsumerBytes,
+    // Our cap is checked after every send (sendText); uWS' own limit sits above it so that the
+    // 4001 close frame still fits behind a full buffer and the client learns why.
+    maxBackpressure: config.limits.slowConsumerBytes + 2 * config.limits.maxBodyBytes + 4096,
     idleTimeout: 120,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
@@ -185,7 +186,7 @@ function refOfInvalid(text: string): { ref?: string | number } {
 function sendText(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): void {
   const state = ws.getUserData();
   if (state.closed) return;
-  if (ws.send(text) === 2) {
+  if (ws.send(text) === 2 || ws.getBufferedAmount() > ctx.config.limits.slowConsumerBytes) {
     ctx.metrics.slowConsumerDisconnectsTotal.inc({ transport: 'ws' });
     state.closed = true;
     ws.end(CLOSE.SLOW_CONSUMER, 'slow consumer: resume from your last id');

@@ -1,0 +1,81 @@
+import { createClient, type TidingsClient, type TidingsEvent } from '@tidings/client';
+import { type EdgeProcess, freePort, type RedisServer, startEdge, useOrStartRedis, waitUntil } from '@tidings/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { publish, publishMany } from './support.js';
+
+let redis: RedisServer;
+let publisher: EdgeProcess;
+let other: EdgeProcess;
+
+beforeAll(async () => {
+  redis = await useOrStartRedis();
+  [publisher, other] = await Promise.all([startEdge({ redisUrl: redis.url }), startEdge({ redisUrl: redis.url })]);
+});
+
+afterAll(async () => {
+  await Promise.all([publisher?.stop(), other?.stop()]);
+  await redis?.stop();
+});
+
+const clients: TidingsClient[] = [];
+function client(url: string, transport: 'sse' | 'ws' | 'poll'): TidingsClient {
+  // Short backoff and poll timeout keep the test quick; the logic is the same as the defaults'.
+  const c = createClient({ url, transport, WebSocket: WebSocket as never, reconnect: { baseMs: 50, maxMs: 500 }, pollTimeoutSec: 2 });
+  clients.push(c);
+  return c;
+}
+afterAll(() => clients.forEach((c) => c.close()));
+
+describe.each(['sse', 'ws', 'poll'] as const)('the JS client over %s', (transport) => {
+  it('receives a channel and a wildcard from another node, each event once, in order', async () => {
+    const got: TidingsEvent[] = [];
+    let open = false;
+    const sub = client(other.url, transport).subscribe([`c/${transport}`, `w/${transport}/+`], (e) => got.push(e), {
+      onState: (s) => (open ||= s === 'open'),
+      onError: (e) => got.push({ channel: 'error', id: '0-0', event: 'error', data: e.message }),
+    });
+    await waitUntil(() => open && sub.cursor !== undefined, 'the subscription to open');
+    const exact = await publishMany(publisher, `c/${transport}`, 5);
+    const wild = [await publish(publisher, `w/${transport}/x`, 'x'), await publish(publisher, `w/${transport}/y`, 'y')];
+    await waitUntil(() => got.length >= 7, 'seven events');
+    expect(got.filter((e) => e.channel === `c/${transport}`).map((e) => e.id)).toEqual(exact);
+    expect(got.filter((e) => e.channel.startsWith('w/')).map((e) => e.id).sort()).toEqual([...wild].sort());
+    expect(got).toHaveLength(7);
+    sub.close();
+  });
+
+  it('resumes on another node from its cursor, getting exactly what it missed', async () => {
+    const got: TidingsEvent[] = [];
+    const first = client(publisher.url, transport).subscribe(`r/${transport}`, (e) => got.push(e));
+    await waitUntil(() => first.cursor !== undefined, 'a cursor');
+    await publish(publisher, `r/${transport}`, 'seen');
+    await waitUntil(() => got.length === 1, 'the first event');
+    await waitUntil(() => first.cursor !== undefined, 'the cursor to cover it');
+    const cursor = first.cursor!;
+    first.close();
+    const missed = await publishMany(publisher, `r/${transport}`, 3);
+    const resumed: TidingsEvent[] = [];
+    client(other.url, transport).subscribe(`r/${transport}`, (e) => resumed.push(e), { since: cursor });
+    await waitUntil(() => resumed.length >= 3, 'the missed events');
+    expect(resumed.map((e) => e.id)).toEqual(missed);
+  });
+
+  it('reconnects by itself when its node goes away and comes back, and misses nothing', async () => {
+    const port = await freePort();
+    let edge = await startEdge({ redisUrl: redis.url, port });
+    const got: TidingsEvent[] = [];
+    let opens = 0;
+    client(edge.url, transport).subscribe(`k/${transport}`, (e) => got.push(e), { onState: (s) => void (s === 'open' && opens++) });
+    await waitUntil(() => opens === 1, 'the first connection');
+    const before = await publishMany(publisher, `k/${transport}`, 2);
+    await waitUntil(() => got.length === 2, 'events before the restart');
+    await edge.stop();
+    const during = await publishMany(publisher, `k/${transport}`, 3);
+    edge = await startEdge({ redisUrl: redis.url, port });
+    const after = await publish(publisher, `k/${transport}`, 'after');
+    await waitUntil(() => got.length >= 6, 'events after the restart', 20_000);
+    expect(got.map((e) => e.id)).toEqual([...before, ...during, after]);
+    await edge.stop();
+  });
+});
