@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   { files: ['services/edge/static/**/*.js'], languageOptions: { globals: globals.browser } },
-  { files: ['services/cli/bin/**/*.js'], languageOptions: { globals: globals.node } },
+  { files: ['services/cli/bin/**/*.js', 'bench/**/*.mjs'], languageOptions: { globals: globals.node } },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'services/cli/**/*.ts'],
     rules: { 'no-console': 'off' },

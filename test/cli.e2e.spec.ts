@@ -1,5 +1,5 @@
 import { type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { exitOf, freePort, SseClient, spawnTracked, stopProcess, waitUntil } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,19 @@ function tidings(args: string[], env: Record<string, string> = {}): { child: Chi
 
 const isListening = (url: string) => fetch(url).then(() => true, () => false);
 
+/** A port P such that P and P+1 are both free now (tidings dev puts its edges on consecutive ports). */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port + 1, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free && port < 65535) return port;
+  }
+}
+
 /** Whether anything accepts TCP connections on the port (Redis answers no HTTP). */
 const isPortOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -29,9 +42,11 @@ const isPortOpen = (port: number) =>
 
 describe('the tidings command', () => {
   it('tidings dev runs a local cluster (own Redis, two edges) that publish/subscribe work across, and Ctrl-C stops all of it', async () => {
-    const port = await freePort();
+    const port = await freePortPair();
     const dev = tidings(['dev', '--port', String(port)], { REDIS_URL: '' });
-    await waitUntil(() => dev.out.join('').includes('cluster is up'), 'tidings dev to come up', 30_000);
+    await waitUntil(() => dev.out.join('').includes('cluster is up'), 'tidings dev to come up', 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}; it printed:\n${dev.out.join('')}`);
+    });
     const first = `http://127.0.0.1:${port}`;
     const second = `http://127.0.0.1:${port + 1}`;
     const redisUrl = /redis:\/\/127\.0\.0\.1:\d+/.exec(dev.out.join(''))?.[0];

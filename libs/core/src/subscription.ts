@@ -36,6 +36,9 @@ export interface SubscriptionOptions {
 
 const MAX_EMPTY_READS_BEHIND_FEED = 5;
 
+/** Cursors of one-channel subscriptions, per event and floor; dropped with the event. */
+const sharedCursors = new WeakMap<LoggedEvent, Map<StreamId, string>>();
+
 type Mode = 'dormant' | 'reading' | 'live';
 
 interface Track {
@@ -62,6 +65,7 @@ export class Subscription implements FeedListener {
   private readonly exact: string[] = [];
   private floor: StreamId = ZERO_ID;
   private closed = false;
+  private lastDelivered: LoggedEvent | undefined;
 
   constructor(private readonly options: SubscriptionOptions) {}
 
@@ -94,6 +98,16 @@ export class Subscription implements FeedListener {
   }
 
   cursor(): string {
+    const last = this.lastDelivered;
+    if (this.tracks.size === 1 && last && this.tracks.get(last.channel)?.pos === last.id) {
+      // Every one-channel subscription with this floor has the same cursor after this event:
+      // encode it once per event, not once per subscriber.
+      let byFloor = sharedCursors.get(last);
+      if (!byFloor) sharedCursors.set(last, (byFloor = new Map()));
+      let cursor = byFloor.get(this.floor);
+      if (cursor === undefined) byFloor.set(this.floor, (cursor = encodeCursor({ floor: this.floor, positions: new Map([[last.channel, last.id]]) })));
+      return cursor;
+    }
     const positions = new Map<string, StreamId>();
     for (const [channel, track] of this.tracks) positions.set(channel, track.pos);
     return encodeCursor({ floor: this.floor, positions });
@@ -230,6 +244,7 @@ export class Subscription implements FeedListener {
     const track = this.tracks.get(event.channel);
     if (!track || compareStreamIds(event.id, track.pos) <= 0) return;
     track.pos = event.id;
+    this.lastDelivered = event;
     this.options.sink.event(event, this);
   }
 

@@ -1,4 +1,4 @@
-import { type LogGap, Subscription, type SubscriptionSink } from '@tidings/core';
+import { type LogGap, type LoggedEvent, Subscription, type SubscriptionSink } from '@tidings/core';
 import { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry } from '@tidings/protocol';
 import { type HttpExchange, SseStream } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
@@ -49,14 +49,35 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
 }
 
 /** Writes a subscription's events to one SSE stream; holds them until the stream has opened. */
+const sharedFrames = new WeakMap<LoggedEvent, Map<string, string>>();
+
+/**
+ * The SSE frame for an event at a cursor. Subscribers of the same channel usually share the
+ * cursor too (see Subscription.cursor), so the frame is built once per event, not per subscriber.
+ */
+function sseFrame(event: LoggedEvent, cursor: string, uniform: boolean): string {
+  let frames = sharedFrames.get(event);
+  if (!frames) sharedFrames.set(event, (frames = new Map()));
+  const key = uniform ? `u${cursor}` : cursor;
+  let frame = frames.get(key);
+  if (frame === undefined) {
+    frame = encodeSseEvent({ id: cursor, event: uniform ? 'message' : event.event, data: eventEnvelope(event) });
+    if (frames.size < 16) frames.set(key, frame); // multi-channel cursors rarely repeat: keep a few
+  }
+  return frame;
+}
+
 class SseSink implements SubscriptionSink {
   private held: string[] | undefined = [];
+  private readonly delivered: { inc(): void };
 
   constructor(
     private readonly ctx: EdgeContext,
     private readonly stream: SseStream,
     private readonly uniform: boolean,
-  ) {}
+  ) {
+    this.delivered = ctx.metrics.deliveredTotal.labels({ transport: 'sse' });
+  }
 
   open(headers: Record<string, string>, first: string): void {
     const held = this.held ?? [];
@@ -64,10 +85,9 @@ class SseSink implements SubscriptionSink {
     this.check(this.stream.open(headers, first + held.join('')));
   }
 
-  event(event: { channel: string; id: string; event: string; data: string }, from: Subscription): void {
-    const frame = encodeSseEvent({ id: from.cursor(), event: this.uniform ? 'message' : event.event, data: eventEnvelope(event) });
-    this.send(frame);
-    this.ctx.metrics.deliveredTotal.inc({ transport: 'sse' });
+  event(event: LoggedEvent, from: Subscription): void {
+    this.send(sseFrame(event, from.cursor(), this.uniform));
+    this.delivered.inc();
   }
 
   reset(gap: LogGap): void {

@@ -203,12 +203,14 @@ const exactFrames = new WeakMap<LoggedEvent, string>();
 class WsSink implements SubscriptionSink {
   private held: string[] | undefined = [];
   private readonly label: string | undefined;
+  private readonly delivered: { inc(): void };
 
   constructor(
     private readonly ctx: EdgeContext,
     private readonly ws: WebSocket<WsState>,
     subscription: string,
   ) {
+    this.delivered = ctx.metrics.deliveredTotal.labels({ transport: 'ws' });
     this.label = parseSubscription(subscription).kind === 'pattern' ? subscription : undefined;
   }
 
@@ -221,7 +223,7 @@ class WsSink implements SubscriptionSink {
 
   event(event: LoggedEvent): void {
     this.push(this.frameOf(event));
-    this.ctx.metrics.deliveredTotal.inc({ transport: 'ws' });
+    this.delivered.inc();
   }
 
   reset(gap: LogGap): void {
