@@ -24,7 +24,7 @@ export default tseslint.config(
   { files: ['services/edge/static/**/*.js'], languageOptions: { globals: globals.browser } },
   { files: ['services/cli/bin/**/*.js', 'bench/**/*.mjs'], languageOptions: { globals: globals.node } },
   {
-    files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'services/cli/**/*.ts'],
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'bench/**/*.mjs', 'services/cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );
