@@ -73,6 +73,23 @@ describe('the tidings command', () => {
     await waitUntil(async () => !(await isPortOpen(redisPort)), 'the embedded redis-server to stop');
   }, 60_000);
 
+  it('tidings dev without redis-server runs the in-process engine, says so, and still fans out across its edges', async () => {
+    const port = await freePortPair();
+    const dev = tidings(['dev', '--port', String(port), '--engine', 'memory']);
+    await waitUntil(() => dev.out.join('').includes('cluster is up'), 'tidings dev to come up', 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}; it printed:\n${dev.out.join('')}`);
+    });
+    expect(dev.out.join('')).toMatch(/in-process engine/);
+    const sse = await SseClient.connect(`http://127.0.0.1:${port + 1}/v1/sse?channel=mem`);
+    const pub = tidings(['publish', 'mem', 'in memory', '--url', `http://127.0.0.1:${port}`]);
+    expect(await exitOf(pub.child)).toBe(0);
+    expect(JSON.parse((await sse.nextEvent()).data)).toMatchObject({ channel: 'mem', data: 'in memory' });
+    sse.close();
+    dev.child.kill('SIGINT');
+    expect(await exitOf(dev.child)).toBe(0);
+    expect(await isPortOpen(port)).toBe(false);
+  }, 60_000);
+
   it('explains its usage and refuses unknown commands', async () => {
     const help = tidings(['--help']);
     expect(await exitOf(help.child)).toBe(0);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type ConfigDefinition, loadConfig } from './load-config.js';
 import { type ConfigOption, listOptions } from './list-options.js';
-import { integerOption, redisUrlOption } from './option-schema.js';
+import { enumOption, integerOption, redisUrlOption } from './option-schema.js';
 import type { RedisTarget } from './redis-target.js';
 
 /** `tidings dev`: edges listen on port, port+1, … */
@@ -9,6 +9,8 @@ export interface DevConfig {
   readonly port: number;
   readonly redis: RedisTarget | null;
   readonly edges: number;
+  /** auto: a redis-server from PATH if there is one, else the in-process engine. */
+  readonly engine: 'auto' | 'redis' | 'memory';
 }
 
 export const devConfigSchema = z
@@ -19,6 +21,12 @@ export const devConfigSchema = z
       env: 'REDIS_URL',
     }),
     edges: integerOption(1, 8, 2, 'Number of edge processes to start.', { env: 'TIDINGS_DEV_EDGES' }),
+    engine: enumOption(
+      ['auto', 'redis', 'memory'],
+      'auto',
+      'auto: a redis-server from PATH when there is one, else the in-process engine (all edges in one process, events in memory only).',
+      { env: 'TIDINGS_DEV_ENGINE' },
+    ),
   })
   .superRefine((c, ctx) => {
     const last = c.port + c.edges - 1;

@@ -2,6 +2,9 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 
 export type Headers = Readonly<Record<string, string>>;
 
+/** The request headers an exchange keeps (uWS request objects die when the handler returns). */
+export const READ_HEADERS = ['content-type', 'content-length', 'last-event-id', 'origin', 'authorization'] as const;
+
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`request body exceeds ${limit} bytes`);
@@ -25,8 +28,8 @@ export class HttpExchange {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
+  /** Only the request headers Tidings reads (READ_HEADERS), lower-case; copying all would cost every SSE connection. */
   readonly headers: Headers;
-  readonly remoteAddress: string;
   private abortedFlag = false;
   private done = false;
   private readonly abortHandlers: (() => void)[] = [];
@@ -35,15 +38,15 @@ export class HttpExchange {
     readonly res: HttpResponse,
     req: HttpRequest,
   ) {
-    this.method = req.getCaseSensitiveMethod().toUpperCase();
+    this.method = req.getMethod().toUpperCase();
     this.path = req.getUrl();
     this.query = new URLSearchParams(req.getQuery() ?? '');
     const headers: Record<string, string> = {};
-    req.forEach((key, value) => {
-      headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
-    });
+    for (const name of READ_HEADERS) {
+      const value = req.getHeader(name);
+      if (value !== '') headers[name] = value;
+    }
     this.headers = headers;
-    this.remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
     res.onAborted(() => {
       this.abortedFlag = true;
       for (const handler of this.abortHandlers) handler();

@@ -4,18 +4,29 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadDevConfig } from '@tidings/config';
+import { ConfigError, type DevConfig, loadDevConfig, loadEdgeConfig } from '@tidings/config';
+import { MemoryEventLog } from '@tidings/core';
+import { createMemoryEngine, startEdge } from '@tidings/edge';
+import { createLogger, createMetrics } from '@tidings/observability';
 
 const EDGE_MAIN = fileURLToPath(new URL('../../edge/dist/main.js', import.meta.url));
 const CLOCK_CHANNEL = 'demo/clock';
 
+/** What `tidings dev` runs: resolves with the exit code once everything has stopped. */
+interface DevCluster {
+  readonly description: string;
+  readonly stopped: Promise<number>;
+  stop(): void;
+}
+
 /**
  * `tidings dev` / `npm start`: a whole cluster on this machine. With no Redis given it starts its
- * own redis-server (from PATH) on a free port; then N edge processes on consecutive ports, and a
- * clock that publishes to demo/clock every second for the demo page. Ctrl-C stops all of it.
+ * own redis-server (from PATH) on a free port and N edge processes on consecutive ports; without
+ * redis-server it runs the edges in this process over an in-memory log. Either way a clock
+ * publishes to demo/clock every second for the demo page. Ctrl-C stops all of it.
  */
 export async function runDev(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
-  let config;
+  let config: DevConfig;
   try {
     config = loadDevConfig(argv, env);
   } catch (error) {
@@ -23,79 +34,100 @@ export async function runDev(argv: readonly string[], env: Readonly<Record<strin
     process.stderr.write(`tidings dev: invalid configuration\n${error.message}\n`);
     return 2;
   }
-  const children: ChildProcess[] = [];
-  const cleanups: (() => void)[] = [];
-  const stopAll = () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  };
-
-  let redisUrl: string;
-  if (config.redis) {
-    redisUrl = config.redis.kind === 'standalone' ? config.redis.url : `redis-cluster://${config.redis.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
-  } else {
-    if (spawnSync('redis-server', ['--version']).error) {
-      process.stderr.write(
-        'tidings dev: no Redis given and no redis-server on PATH.\n' +
-          'Install it (Debian/Ubuntu: apt-get install redis-server) or pass --redis redis://HOST:PORT.\n',
-      );
-      return 1;
-    }
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'tidings-dev-redis-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-      stdio: 'ignore',
-    });
-    children.push(redis);
-    redisUrl = `redis://127.0.0.1:${port}`;
-    process.stdout.write(`redis-server (embedded, in-memory) on ${redisUrl}\n`);
+  const ports = Array.from({ length: config.edges }, (_, i) => config.port + i);
+  const urls = ports.map((port) => `http://localhost:${port}`);
+  const hasRedisServer = !spawnSync('redis-server', ['--version']).error;
+  if (!config.redis && config.engine === 'redis' && !hasRedisServer) {
+    process.stderr.write('tidings dev: --engine redis needs redis-server on PATH (Debian/Ubuntu: apt-get install redis-server), or pass --redis URL.\n');
+    return 1;
   }
+  const inProcess = !config.redis && (config.engine === 'memory' || (config.engine === 'auto' && !hasRedisServer));
+  const cluster = inProcess ? await startInProcess(ports) : await startProcesses(config, ports);
 
-  const urls: string[] = [];
-  for (let i = 0; i < config.edges; i++) {
-    const port = config.port + i;
-    const edge = spawn(process.execPath, [EDGE_MAIN, '--port', String(port), '--redis', redisUrl, '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    children.push(edge);
-    urls.push(`http://localhost:${port}`);
-  }
-
-  let stopping = false;
-  const exited = new Promise<number>((resolve) => {
-    for (const child of children) {
-      child.once('exit', (code) => {
-        if (!stopping) {
-          process.stderr.write(`tidings dev: a process exited unexpectedly (code ${code}); stopping everything\n`);
-          stopping = true;
-          stopAll();
-        }
-        if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) resolve(stopping && code === 0 ? 0 : 1);
-      });
-    }
-  });
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write('\nstopping…\n');
-    stopAll();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-
-  if (await waitForHealthy(urls, () => stopping)) {
+  process.once('SIGINT', () => cluster.stop());
+  process.once('SIGTERM', () => cluster.stop());
+  let clock: NodeJS.Timeout | undefined;
+  if (await waitForReady(urls)) {
     process.stdout.write(
-      `\nTidings dev cluster is up: ${config.edges} edge node(s)\n${urls.map((u, i) => `  ${u}   (dev-${i + 1})`).join('\n')}\n\n` +
+      `${cluster.description}\n\nTidings dev cluster is up: ${config.edges} edge node(s)\n${urls.map((u, i) => `  ${u}   (dev-${i + 1})`).join('\n')}\n\n` +
         `Open ${urls[0]} for the demo page. Try:\n` +
         `  curl -d hi ${urls[0]}/v1/channels/demo/events\n` +
         `  curl -N '${urls[urls.length - 1]}/v1/sse?channel=demo/%23'\n\nCtrl-C stops everything.\n`,
     );
-    const clock = setInterval(() => void tick(urls[0]!), 1000);
-    cleanups.push(() => clearInterval(clock));
+    clock = setInterval(() => void tick(urls[0]!), 1000);
+  } else {
+    process.stderr.write('tidings dev: the edges did not become ready; stopping\n');
+    cluster.stop();
   }
-  const code = await exited;
-  for (const cleanup of cleanups) cleanup();
+  const code = await cluster.stopped;
+  clearInterval(clock);
   return code;
+}
+
+/** Edges as child processes over a Redis: the given one, or a private redis-server. */
+async function startProcesses(config: DevConfig, ports: readonly number[]): Promise<DevCluster> {
+  const children: ChildProcess[] = [];
+  let redisUrl: string;
+  let description: string;
+  let dir: string | undefined;
+  if (config.redis) {
+    redisUrl = config.redis.kind === 'standalone' ? config.redis.url : `redis-cluster://${config.redis.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+    description = 'Using the Redis you gave.';
+  } else {
+    const port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'tidings-dev-redis-'));
+    children.push(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' }));
+    redisUrl = `redis://127.0.0.1:${port}`;
+    description = `Embedded engine: a private redis-server on ${redisUrl} (in memory; stops with this command).`;
+  }
+  for (const [i, port] of ports.entries()) {
+    const args = [EDGE_MAIN, '--port', String(port), '--redis', redisUrl, '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'];
+    children.push(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] }));
+  }
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  const stopped = Promise.all(
+    children.map(
+      (child) =>
+        new Promise<boolean>((resolve) =>
+          child.once('exit', (code) => {
+            if (!stopping) {
+              process.stderr.write(`tidings dev: a process exited unexpectedly (code ${code}); stopping everything\n`);
+              stop();
+            }
+            resolve(code === 0 || code === null);
+          }),
+        ),
+    ),
+  ).then((clean) => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    return clean.every(Boolean) && stopping ? 0 : 1;
+  });
+  return { description, stopped, stop };
+}
+
+/** Edges in this process over one in-memory log: for machines without redis-server. */
+async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
+  const log = new MemoryEventLog();
+  const edges = await Promise.all(
+    ports.map((port, i) => {
+      const config = loadEdgeConfig(['--port', String(port), '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'], {});
+      const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });
+      return startEdge(config, logger, createMetrics(config.nodeId), createMemoryEngine(log));
+    }),
+  );
+  let finish!: (code: number) => void;
+  const stopped = new Promise<number>((resolve) => (finish = resolve));
+  return {
+    description:
+      'No redis-server on PATH: running the in-process engine (all edges in this process, events in memory only, nothing persists).\n' +
+      'Install redis-server (apt-get install redis-server) for the real thing.',
+    stopped,
+    stop: () => void Promise.all(edges.map((edge) => edge.stop())).then(() => finish(0), () => finish(1)),
+  };
 }
 
 async function tick(url: string): Promise<void> {
@@ -110,8 +142,8 @@ async function tick(url: string): Promise<void> {
   }
 }
 
-async function waitForHealthy(urls: readonly string[], stopped: () => boolean): Promise<boolean> {
-  for (let attempt = 0; attempt < 200 && !stopped(); attempt++) {
+async function waitForReady(urls: readonly string[]): Promise<boolean> {
+  for (let attempt = 0; attempt < 200; attempt++) {
     const ok = await Promise.all(urls.map((u) => fetch(`${u}/readyz`).then((r) => r.ok, () => false)));
     if (ok.every(Boolean)) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));

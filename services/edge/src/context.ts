@@ -14,5 +14,5 @@ export interface EdgeContext {
   /** Publishes under way; shutdown waits for them. */
   readonly inFlight: { count: number };
   isDraining(): boolean;
-  isRedisReady(): boolean;
+  isStoreReady(): boolean;
 }

@@ -1,9 +1,9 @@
-import { createRedisClient, createSubscriberFactory, RedisEventLog, RedisKeys, RedisLiveBus } from '@tidings/broker';
 import type { EdgeConfig } from '@tidings/config';
 import { Hub } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import { listen, loadUws } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
+import { createRedisEngine, type Engine } from './engine.js';
 import { createRouter } from './router.js';
 import { SessionRegistry } from './session-registry.js';
 import { loadStaticFiles } from './static-files.js';
@@ -18,21 +18,9 @@ export interface RunningEdge {
 const SWEEP_INTERVAL_MS = 30_000;
 
 /** The composition root of an edge node: the one place that knows every concrete class. */
-export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics): Promise<RunningEdge> {
+export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
   const uws = loadUws(config.allowJsFallback);
-  if (!config.redis) throw new Error('no Redis configured: pass --redis redis://HOST:PORT (or REDIS_URL), or run `tidings dev`');
-
-  const keys = new RedisKeys();
-  const redis = createRedisClient(config.redis, `tidings-edge:${config.nodeId}`);
-  redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
-  void warnOnEvictionPolicy(redis, logger);
-  const log = new RedisEventLog({ redis, keys, retention: config.retention });
-  const bus = new RedisLiveBus({
-    keys,
-    openConnection: createSubscriberFactory(config.redis, `tidings-live:${config.nodeId}`),
-    onError: (error, context) => logger.warn({ err: error, context }, 'live bus problem'),
-    onResubscribed: () => metrics.redisReconnectsTotal.inc(),
-  });
+  const { log, bus, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
   const hub = new Hub({
     log,
     bus,
@@ -58,7 +46,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     sessions: new SessionRegistry(),
     inFlight: { count: 0 },
     isDraining: () => draining,
-    isRedisReady: () => redis.status === 'ready' && bus.ready,
+    isStoreReady: isReady,
   };
 
   const app = uws.App();
@@ -79,21 +67,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
       await ctx.sessions.closeAll(config.shutdown.closeBatchSize, Math.min(2000, (config.shutdown.graceSeconds * 1000) / 4));
       clearInterval(heartbeat);
       clearInterval(sweep);
-      await bus.stop();
-      await redis.quit().catch((error: unknown) => logger.warn({ err: error }, 'redis did not close cleanly'));
+      await stopEngine();
     },
   };
-}
-
-/** An evicting Redis can drop events without anyone knowing: say so loudly at start. */
-async function warnOnEvictionPolicy(redis: ReturnType<typeof createRedisClient>, logger: Logger): Promise<void> {
-  try {
-    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    const policy = reply[1];
-    if (policy && policy !== 'noeviction') {
-      logger.warn({ policy }, 'Redis maxmemory-policy is not noeviction: Redis may evict events and receipts silently');
-    }
-  } catch (error) {
-    logger.info({ err: error }, 'could not read Redis maxmemory-policy (CONFIG may be disabled); make sure it is noeviction');
-  }
 }

@@ -7,7 +7,7 @@ import { corsHeaders } from './cors.js';
 export function toTidingsError(ctx: EdgeContext, error: unknown): TidingsError {
   if (isTidingsError(error)) return error;
   if (error instanceof BodyTooLargeError) return new TidingsError('TIDINGS_BODY_TOO_LARGE', error.message);
-  if (!ctx.isRedisReady()) return new TidingsError('TIDINGS_UNAVAILABLE', 'the event store is unreachable; retry shortly');
+  if (!ctx.isStoreReady()) return new TidingsError('TIDINGS_UNAVAILABLE', 'the event store is unreachable; retry shortly');
   ctx.logger.error({ err: error }, 'request failed');
   return new TidingsError('TIDINGS_INTERNAL');
 }

@@ -17,29 +17,41 @@ const CHANNELS = '/v1/channels/';
  */
 export function createRouter(ctx: EdgeContext, staticFiles: ReadonlyMap<string, StaticFile>) {
   return (res: HttpResponse, req: HttpRequest): void => {
-    const exchange = new HttpExchange(res, req);
-    const { method, path } = exchange;
-    if (method === 'OPTIONS') return preflight(ctx, exchange);
-
-    if (path.startsWith(CHANNELS)) return routeChannel(ctx, exchange, path.slice(CHANNELS.length));
-    switch (path) {
-      case '/v1/publish':
-        return only(ctx, exchange, 'POST') ? void handleBatchPublish(ctx, exchange) : undefined;
-      case '/v1/sse':
-        return only(ctx, exchange, 'GET') ? void handleSse(ctx, exchange) : undefined;
-      case '/v1/poll':
-        return only(ctx, exchange, 'GET') ? void handlePoll(ctx, exchange) : undefined;
-      case '/healthz':
-        return exchange.json(200, { status: 'ok', node: ctx.config.nodeId }, corsHeaders(ctx, exchange));
-      case '/readyz':
-        return readiness(ctx, exchange);
-      case '/metrics':
-        return void metrics(ctx, exchange);
+    let exchange: HttpExchange | undefined;
+    try {
+      exchange = new HttpExchange(res, req);
+      route(ctx, exchange, staticFiles);
+    } catch (error) {
+      // A bug must cost one request, never the node.
+      ctx.logger.error({ err: error }, 'request handler threw');
+      if (exchange) sendError(ctx, exchange, new TidingsError('TIDINGS_INTERNAL'));
+      else res.cork(() => res.writeStatus('500 Internal Server Error').end('{"error":{"code":"TIDINGS_INTERNAL","message":"Internal error."}}', true));
     }
-    const file = method === 'GET' ? staticFiles.get(path) : undefined;
-    if (file) return exchange.respond(200, file.body, { 'content-type': file.contentType, 'cache-control': 'no-cache' });
-    sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_FOUND', `no route for ${method} ${path}`));
   };
+}
+
+function route(ctx: EdgeContext, exchange: HttpExchange, staticFiles: ReadonlyMap<string, StaticFile>): void {
+  const { method, path } = exchange;
+  if (method === 'OPTIONS') return preflight(ctx, exchange);
+
+  if (path.startsWith(CHANNELS)) return routeChannel(ctx, exchange, path.slice(CHANNELS.length));
+  switch (path) {
+    case '/v1/publish':
+      return only(ctx, exchange, 'POST') ? void handleBatchPublish(ctx, exchange) : undefined;
+    case '/v1/sse':
+      return only(ctx, exchange, 'GET') ? void handleSse(ctx, exchange) : undefined;
+    case '/v1/poll':
+      return only(ctx, exchange, 'GET') ? void handlePoll(ctx, exchange) : undefined;
+    case '/healthz':
+      return exchange.json(200, { status: 'ok', node: ctx.config.nodeId }, corsHeaders(ctx, exchange));
+    case '/readyz':
+      return readiness(ctx, exchange);
+    case '/metrics':
+      return void metrics(ctx, exchange);
+  }
+  const file = method === 'GET' ? staticFiles.get(path) : undefined;
+  if (file) return exchange.respond(200, file.body, { 'content-type': file.contentType, 'cache-control': 'no-cache' });
+  sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_FOUND', `no route for ${method} ${path}`));
 }
 
 function routeChannel(ctx: EdgeContext, exchange: HttpExchange, rest: string): void {
@@ -74,8 +86,8 @@ function only(ctx: EdgeContext, exchange: HttpExchange, allowed: string): boolea
 }
 
 function readiness(ctx: EdgeContext, exchange: HttpExchange): void {
-  const ready = !ctx.isDraining() && ctx.isRedisReady();
-  exchange.json(ready ? 200 : 503, { ready, draining: ctx.isDraining(), redis: ctx.isRedisReady(), node: ctx.config.nodeId });
+  const ready = !ctx.isDraining() && ctx.isStoreReady();
+  exchange.json(ready ? 200 : 503, { ready, draining: ctx.isDraining(), store: ctx.isStoreReady(), node: ctx.config.nodeId });
 }
 
 async function metrics(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {

@@ -12,7 +12,7 @@ afterAll(async () => {
   await redis.stop();
 });
 
-describe('graceful shutdown on SIGTERM', () => {
+describe('start-up checks and graceful shutdown', () => {
   it('tells SSE clients to come back soon, closes WebSockets with 1001, and exits 0', async () => {
     const edge = await startEdge({ redisUrl: redis.url, args: ['--sse-retry-ms', '60000'] });
     const sse = await SseClient.connect(`${edge.url}/v1/sse?channel=bye`);
@@ -35,6 +35,22 @@ describe('graceful shutdown on SIGTERM', () => {
     const run = spawnSync(process.execPath, [main, '--port', '0', '--redis', redis.url], { encoding: 'utf8' });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--allow-anonymous/);
+  });
+
+  it('refuses to run on the slow pure-JS uWebSockets.js fallback unless explicitly allowed', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const main = new URL('../services/edge/dist/main.js', import.meta.url).pathname;
+    const env = { ...process.env, UWS_USE_FALLBACK: '1' }; // makes the package load its JS imitation
+    const refused = spawnSync(process.execPath, [main, '--port', '0', '--redis', redis.url, '--allow-anonymous'], { encoding: 'utf8', env });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/pure-JS imitation.*--allow-js-fallback/s);
+    // Allowed, it starts; the imitation in this package version cannot parse a query string, so
+    // requests fail — as JSON errors, without taking the process down.
+    const allowed = await startEdge({ redisUrl: redis.url, env: { UWS_USE_FALLBACK: '1' }, args: ['--allow-js-fallback'] });
+    const answer = await fetch(`${allowed.url}/healthz`);
+    expect(((await answer.json()) as { error?: { code: string } }).error?.code ?? 'ok').toMatch(/ok|TIDINGS_INTERNAL/);
+    expect((await fetch(`${allowed.url}/healthz`)).status).toBeGreaterThan(0); // still alive
+    await allowed.stop();
   });
 
   it('refuses invalid configuration, listing every problem', async () => {

@@ -1,0 +1,57 @@
+import { createRedisClient, createSubscriberFactory, type RedisClient, RedisEventLog, RedisKeys, RedisLiveBus } from '@tidings/broker';
+import type { EdgeConfig } from '@tidings/config';
+import { type EventLog, type LiveBus, type MemoryEventLog, MemoryLiveBus } from '@tidings/core';
+import type { Logger, Metrics } from '@tidings/observability';
+
+/** Where an edge keeps its log and hears about new events. */
+export interface Engine {
+  readonly log: EventLog;
+  readonly bus: LiveBus;
+  isReady(): boolean;
+  stop(): Promise<void>;
+}
+
+/** The real thing: Redis Streams and pub/sub, standalone or Cluster. */
+export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: Metrics): Engine {
+  if (!config.redis) throw new Error('no Redis configured: pass --redis redis://HOST:PORT (or REDIS_URL), or run `tidings dev`');
+  const keys = new RedisKeys();
+  const redis = createRedisClient(config.redis, `tidings-edge:${config.nodeId}`);
+  redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  void warnOnEvictionPolicy(redis, logger);
+  const bus = new RedisLiveBus({
+    keys,
+    openConnection: createSubscriberFactory(config.redis, `tidings-live:${config.nodeId}`),
+    onError: (error, context) => logger.warn({ err: error, context }, 'live bus problem'),
+    onResubscribed: () => metrics.redisReconnectsTotal.inc(),
+  });
+  return {
+    log: new RedisEventLog({ redis, keys, retention: config.retention }),
+    bus,
+    isReady: () => redis.status === 'ready' && bus.ready,
+    async stop() {
+      await bus.stop();
+      await redis.quit().catch((error: unknown) => logger.warn({ err: error }, 'redis did not close cleanly'));
+    },
+  };
+}
+
+/**
+ * Edges in one process sharing a log in memory: `tidings dev` on a machine without redis-server.
+ * Nothing persists and nothing crosses processes; each edge gets its own bus over the shared log.
+ */
+export function createMemoryEngine(log: MemoryEventLog): Engine {
+  return { log, bus: new MemoryLiveBus(log), isReady: () => true, stop: async () => undefined };
+}
+
+/** An evicting Redis can drop events without anyone knowing: say so loudly at start. */
+async function warnOnEvictionPolicy(redis: RedisClient, logger: Logger): Promise<void> {
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const policy = reply[1];
+    if (policy && policy !== 'noeviction') {
+      logger.warn({ policy }, 'Redis maxmemory-policy is not noeviction: Redis may evict events and receipts silently');
+    }
+  } catch (error) {
+    logger.info({ err: error }, 'could not read Redis maxmemory-policy (CONFIG may be disabled); make sure it is noeviction');
+  }
+}
