@@ -1,5 +1,6 @@
 // One flat config for every project: typescript-eslint's recommended rules plus the house rules.
 import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -12,6 +13,29 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'error',
+    },
+  },
+  {
+    // Dependencies point one way: services → adapters → core → protocol (see docs/architecture.md).
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:protocol'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core', 'type:protocol', 'type:testing'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:protocol'] },
+            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:protocol'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:protocol'] },
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:service', 'type:adapter', 'type:core', 'type:protocol', 'type:infra', 'type:client'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
+          ],
+        },
+      ],
     },
   },
   {
