@@ -14,7 +14,7 @@ function issuesOf(argv: string[], env: Record<string, string> = {}): readonly st
 
 describe('loadDevConfig', () => {
   it('defaults to two edges from port 8080 and an embedded Redis', () => {
-    expect(loadDevConfig([], {})).toEqual({ port: 8080, redis: null, edges: 2 });
+    expect(loadDevConfig([], {})).toEqual({ port: 8080, redis: null, edges: 2, engine: 'auto' });
   });
 
   it('reads --edges / TIDINGS_DEV_EDGES, --port / PORT and --redis / REDIS_URL, flags first', () => {
@@ -22,7 +22,14 @@ describe('loadDevConfig', () => {
       port: 9000,
       redis: { kind: 'standalone', url: 'redis://r:1' },
       edges: 4,
+      engine: 'auto',
     });
+  });
+
+  it('chooses the engine: auto, redis or memory', () => {
+    expect(loadDevConfig(['--engine', 'memory'], {}).engine).toBe('memory');
+    expect(loadDevConfig([], { TIDINGS_DEV_ENGINE: 'redis' }).engine).toBe('redis');
+    expect(issuesOf(['--engine', 'sqlite'])).toEqual(["--engine (TIDINGS_DEV_ENGINE): must be one of auto, redis, memory, got 'sqlite'"]);
   });
 
   it('lets edge variables through to the edges it starts', () => {
