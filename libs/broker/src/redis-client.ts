@@ -23,7 +23,8 @@ const script = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, impo
 export const reconnectDelay = (attempt: number): number => Math.random() * Math.min(2000, 50 * 2 ** attempt);
 
 function nodeOptions(target: RedisTarget, name: string): RedisOptions {
-  const base: RedisOptions = { connectionName: name, retryStrategy: reconnectDelay, maxRetriesPerRequest: 20 };
+  // Few retries per command: while Redis is away a publish should fail fast with 503, not hang.
+  const base: RedisOptions = { connectionName: name, retryStrategy: reconnectDelay, maxRetriesPerRequest: 3 };
   if (target.kind === 'standalone') return base;
   return { ...base, password: target.password, tls: target.tls ? {} : undefined };
 }
