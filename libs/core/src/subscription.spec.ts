@@ -192,6 +192,19 @@ describe('Subscription over a hub', () => {
     expect(current.hub.feedCount).toBe(0);
   });
 
+  it('releases the node feed when closed while it is still starting', async () => {
+    current = cluster();
+    const other = await current.subscribe(['busy']);
+    const sink = new Recorder();
+    const sub = new Subscription({ hub: current.hub, log: current.log, specs: [parseSubscription('busy'), parseSubscription('solo')], cursor: null, sink, maxChannels: 10 });
+    const starting = sub.start();
+    sub.close();
+    await starting;
+    expect(current.hub.feed('solo')).toBeUndefined();
+    expect(current.hub.feed('busy')?.exactRefs).toBe(1); // the other subscription keeps its share
+    other.sub.close();
+  });
+
   it('paces a replay by the connection: no read while the sink is congested', async () => {
     current = cluster();
     for (let i = 0; i < 30; i++) await current.publish('slow', i);

@@ -78,9 +78,12 @@ export class Subscription implements FeedListener {
 
     for (const spec of specs) {
       if (spec.kind !== 'channel' || this.tracks.has(spec.channel)) continue;
+      const feed = await hub.attachChannel(spec.channel); // on failure the hub has let go itself
+      if (this.closed) {
+        hub.detachChannel(spec.channel); // closed while attaching: close() did not know of it
+        return;
+      }
       this.exact.push(spec.channel);
-      const feed = await hub.attachChannel(spec.channel);
-      if (this.closed) return;
       this.track(spec.channel, this.initialPosition(spec.channel, feed.lastId));
     }
     for (const pattern of patterns) {
