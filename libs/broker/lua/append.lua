@@ -3,6 +3,7 @@
 -- KEYS[1]  the channel's stream            <prefix>:{c:<channel>}:log
 -- KEYS[2]  the idempotency key's record    <prefix>:{c:<channel>}:idem:<key> (same hash tag; untouched when ARGV[6] is '0')
 -- KEYS[3]  the channel's metadata hash     <prefix>:{c:<channel>}:meta (field 'trimmed': newest id trimmed away)
+-- KEYS[4]  the channel's members           <prefix>:{c:<channel>}:members (zset: device -> last seen ms)
 -- ARGV[1]  maximum length; trimmed once it is 1% over, so trimming costs O(1) per append on average
 -- ARGV[2]  maximum age in milliseconds
 -- ARGV[3]  event name
@@ -11,13 +12,18 @@
 -- ARGV[6]  '1' when an idempotency key is given
 -- ARGV[7]  pub/sub channel of the live path
 -- ARGV[8]  '1' when the publisher asked for receipts
+-- ARGV[9]  receipts key prefix             <prefix>:{c:<channel>}:rcpt: (the event's hash is this + id;
+--          not in KEYS because the id is made here, but it shares the channel's hash tag and slot)
+-- ARGV[10] membership idle limit in milliseconds (members not seen since are not expected)
+-- ARGV[11] receipts TTL in seconds
 --
--- Reply: { id, duplicate } where duplicate is 1 when the idempotency key was already used (id is
--- then the original event's id and nothing is written).
+-- Reply: { id, duplicate, expected } where duplicate is 1 when the idempotency key was already used
+-- (id is then the original event's id and nothing is written) and expected counts the devices that
+-- owe a receipt (ack events only).
 --
--- The live message is "<id>\n<prev>\n<event>\n<data>": prev is the id generated before this one,
--- which lets every edge prove it missed nothing. Appending and publishing in one script keeps
--- notifications in stream order.
+-- The live message is "<id>\n<prev>\n<event>\n<flags>\n<data>": prev is the id generated before
+-- this one, which lets every edge prove it missed nothing; flags is 'a' for ack events. Appending
+-- and publishing in one script keeps notifications in stream order.
 
 if ARGV[6] == '1' then
   local existing = redis.call('GET', KEYS[2])
@@ -47,7 +53,8 @@ local id = redis.call('XADD', KEYS[1], '*', unpack(fields))
 -- are told precisely what they lost (Redis 7.0 does not record trimmed ids itself).
 local keepFrom = nil
 local now = redis.call('TIME')
-local ageCut = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[2])
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local ageCut = nowMs - tonumber(ARGV[2])
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1][1]
 if tonumber(string.sub(first, 1, string.find(first, '-', 1, true) - 1)) < ageCut then
   keepFrom = string.format('%d', ageCut) .. '-0'
@@ -71,5 +78,28 @@ if ARGV[6] == '1' then
   redis.call('SET', KEYS[2], id, 'EX', ARGV[5])
 end
 
-redis.call('PUBLISH', ARGV[7], id .. '\n' .. prev .. '\n' .. ARGV[3] .. '\n' .. ARGV[4])
-return { id, 0 }
+-- Receipts: every member seen recently owes one, recorded as pending (field '#' holds the publish
+-- time, so an ack event with no members is still known). HSET in chunks keeps argument lists short.
+local expected = 0
+if ARGV[8] == '1' then
+  local receipts = ARGV[9] .. id
+  redis.call('HSET', receipts, '#', string.format('%d', nowMs))
+  local members = redis.call('ZRANGE', KEYS[4], string.format('%d', nowMs - tonumber(ARGV[10])), '+inf', 'BYSCORE')
+  local batch = {}
+  for _, device in ipairs(members) do
+    batch[#batch + 1] = device
+    batch[#batch + 1] = '{"s":"pending","a":0}'
+    if #batch >= 1000 then
+      redis.call('HSET', receipts, unpack(batch))
+      batch = {}
+    end
+  end
+  if #batch > 0 then redis.call('HSET', receipts, unpack(batch)) end
+  redis.call('EXPIRE', receipts, ARGV[11])
+  expected = #members
+end
+
+local flags = ''
+if ARGV[8] == '1' then flags = 'a' end
+redis.call('PUBLISH', ARGV[7], id .. '\n' .. prev .. '\n' .. ARGV[3] .. '\n' .. flags .. '\n' .. ARGV[4])
+return { id, 0, expected }

@@ -11,7 +11,9 @@ export type RedisTarget =
     };
 
 export interface TidingsCommands {
-  tidingsAppend(...args: (string | number)[]): Promise<[string, number]>;
+  tidingsAppend(...args: (string | number)[]): Promise<[string, number, number]>;
+  tidingsMarkDelivered(...args: (string | number)[]): Promise<number>;
+  tidingsRecordReceipt(...args: (string | number)[]): Promise<[string, string]>;
   tidingsReadAfter(...args: (string | number)[]): Promise<[string, string, string, [string, string[]][]]>;
 }
 
@@ -45,7 +47,9 @@ export function createRedisClient(target: RedisTarget, name: string): RedisClien
           clusterRetryStrategy: reconnectDelay,
           slotsRefreshTimeout: 2000,
         });
-  client.defineCommand('tidingsAppend', { numberOfKeys: 3, lua: script('append') });
+  client.defineCommand('tidingsAppend', { numberOfKeys: 4, lua: script('append') });
+  client.defineCommand('tidingsMarkDelivered', { numberOfKeys: 1, lua: script('mark-delivered') });
+  client.defineCommand('tidingsRecordReceipt', { numberOfKeys: 1, lua: script('record-receipt') });
   client.defineCommand('tidingsReadAfter', { numberOfKeys: 2, lua: script('read-after') });
   return client as RedisClient;
 }

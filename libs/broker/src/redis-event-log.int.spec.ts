@@ -7,6 +7,7 @@ import { createRedisClient, createSubscriberFactory, type RedisClient, type Redi
 import { RedisEventLog } from './redis-event-log.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLiveBus } from './redis-live-bus.js';
+import { RedisReceiptStore } from './redis-receipt-store.js';
 
 const event = (data: unknown, extra: Partial<PublishRequest> = {}): PublishRequest => ({ event: 'message', data: data as never, ack: false, ...extra });
 
@@ -109,12 +110,48 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
     const b = await log().append('live/1', event('b'));
     const g = await log().append('glob/x/y', event('g'));
     await until(() => notifications.length >= 3, 'three notifications');
-    expect(notifications.map((n) => [n.channel, n.id, n.prev])).toEqual([
-      ['live/1', a.id, '0-0'],
-      ['live/1', b.id, a.id],
-      ['glob/x/y', g.id, '0-0'],
+    // Order is per channel: in a Cluster, channels on different shards arrive independently.
+    const of = (channel: string) => notifications.filter((n) => n.channel === channel).map((n) => [n.id, n.prev]);
+    expect(of('live/1')).toEqual([
+      [a.id, '0-0'],
+      [b.id, a.id],
     ]);
-    expect(JSON.parse(notifications[0]!.data)).toBe('a');
+    expect(of('glob/x/y')).toEqual([[g.id, '0-0']]);
+    expect(JSON.parse(notifications.find((n) => n.id === a.id)!.data)).toBe('a');
+  });
+
+  it('expects a receipt from every member at publish time, and applies receipts once and never backwards', async () => {
+    const receipts = new RedisReceiptStore(redis, keys);
+    await receipts.join('orders/42', ['phone', 'laptop']);
+    const plain = await log().append('orders/42', event('no receipts'));
+    const { id, expected } = await log().append('orders/42', event('ship it', { ack: true }));
+    await receipts.join('orders/42', ['late-joiner']);
+    expect(expected).toBe(2);
+    expect(await receipts.list('orders/42', plain.id, { limit: 10 })).toBeUndefined();
+    expect((await receipts.list('orders/42', id, { limit: 10 }))?.devices.map((d) => [d.device, d.state])).toEqual([
+      ['laptop', 'pending'],
+      ['phone', 'pending'],
+    ]);
+
+    await receipts.markDelivered('orders/42', id, ['phone', 'late-joiner']);
+    expect(await receipts.record('orders/42', id, 'phone', 'processed', 'done')).toMatchObject({ result: 'recorded', receipt: { state: 'processed', attempts: 1, detail: 'done' } });
+    expect((await receipts.record('orders/42', id, 'phone', 'processed')).result).toBe('unchanged');
+    expect((await receipts.record('orders/42', id, 'phone', 'received')).result).toBe('unchanged');
+    await expect(receipts.record('orders/42', id, 'phone', 'failed')).rejects.toMatchObject({ code: 'TIDINGS_RECEIPT_CONFLICT' });
+    await expect(receipts.record('orders/42', id, 'late-joiner', 'received')).rejects.toMatchObject({ code: 'TIDINGS_RECEIPT_NOT_EXPECTED' });
+    await expect(receipts.record('orders/42', '1-1', 'phone', 'received')).rejects.toMatchObject({ code: 'TIDINGS_RECEIPT_NOT_EXPECTED' });
+
+    const page = await receipts.list('orders/42', id, { limit: 10 });
+    expect(page?.expected).toBe(2);
+    expect(page?.devices.find((d) => d.device === 'phone')).toMatchObject({ state: 'processed', attempts: 1, deliveredAt: expect.any(Number), receiptAt: expect.any(Number) });
+    expect(page?.devices.find((d) => d.device === 'laptop')).toMatchObject({ state: 'pending', attempts: 0 });
+    expect((await log().readAfter('orders/42', plain.id, 10)).events[0]?.ack).toBe(true);
+  });
+
+  it('records an ack event with no members as expecting nobody', async () => {
+    const { id, expected } = await log().append('lonely', event('anyone?', { ack: true }));
+    expect(expected).toBe(0);
+    expect(await new RedisReceiptStore(redis, keys).list('lonely', id, { limit: 10 })).toMatchObject({ expected: 0, devices: [] });
   });
 
   it('finds channels active since a time, for wildcard discovery', async () => {

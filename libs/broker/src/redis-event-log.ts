@@ -8,10 +8,14 @@ export interface Retention {
   readonly maxAgeSeconds: number;
 }
 
+/** Members not seen for this long owe no receipts for new events. */
+export const DEFAULT_MEMBER_IDLE_SECONDS = 86_400;
+
 export interface RedisEventLogOptions {
   readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly retention: Retention;
+  readonly memberIdleSeconds?: number;
   /** Wall clock for the channel directory's scores. */
   readonly now?: () => number;
 }
@@ -35,10 +39,11 @@ export class RedisEventLog implements EventLog {
     // The directory is stamped before the append, so a wildcard reader that finds no stamp
     // can be sure the event did not exist yet.
     await this.stampDirectory(channel);
-    const [id, duplicate] = await redis.tidingsAppend(
+    const [id, duplicate, expected] = await redis.tidingsAppend(
       keys.log(channel),
       keys.idempotency(channel, request.idempotencyKey ?? ''),
       keys.meta(channel),
+      keys.members(channel),
       retention.maxLength,
       retention.maxAgeSeconds * 1000,
       request.event,
@@ -47,8 +52,12 @@ export class RedisEventLog implements EventLog {
       request.idempotencyKey === undefined ? '0' : '1',
       keys.live(channel),
       request.ack ? '1' : '0',
+      keys.receiptsPrefix(channel),
+      (this.options.memberIdleSeconds ?? DEFAULT_MEMBER_IDLE_SECONDS) * 1000,
+      retention.maxAgeSeconds,
     );
-    return { id, duplicate: duplicate === 1 };
+    if (duplicate === 1) return { id, duplicate: true };
+    return request.ack ? { id, duplicate: false, expected } : { id, duplicate: false };
   }
 
   async readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage> {
@@ -90,9 +99,11 @@ export class RedisEventLog implements EventLog {
 function toEvent(channel: string, id: string, fields: string[]): LoggedEvent {
   let event = '';
   let data = 'null';
+  let ack = false;
   for (let i = 0; i < fields.length; i += 2) {
     if (fields[i] === 'e') event = fields[i + 1] ?? '';
     else if (fields[i] === 'd') data = fields[i + 1] ?? 'null';
+    else if (fields[i] === 'a') ack = true;
   }
-  return { channel, id, event, data };
+  return ack ? { channel, id, event, data, ack } : { channel, id, event, data };
 }

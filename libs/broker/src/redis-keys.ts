@@ -26,6 +26,20 @@ export class RedisKeys {
     return `${this.prefix}:{c:${channel}}:meta`;
   }
 
+  /** Sorted set of device → last seen ms: who owes receipts for the channel's ack events. */
+  members(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:members`;
+  }
+
+  /** Hash of device → receipt state for one ack event. */
+  receipts(channel: string, id: string): string {
+    return this.receiptsPrefix(channel) + id;
+  }
+
+  receiptsPrefix(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:rcpt:`;
+  }
+
   idempotency(channel: string, key: string): string {
     return `${this.prefix}:{c:${channel}}:idem:${key}`;
   }

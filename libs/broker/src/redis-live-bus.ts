@@ -114,11 +114,13 @@ export class RedisLiveBus implements LiveBus {
   }
 }
 
-/** Parses "<id>\n<prev>\n<event>\n<data>" as written by append.lua. */
+/** Parses "<id>\n<prev>\n<event>\n<flags>\n<data>" as written by append.lua. */
 export function parseNotification(channel: string, message: string): LiveNotification | undefined {
   const a = message.indexOf('\n');
   const b = message.indexOf('\n', a + 1);
   const c = message.indexOf('\n', b + 1);
-  if (a < 0 || b < 0 || c < 0) return undefined;
-  return { channel, id: message.slice(0, a), prev: message.slice(a + 1, b), event: message.slice(b + 1, c), data: message.slice(c + 1) };
+  const d = message.indexOf('\n', c + 1);
+  if (a < 0 || b < 0 || c < 0 || d < 0) return undefined;
+  const base = { channel, id: message.slice(0, a), prev: message.slice(a + 1, b), event: message.slice(b + 1, c), data: message.slice(d + 1) };
+  return message.slice(c + 1, d) === 'a' ? { ...base, ack: true } : base;
 }

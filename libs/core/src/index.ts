@@ -4,3 +4,5 @@ export { Hub, type HubObserver, type HubOptions, type PatternWatcher } from './h
 export { Subscription, type SubscriptionOptions, type SubscriptionSink } from './subscription.js';
 export { MemoryEventLog } from './memory-event-log.js';
 export { MemoryLiveBus, type Transmit } from './memory-live-bus.js';
+export { MemoryReceiptStore } from './memory-receipt-store.js';
+export { receiptTransition, type ReceiptTransition } from './receipt-transition.js';

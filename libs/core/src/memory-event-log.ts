@@ -1,4 +1,5 @@
 import { compareStreamIds, type PublishRequest, type StreamId, streamIdMs, ZERO_ID } from '@tidings/protocol';
+import type { MemoryReceiptStore } from './memory-receipt-store.js';
 import type { AppendResult, EventLog, LiveNotification, LoggedEvent, ReadPage } from './ports.js';
 
 interface MemoryStream {
@@ -19,7 +20,10 @@ export class MemoryEventLog implements EventLog {
   private readonly appendListeners: ((n: LiveNotification) => void)[] = [];
 
   constructor(
-    private readonly options: { readonly maxLength: number; readonly now: () => number } = { maxLength: 10_000, now: Date.now },
+    private readonly options: { readonly maxLength: number; readonly now: () => number; readonly receipts?: MemoryReceiptStore } = {
+      maxLength: 10_000,
+      now: Date.now,
+    },
   ) {}
 
   onAppend(listener: (n: LiveNotification) => void): void {
@@ -33,14 +37,15 @@ export class MemoryEventLog implements EventLog {
     const stream = this.stream(channel);
     const prev = stream.lastGenerated;
     const id = this.nextId(prev);
-    const event: LoggedEvent = { channel, id, event: request.event, data: JSON.stringify(request.data) };
+    const event: LoggedEvent = { channel, id, event: request.event, data: JSON.stringify(request.data), ...(request.ack ? { ack: true } : {}) };
     stream.entries.push(event);
     stream.lastGenerated = id;
     stream.lastActiveMs = this.options.now();
     if (stream.entries.length > this.options.maxLength) this.trim(channel, this.options.maxLength);
     if (idemKey !== undefined) this.idempotency.set(idemKey, id);
+    const expected = request.ack ? (this.options.receipts?.expectFromMembers(channel, id) ?? 0) : undefined;
     for (const listener of this.appendListeners) listener({ ...event, prev });
-    return { id, duplicate: false };
+    return expected === undefined ? { id, duplicate: false } : { id, duplicate: false, expected };
   }
 
   async readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage> {

@@ -6,6 +6,8 @@ export interface LoggedEvent {
   readonly id: StreamId;
   readonly event: string;
   readonly data: string;
+  /** Published with `ack: true`: the channel's members at that moment owe a receipt. */
+  readonly ack?: boolean;
 }
 
 export type GapReason = 'retention' | 'stream-lost';
@@ -27,6 +29,8 @@ export interface AppendResult {
   readonly id: StreamId;
   /** True when the idempotency key was seen before: `id` is the original event's. */
   readonly duplicate: boolean;
+  /** For `ack: true` events: how many devices owe a receipt (the channel's members then). */
+  readonly expected?: number;
 }
 
 /** The per-channel event log: the source of truth every live path is checked against. */
@@ -65,3 +69,38 @@ export interface LiveBus {
 
 /** Injected so the core owns no timers. */
 export type Schedule = (run: () => void, delayMs: number) => () => void;
+
+export type ReceiptState = 'pending' | 'delivered' | 'received' | 'processed' | 'failed' | 'dead';
+
+/** One device's part in an event that asked for receipts. */
+export interface DeviceReceipt {
+  readonly device: string;
+  readonly state: ReceiptState;
+  /** Times the event was written to one of the device's connections. */
+  readonly attempts: number;
+  readonly deliveredAt?: number;
+  readonly receiptAt?: number;
+  readonly detail?: string;
+}
+
+export interface ReceiptPage {
+  readonly publishedAt: number;
+  readonly expected: number;
+  readonly devices: readonly DeviceReceipt[];
+  /** Pass back to read the next page; absent on the last. */
+  readonly next?: string;
+}
+
+export type ReceiptOutcome = { readonly result: 'recorded' | 'unchanged'; readonly receipt: DeviceReceipt };
+
+/** Membership of devices in channels and the receipts they owe (see docs/architecture.md). */
+export interface ReceiptStore {
+  /** Makes the devices members of the channel as of now (membership expires when not renewed). */
+  join(channel: string, devices: readonly string[]): Promise<void>;
+  /** The event was written to these devices' connections. */
+  markDelivered(channel: string, id: StreamId, devices: readonly string[]): Promise<void>;
+  /** A device's own receipt. Throws TidingsError RECEIPT_NOT_EXPECTED or RECEIPT_CONFLICT. */
+  record(channel: string, id: StreamId, device: string, status: 'received' | 'processed' | 'failed', detail?: string): Promise<ReceiptOutcome>;
+  /** Every expected device's state, a page at a time; undefined when the event expects no receipts. */
+  list(channel: string, id: StreamId, page: { after?: string; limit: number }): Promise<ReceiptPage | undefined>;
+}

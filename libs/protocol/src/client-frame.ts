@@ -4,6 +4,7 @@
 // mistake the same way. Messages start with the field's name.
 import { parseChannel, parseSubscription } from './channel.js';
 import { decodeCursor, isCursorLike } from './cursor.js';
+import { parseDeviceId } from './device.js';
 import { TidingsError } from './errors.js';
 import { fieldError, withFieldPath } from './field-path.js';
 import { DEFAULT_BODY_LIMITS, isJsonObject, parseJsonText, type BodyLimits, type JsonObject, type JsonValue } from './json-value.js';
@@ -15,7 +16,7 @@ export type FrameRef = string | number;
 export type AckStatus = 'received' | 'processed' | 'failed';
 
 export type ClientFrame =
-  | { type: 'subscribe'; channel: string; since?: string; ref?: FrameRef }
+  | { type: 'subscribe'; channel: string; since?: string; device?: string; ref?: FrameRef }
   | { type: 'unsubscribe'; channel: string; ref?: FrameRef }
   | { type: 'ack'; channel: string; id: StreamId; status: AckStatus; detail?: string; ref?: FrameRef }
   | { type: 'publish'; channel: string; event: string; data: JsonValue; ack: boolean; idempotencyKey?: string; ref?: FrameRef }
@@ -56,13 +57,14 @@ export function parseClientFrame(text: string, limits: BodyLimits = DEFAULT_BODY
 }
 
 function subscribeFrame(frame: JsonObject): ClientFrame {
-  rejectUnknownKeys(frame, '', ['type', 'channel', 'since', 'ref'], INVALID);
+  rejectUnknownKeys(frame, '', ['type', 'channel', 'since', 'device', 'ref'], INVALID);
   const channel = subscription(frame);
-  if (!Object.hasOwn(frame, 'since')) return withRef({ type: 'subscribe', channel }, frame);
+  const device = Object.hasOwn(frame, 'device') ? { device: withFieldPath('device', () => parseDeviceId(frame['device'])) } : {};
+  if (!Object.hasOwn(frame, 'since')) return withRef({ type: 'subscribe', channel, ...device }, frame);
   const since = requiredString(frame, 'since');
   if (isCursorLike(since)) withFieldPath('since', () => decodeCursor(since));
   else if (!isStreamId(since)) throw fieldError('TIDINGS_CURSOR_INVALID', 'since', 'must be a stream id or a cursor');
-  return withRef({ type: 'subscribe', channel, since }, frame);
+  return withRef({ type: 'subscribe', channel, since, ...device }, frame);
 }
 
 function ackFrame(frame: JsonObject): ClientFrame {

@@ -32,7 +32,13 @@ export const ERRORS = {
   TIDINGS_UNAUTHORIZED: { status: 401, message: 'Missing, invalid or expired credentials.' },
   TIDINGS_PUBLISH_FORBIDDEN: { status: 403, message: 'These credentials may not publish on this channel.' },
   TIDINGS_SUBSCRIBE_FORBIDDEN: { status: 403, message: 'These credentials may not subscribe to this channel.' },
+  TIDINGS_DEVICE_INVALID: { status: 400, message: 'Device ids are 1-128 characters of A-Z a-z 0-9 _ . : @ -.' },
   TIDINGS_NOT_FOUND: { status: 404, message: 'Not found.' },
+  TIDINGS_RECEIPT_NOT_EXPECTED: {
+    status: 404,
+    message: 'No receipt is expected: the event does not exist, was not published with ack, or the device was not a member then.',
+  },
+  TIDINGS_RECEIPT_CONFLICT: { status: 409, message: 'The receipt contradicts one already recorded (for example failed after processed, or after dead).' },
   TIDINGS_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this path.' },
   TIDINGS_SLOW_CONSUMER: {
     status: 429,

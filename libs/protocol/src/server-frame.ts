@@ -20,6 +20,7 @@ export type ServerFrame =
       reason: ResetReason;
     }
   | { type: 'published'; channel: string; id: StreamId; ref?: FrameRef }
+  | { type: 'acked'; channel: string; id: StreamId; state: string; result: 'recorded' | 'unchanged'; ref?: FrameRef }
   | { type: 'error'; code: ErrorCode; message: string; ref?: FrameRef }
   | { type: 'pong'; ref?: FrameRef };
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DevConfig, loadDevConfig, loadEdgeConfig } from '@tidings/config';
-import { MemoryEventLog } from '@tidings/core';
+import { MemoryEventLog, MemoryReceiptStore } from '@tidings/core';
 import { createMemoryEngine, startEdge } from '@tidings/edge';
 import { createLogger, createMetrics } from '@tidings/observability';
 
@@ -111,12 +111,13 @@ async function startProcesses(config: DevConfig, ports: readonly number[]): Prom
 
 /** Edges in this process over one in-memory log: for machines without redis-server. */
 async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
-  const log = new MemoryEventLog();
+  const receipts = new MemoryReceiptStore();
+  const log = new MemoryEventLog({ maxLength: 10_000, now: Date.now, receipts });
   const edges = await Promise.all(
     ports.map((port, i) => {
       const config = loadEdgeConfig(['--port', String(port), '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'], {});
       const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });
-      return startEdge(config, logger, createMetrics(config.nodeId), createMemoryEngine(log));
+      return startEdge(config, logger, createMetrics(config.nodeId), createMemoryEngine(log, receipts));
     }),
   );
   let finish!: (code: number) => void;

@@ -1,6 +1,7 @@
 import type { EdgeConfig } from '@tidings/config';
-import type { EventLog, Hub } from '@tidings/core';
+import type { EventLog, Hub, ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
+import type { DeviceTracker } from './device-tracker.js';
 import type { SessionRegistry } from './session-registry.js';
 
 /** What every route handler may use; assembled once in edge.ts. */
@@ -8,6 +9,8 @@ export interface EdgeContext {
   readonly config: EdgeConfig;
   readonly log: EventLog;
   readonly hub: Hub;
+  readonly receipts: ReceiptStore;
+  readonly devices: DeviceTracker;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly sessions: SessionRegistry;

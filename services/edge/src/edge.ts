@@ -4,6 +4,7 @@ import type { Logger, Metrics } from '@tidings/observability';
 import { listen, loadUws } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
 import { createRedisEngine, type Engine } from './engine.js';
+import { DeviceTracker } from './device-tracker.js';
 import { createRouter } from './router.js';
 import { SessionRegistry } from './session-registry.js';
 import { loadStaticFiles } from './static-files.js';
@@ -20,7 +21,7 @@ const SWEEP_INTERVAL_MS = 30_000;
 /** The composition root of an edge node: the one place that knows every concrete class. */
 export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
   const uws = loadUws(config.allowJsFallback);
-  const { log, bus, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
+  const { log, bus, receipts, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
   const hub = new Hub({
     log,
     bus,
@@ -41,6 +42,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     config,
     log,
     hub,
+    receipts,
+    devices: new DeviceTracker(receipts, logger),
     metrics,
     logger,
     sessions: new SessionRegistry(),
@@ -67,6 +70,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
       await ctx.sessions.closeAll(config.shutdown.closeBatchSize, Math.min(2000, (config.shutdown.graceSeconds * 1000) / 4));
       clearInterval(heartbeat);
       clearInterval(sweep);
+      await ctx.devices.stop();
       await stopEngine();
     },
   };

@@ -1,12 +1,13 @@
-import { createRedisClient, createSubscriberFactory, type RedisClient, RedisEventLog, RedisKeys, RedisLiveBus } from '@tidings/broker';
+import { createRedisClient, createSubscriberFactory, type RedisClient, RedisEventLog, RedisKeys, RedisLiveBus, RedisReceiptStore } from '@tidings/broker';
 import type { EdgeConfig } from '@tidings/config';
-import { type EventLog, type LiveBus, type MemoryEventLog, MemoryLiveBus } from '@tidings/core';
+import { type EventLog, type LiveBus, type MemoryEventLog, MemoryLiveBus, type MemoryReceiptStore, type ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 
 /** Where an edge keeps its log and hears about new events. */
 export interface Engine {
   readonly log: EventLog;
   readonly bus: LiveBus;
+  readonly receipts: ReceiptStore;
   isReady(): boolean;
   stop(): Promise<void>;
 }
@@ -27,6 +28,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
   return {
     log: new RedisEventLog({ redis, keys, retention: config.retention }),
     bus,
+    receipts: new RedisReceiptStore(redis, keys),
     isReady: () => redis.status === 'ready' && bus.ready,
     async stop() {
       await bus.stop();
@@ -39,8 +41,8 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
  * Edges in one process sharing a log in memory: `tidings dev` on a machine without redis-server.
  * Nothing persists and nothing crosses processes; each edge gets its own bus over the shared log.
  */
-export function createMemoryEngine(log: MemoryEventLog): Engine {
-  return { log, bus: new MemoryLiveBus(log), isReady: () => true, stop: async () => undefined };
+export function createMemoryEngine(log: MemoryEventLog, receipts: MemoryReceiptStore): Engine {
+  return { log, bus: new MemoryLiveBus(log), receipts, isReady: () => true, stop: async () => undefined };
 }
 
 /** An evicting Redis can drop events without anyone knowing: say so loudly at start. */

@@ -4,7 +4,7 @@ import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
-import { eventEnvelope, MAX_TRACKED_CHANNELS, parseResumePoint, parseSpecs } from './subscribe-request.js';
+import { eventEnvelope, exactChannels, MAX_TRACKED_CHANNELS, parseDeviceParam, parseResumePoint, parseSpecs } from './subscribe-request.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 25;
 
@@ -19,6 +19,13 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
     const specs = parseSpecs(exchange.query.getAll('channel'), ctx.config.limits.maxChannelsPerConnection);
     const cursor = parseResumePoint(exchange.query.get('since') ?? undefined, specs);
     const timeoutSeconds = parseTimeout(exchange.query.get('timeout'), ctx.config.limits.pollMaxTimeoutSeconds);
+    const device = parseDeviceParam(exchange.query.get('device'));
+    let leave: (() => void) | undefined;
+    if (device) {
+      leave = await ctx.devices.connect(device, exactChannels(specs));
+      exchange.onAbort(leave);
+      if (exchange.aborted) leave();
+    }
     const sink = new PollSink(ctx.config.limits.maxHistoryLimit, () => answer());
     subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
     const answer = () => {
@@ -26,6 +33,8 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
       clearTimeout(timer);
       const body = `{"events":[${sink.events.map(eventEnvelope).join(',')}],"resets":${JSON.stringify(sink.resets)},"cursor":"${subscription.cursor()}"}`;
       subscription.close();
+      leave?.();
+      if (device) for (const event of sink.events) ctx.devices.delivered(event, device);
       ctx.metrics.deliveredTotal.inc({ transport: 'poll' }, sink.events.length);
       exchange.respond(200, body, { 'content-type': 'application/json', 'cache-control': 'no-store', ...corsHeaders(ctx, exchange) });
     };

@@ -15,6 +15,8 @@ export interface Published {
   readonly id: StreamId;
   readonly channel: string;
   readonly duplicate: boolean;
+  /** ack events: the devices that owe a receipt. */
+  readonly expected?: number;
 }
 
 /** Appends one validated event; every publish path (HTTP, batch, WebSocket) comes through here. */
@@ -23,9 +25,9 @@ export async function publishEvent(ctx: EdgeContext, channel: string, request: P
   const stopTimer = ctx.metrics.publishLatency.startTimer();
   ctx.inFlight.count += 1;
   try {
-    const { id, duplicate } = await ctx.log.append(channel, request);
+    const { id, duplicate, expected } = await ctx.log.append(channel, request);
     ctx.metrics.publishedTotal.inc({ transport });
-    return { id, channel, duplicate };
+    return expected === undefined ? { id, channel, duplicate } : { id, channel, duplicate, expected };
   } finally {
     ctx.inFlight.count -= 1;
     stopTimer();
@@ -39,7 +41,9 @@ export async function handlePublish(ctx: EdgeContext, exchange: HttpExchange, ra
     const channel = parseChannel(rawChannel);
     const request = parsePublishBody(body, exchange.headers['content-type'], { maxJsonDepth: ctx.config.limits.maxJsonDepth });
     const published = await publishEvent(ctx, channel, request, 'http');
-    const answer = published.duplicate ? { id: published.id, channel, duplicate: true } : { id: published.id, channel };
+    const answer = published.duplicate
+      ? { id: published.id, channel, duplicate: true }
+      : { id: published.id, channel, ...(published.expected === undefined ? {} : { expected: published.expected }) };
     exchange.json(published.duplicate ? 200 : 201, answer, corsHeaders(ctx, exchange));
   } catch (error) {
     sendError(ctx, exchange, error);

@@ -6,6 +6,7 @@ import { handleHistory } from './history-route.js';
 import { sendError } from './http-errors.js';
 import { handlePoll } from './poll-route.js';
 import { handleBatchPublish, handlePublish } from './publish-routes.js';
+import { handleReceipt, handleReceiptList } from './receipt-routes.js';
 import { handleSse } from './sse-route.js';
 import type { StaticFile } from './static-files.js';
 
@@ -62,8 +63,16 @@ function routeChannel(ctx: EdgeContext, exchange: HttpExchange, rest: string): v
     if (exchange.method === 'GET') return void handleHistory(ctx, exchange, channel);
     return void only(ctx, exchange, 'GET, POST');
   }
-  if (rest.endsWith('/receipts') || rest.endsWith('/presence')) {
-    return sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_IMPLEMENTED', 'receipts and presence are not available on this node yet'));
+  const receipts = /^(.+)\/events\/([^/]+)\/receipts$/.exec(rest);
+  if (receipts) {
+    const channel = decodeChannel(ctx, exchange, receipts[1]!);
+    if (channel === undefined) return;
+    if (exchange.method === 'POST') return void handleReceipt(ctx, exchange, channel, receipts[2]!);
+    if (exchange.method === 'GET') return void handleReceiptList(ctx, exchange, channel, receipts[2]!);
+    return void only(ctx, exchange, 'GET, POST');
+  }
+  if (rest.endsWith('/presence')) {
+    return sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_IMPLEMENTED', 'presence is not available on this node yet'));
   }
   sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_FOUND', `no route for ${exchange.method} ${exchange.path}`));
 }

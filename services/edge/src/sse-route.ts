@@ -5,7 +5,7 @@ import type { EdgeContext } from './context.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 import type { Session } from './session-registry.js';
-import { eventEnvelope, MAX_TRACKED_CHANNELS, parseResumePoint, parseSpecs } from './subscribe-request.js';
+import { eventEnvelope, exactChannels, MAX_TRACKED_CHANNELS, parseDeviceParam, parseResumePoint, parseSpecs } from './subscribe-request.js';
 
 /** GET /v1/sse?channel=a&channel=news/+/sport[&lastEventId=CURSOR][&uniform=1] */
 export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
@@ -16,10 +16,16 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     const specs = parseSpecs(exchange.query.getAll('channel'), config.limits.maxChannelsPerConnection);
     const cursor = parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined), specs);
     const uniform = exchange.query.get('uniform') === '1';
+    const device = parseDeviceParam(exchange.query.get('device'));
     stream = new SseStream(exchange, config.limits.slowConsumerBytes);
-    const sink = new SseSink(ctx, stream, uniform);
+    const sink = new SseSink(ctx, stream, uniform, device);
     subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
     stream.onClose(() => subscription.close());
+    if (device) {
+      const leave = await ctx.devices.connect(device, exactChannels(specs));
+      stream.onClose(leave);
+      if (stream.isClosed) leave();
+    }
     await subscription.start();
     if (stream.isClosed) return;
     const session = sink.session(subscription);
@@ -75,6 +81,7 @@ class SseSink implements SubscriptionSink {
     private readonly ctx: EdgeContext,
     private readonly stream: SseStream,
     private readonly uniform: boolean,
+    private readonly device: string | undefined,
   ) {
     this.delivered = ctx.metrics.deliveredTotal.labels({ transport: 'sse' });
   }
@@ -88,6 +95,7 @@ class SseSink implements SubscriptionSink {
   event(event: LoggedEvent, from: Subscription): void {
     this.send(sseFrame(event, from.cursor(), this.uniform));
     this.delivered.inc();
+    if (this.device) this.ctx.devices.delivered(event, this.device);
   }
 
   reset(gap: LogGap): void {

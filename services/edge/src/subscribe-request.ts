@@ -3,6 +3,7 @@ import {
   type Cursor,
   decodeCursor,
   isStreamId,
+  parseDeviceId,
   parseSubscription,
   type Subscription as SubscriptionSpec,
   TidingsError,
@@ -28,6 +29,16 @@ export function parseResumePoint(value: string | undefined, specs: readonly Subs
   if (!isStreamId(value)) return decodeCursor(value);
   const positions = new Map(specs.flatMap((s) => (s.kind === 'channel' ? [[s.channel, value] as const] : [])));
   return { floor: value, positions };
+}
+
+/** `device=` names the subscriber for membership and receipts; absent means anonymous. */
+export function parseDeviceParam(value: string | null): string | undefined {
+  return value === null ? undefined : parseDeviceId(value);
+}
+
+/** The concrete channels of a subscription: the ones a device becomes a member of. */
+export function exactChannels(specs: readonly SubscriptionSpec[]): string[] {
+  return specs.flatMap((spec) => (spec.kind === 'channel' ? [spec.channel] : []));
 }
 
 const envelopes = new WeakMap<LoggedEvent, string>();

@@ -6,6 +6,7 @@ import {
   encodeServerFrame,
   isTidingsError,
   parseClientFrame,
+  parseDeviceId,
   parseSubscription,
   type ServerFrame,
   TidingsError,
@@ -15,11 +16,15 @@ import type { EdgeContext } from './context.js';
 import { toTidingsError } from './http-errors.js';
 import { publishEvent } from './publish-routes.js';
 import type { Session } from './session-registry.js';
-import { MAX_TRACKED_CHANNELS, parseResumePoint } from './subscribe-request.js';
+import { exactChannels, MAX_TRACKED_CHANNELS, parseResumePoint } from './subscribe-request.js';
 
 /** Per-connection state, kept in uWS user data (never as properties stuck on the socket). */
 export interface WsState {
   readonly subscriptions: Map<string, Subscription>;
+  /** The device this connection speaks for (`?device=` or a subscribe frame's `device`). */
+  device: string | undefined;
+  /** Memberships this connection holds, per subscription, released when it ends. */
+  readonly memberships: Map<string, () => void>;
   closed: boolean;
   protocolErrors: number;
   drainWaiters: (() => void)[];
@@ -45,7 +50,15 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
         res.writeStatus('503 Service Unavailable').end(JSON.stringify({ error: { code: 'TIDINGS_UNAVAILABLE', message: 'node is shutting down' } }));
         return;
       }
-      const state: WsState = { subscriptions: new Map(), closed: false, protocolErrors: 0, drainWaiters: [], session: undefined };
+      const deviceParam = req.getQuery('device');
+      let device: string | undefined;
+      try {
+        device = deviceParam ? parseDeviceId(decodeURIComponent(deviceParam)) : undefined;
+      } catch {
+        res.writeStatus('400 Bad Request').end(JSON.stringify({ error: { code: 'TIDINGS_DEVICE_INVALID', message: 'device must be 1-128 of A-Z a-z 0-9 _ . : @ -' } }));
+        return;
+      }
+      const state: WsState = { subscriptions: new Map(), device, memberships: new Map(), closed: false, protocolErrors: 0, drainWaiters: [], session: undefined };
       res.upgrade(
         state,
         req.getHeader('sec-websocket-key'),
@@ -90,6 +103,8 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       state.closed = true;
       for (const subscription of state.subscriptions.values()) subscription.close();
       state.subscriptions.clear();
+      for (const leave of state.memberships.values()) leave();
+      state.memberships.clear();
       for (const resolve of state.drainWaiters) resolve();
       if (state.session) ctx.sessions.remove(state.session);
       metrics.connections.dec({ transport: 'ws' });
@@ -124,8 +139,19 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
       if (!state.subscriptions.has(frame.channel) && state.subscriptions.size >= ctx.config.limits.maxChannelsPerConnection) {
         throw new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `at most ${ctx.config.limits.maxChannelsPerConnection} subscriptions per connection`);
       }
+      if (frame.device !== undefined && state.device !== undefined && frame.device !== state.device) {
+        throw new TidingsError('TIDINGS_DEVICE_INVALID', `this connection already speaks for device ${state.device}`);
+      }
+      state.device ??= frame.device;
       state.subscriptions.get(frame.channel)?.close(); // subscribing again moves the position
+      state.memberships.get(frame.channel)?.();
+      state.memberships.delete(frame.channel);
       const specs = [parseSubscription(frame.channel)];
+      if (state.device) {
+        const leave = await ctx.devices.connect(state.device, exactChannels(specs));
+        if (state.closed) leave();
+        else state.memberships.set(frame.channel, leave);
+      }
       const sink = new WsSink(ctx, ws, frame.channel);
       const subscription = new Subscription({
         hub: ctx.hub,
@@ -152,6 +178,8 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
       if (!subscription) throw new TidingsError('TIDINGS_NOT_SUBSCRIBED', `not subscribed to ${frame.channel}`);
       subscription.close();
       state.subscriptions.delete(frame.channel);
+      state.memberships.get(frame.channel)?.();
+      state.memberships.delete(frame.channel);
       send(ctx, ws, { type: 'unsubscribed', channel: frame.channel, ...refOf(frame) });
       return;
     }
@@ -161,8 +189,12 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
       if (!state.closed) send(ctx, ws, { type: 'published', channel, id, ...refOf(frame) });
       return;
     }
-    case 'ack':
-      throw new TidingsError('TIDINGS_NOT_IMPLEMENTED', 'delivery receipts are not available on this node yet');
+    case 'ack': {
+      if (!state.device) throw new TidingsError('TIDINGS_DEVICE_INVALID', 'name the device first: /v1/ws?device=ID or "device" on subscribe');
+      const { result, receipt } = await ctx.receipts.record(frame.channel, frame.id, state.device, frame.status, frame.detail);
+      if (!state.closed) send(ctx, ws, { type: 'acked', channel: frame.channel, id: frame.id, state: receipt.state, result, ...refOf(frame) });
+      return;
+    }
   }
 }
 
@@ -224,6 +256,8 @@ class WsSink implements SubscriptionSink {
   event(event: LoggedEvent): void {
     this.push(this.frameOf(event));
     this.delivered.inc();
+    const device = this.ws.getUserData().device;
+    if (device) this.ctx.devices.delivered(event, device);
   }
 
   reset(gap: LogGap): void {

@@ -1,0 +1,43 @@
+import { parseChannel, parseReceiptBody, parseStreamId, TidingsError } from '@tidings/protocol';
+import type { HttpExchange } from '@tidings/transport-uws';
+import type { EdgeContext } from './context.js';
+import { corsHeaders } from './cors.js';
+import { sendError } from './http-errors.js';
+
+const DEFAULT_PAGE = 100;
+
+/** POST /v1/channels/{channel}/events/{id}/receipts — a device's receipt; repeats change nothing. */
+export async function handleReceipt(ctx: EdgeContext, exchange: HttpExchange, rawChannel: string, rawId: string): Promise<void> {
+  try {
+    const body = await exchange.readBody(ctx.config.limits.maxBodyBytes);
+    const channel = parseChannel(rawChannel);
+    const id = parseStreamId(rawId);
+    const { device, status, detail } = parseReceiptBody(body, { maxJsonDepth: ctx.config.limits.maxJsonDepth });
+    const { result, receipt } = await ctx.receipts.record(channel, id, device, status, detail);
+    exchange.json(200, { channel, id, result, receipt }, corsHeaders(ctx, exchange));
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}
+
+/** GET …/receipts?limit=&after= — every expected device's state, a page at a time. */
+export async function handleReceiptList(ctx: EdgeContext, exchange: HttpExchange, rawChannel: string, rawId: string): Promise<void> {
+  try {
+    const channel = parseChannel(rawChannel);
+    const id = parseStreamId(rawId);
+    const limitParam = exchange.query.get('limit');
+    const limit = limitParam === null ? DEFAULT_PAGE : Number(limitParam);
+    if (!Number.isInteger(limit) || limit < 1 || limit > ctx.config.limits.maxHistoryLimit) {
+      throw new TidingsError('TIDINGS_QUERY_INVALID', `limit must be a whole number from 1 to ${ctx.config.limits.maxHistoryLimit}`);
+    }
+    const after = exchange.query.get('after') ?? undefined;
+    if (after !== undefined && !/^\d+$/.test(after)) throw new TidingsError('TIDINGS_QUERY_INVALID', 'after must be the next value of a previous page');
+    const page = await ctx.receipts.list(channel, id, { limit, ...(after === undefined ? {} : { after }) });
+    if (!page) throw new TidingsError('TIDINGS_NOT_FOUND', `no event ${id} on ${channel} expects receipts (unknown, expired, or published without ack)`);
+    const counts: Record<string, number> = {};
+    for (const receipt of page.devices) counts[receipt.state] = (counts[receipt.state] ?? 0) + 1;
+    exchange.json(200, { channel, id, ...page, states: counts }, corsHeaders(ctx, exchange));
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}
