@@ -3,3 +3,4 @@ export { DEFAULT_MEMBER_IDLE_SECONDS, RedisEventLog, type RedisEventLogOptions, 
 export { RedisKeys, DIRECTORY_SHARDS } from './redis-keys.js';
 export { RedisLiveBus, type RedisLiveBusOptions, parseNotification } from './redis-live-bus.js';
 export { RedisReceiptStore } from './redis-receipt-store.js';
+export { RedisPresenceStore } from './redis-presence-store.js';

@@ -14,6 +14,7 @@ export interface TidingsCommands {
   tidingsAppend(...args: (string | number)[]): Promise<[string, number, number]>;
   tidingsMarkDelivered(...args: (string | number)[]): Promise<number>;
   tidingsRecordReceipt(...args: (string | number)[]): Promise<[string, string]>;
+  tidingsRefreshPresence(...args: (string | number)[]): Promise<number>;
   tidingsReadAfter(...args: (string | number)[]): Promise<[string, string, string, [string, string[]][]]>;
 }
 
@@ -50,6 +51,7 @@ export function createRedisClient(target: RedisTarget, name: string): RedisClien
   client.defineCommand('tidingsAppend', { numberOfKeys: 4, lua: script('append') });
   client.defineCommand('tidingsMarkDelivered', { numberOfKeys: 1, lua: script('mark-delivered') });
   client.defineCommand('tidingsRecordReceipt', { numberOfKeys: 1, lua: script('record-receipt') });
+  client.defineCommand('tidingsRefreshPresence', { numberOfKeys: 1, lua: script('refresh-presence') });
   client.defineCommand('tidingsReadAfter', { numberOfKeys: 2, lua: script('read-after') });
   return client as RedisClient;
 }

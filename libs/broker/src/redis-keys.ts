@@ -40,6 +40,11 @@ export class RedisKeys {
     return `${this.prefix}:{c:${channel}}:rcpt:`;
   }
 
+  /** Hash of "<device> <node>" → "<since> <lastSeen>": who is online on the channel, through which node. */
+  presence(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:presence`;
+  }
+
   idempotency(channel: string, key: string): string {
     return `${this.prefix}:{c:${channel}}:idem:${key}`;
   }

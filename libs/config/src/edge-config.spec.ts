@@ -37,6 +37,7 @@ describe('loadEdgeConfig', () => {
         pollMaxTimeoutSeconds: 60,
       },
       sse: { heartbeatSeconds: 15, retryMs: 2000 },
+      presence: { ttlSeconds: 30, refreshSeconds: 10 },
       cors: { origins: ['*'] },
       shutdown: { graceSeconds: 10, closeBatchSize: 500 },
     });

@@ -29,6 +29,7 @@ export interface EdgeConfig {
     readonly pollMaxTimeoutSeconds: number;
   };
   readonly sse: { readonly heartbeatSeconds: number; readonly retryMs: number };
+  readonly presence: { readonly ttlSeconds: number; readonly refreshSeconds: number };
   /** Allowed browser origins; `['*']` allows any. */
   readonly cors: { readonly origins: readonly string[] };
   readonly shutdown: { readonly graceSeconds: number; readonly closeBatchSize: number };
@@ -122,6 +123,12 @@ export const edgeConfigSchema = z.strictObject({
     heartbeatSeconds: integerOption(1, 3600, 15, 'Interval of comment heartbeats on idle SSE streams, in seconds.'),
     retryMs: integerOption(1, 3_600_000, 2000, 'Reconnect delay sent to EventSource clients (retry: field), in milliseconds.'),
   }),
+  presence: z
+    .strictObject({
+      ttlSeconds: integerOption(2, 3600, 30, 'A device counts as online this long after its edge last reported it (an edge that dies drops out within it).'),
+      refreshSeconds: integerOption(1, 1800, 10, 'How often an edge reports its connected devices, in one batch per channel.'),
+    })
+    .refine((p) => p.refreshSeconds < p.ttlSeconds, { message: 'refreshSeconds must be below ttlSeconds', path: ['refreshSeconds'] }),
   cors,
   shutdown: z.strictObject({
     graceSeconds: integerOption(1, 3600, 10, 'Hard deadline for draining on SIGTERM, in seconds.'),

@@ -6,3 +6,4 @@ export { MemoryEventLog } from './memory-event-log.js';
 export { MemoryLiveBus, type Transmit } from './memory-live-bus.js';
 export { MemoryReceiptStore } from './memory-receipt-store.js';
 export { receiptTransition, type ReceiptTransition } from './receipt-transition.js';
+export { MemoryPresenceStore } from './memory-presence-store.js';

@@ -104,3 +104,24 @@ export interface ReceiptStore {
   /** Every expected device's state, a page at a time; undefined when the event expects no receipts. */
   list(channel: string, id: StreamId, page: { after?: string; limit: number }): Promise<ReceiptPage | undefined>;
 }
+
+/** A device online on a channel through one node. */
+export interface PresenceEntry {
+  readonly device: string;
+  readonly node: string;
+  readonly since: number;
+  readonly lastSeen: number;
+}
+
+/**
+ * Who is online where. Edges report their connected devices in batches (never a timer per
+ * connection); entries not refreshed within the TTL are gone, so a crashed node's devices drop out.
+ */
+export interface PresenceStore {
+  /** These devices are connected to `node` on `channel` now (`since` kept from the first report). */
+  refresh(channel: string, node: string, devices: readonly string[]): Promise<void>;
+  /** These devices left `node` on `channel`. */
+  leave(channel: string, node: string, devices: readonly string[]): Promise<void>;
+  /** Devices seen within the TTL, one entry per device and node. */
+  online(channel: string): Promise<PresenceEntry[]>;
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DevConfig, loadDevConfig, loadEdgeConfig } from '@tidings/config';
-import { MemoryEventLog, MemoryReceiptStore } from '@tidings/core';
+import { MemoryEventLog, MemoryPresenceStore, MemoryReceiptStore } from '@tidings/core';
 import { createMemoryEngine, startEdge } from '@tidings/edge';
 import { createLogger, createMetrics } from '@tidings/observability';
 
@@ -111,13 +111,14 @@ async function startProcesses(config: DevConfig, ports: readonly number[]): Prom
 
 /** Edges in this process over one in-memory log: for machines without redis-server. */
 async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
+  const configs = ports.map((port, i) => loadEdgeConfig(['--port', String(port), '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'], {}));
   const receipts = new MemoryReceiptStore();
-  const log = new MemoryEventLog({ maxLength: 10_000, now: Date.now, receipts });
+  const presence = new MemoryPresenceStore(configs[0]!.presence.ttlSeconds * 1000);
+  const log = new MemoryEventLog({ maxLength: configs[0]!.retention.maxLength, now: Date.now, receipts });
   const edges = await Promise.all(
-    ports.map((port, i) => {
-      const config = loadEdgeConfig(['--port', String(port), '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'], {});
+    configs.map((config) => {
       const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });
-      return startEdge(config, logger, createMetrics(config.nodeId), createMemoryEngine(log, receipts));
+      return startEdge(config, logger, createMetrics(config.nodeId), createMemoryEngine(log, receipts, presence));
     }),
   );
   let finish!: (code: number) => void;

@@ -1,5 +1,5 @@
 import type { EdgeConfig } from '@tidings/config';
-import type { EventLog, Hub, ReceiptStore } from '@tidings/core';
+import type { EventLog, Hub, PresenceStore, ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import type { DeviceTracker } from './device-tracker.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -10,6 +10,7 @@ export interface EdgeContext {
   readonly log: EventLog;
   readonly hub: Hub;
   readonly receipts: ReceiptStore;
+  readonly presence: PresenceStore;
   readonly devices: DeviceTracker;
   readonly metrics: Metrics;
   readonly logger: Logger;

@@ -1,4 +1,4 @@
-import type { LoggedEvent, ReceiptStore } from '@tidings/core';
+import type { LoggedEvent, PresenceStore, ReceiptStore } from '@tidings/core';
 import type { Logger } from '@tidings/observability';
 
 /** How often connected devices renew their membership, and how soon delivery marks are written. */
@@ -7,9 +7,9 @@ const DELIVERY_FLUSH_MS = 20;
 const MAX_PENDING_MARKS = 100_000;
 
 /**
- * The node's side of receipts: which devices are connected here (renewing their membership in
- * batches, one command per channel, never a timer per connection) and which ack events were
- * written to them (marked delivered in batches, one script call per event).
+ * The node's side of receipts and presence: which devices are connected here (renewing their
+ * membership and presence in batches, one command per channel, never a timer per connection)
+ * and which ack events were written to them (marked delivered in batches, one call per event).
  */
 export class DeviceTracker {
   private readonly connected = new Map<string, Map<string, number>>();
@@ -17,17 +17,22 @@ export class DeviceTracker {
   private markCount = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly refreshTimer: NodeJS.Timeout;
+  private readonly presenceTimer: NodeJS.Timeout;
 
   constructor(
     private readonly store: ReceiptStore,
+    private readonly presence: PresenceStore,
+    private readonly node: string,
+    presenceRefreshMs: number,
     private readonly logger: Logger,
   ) {
     this.refreshTimer = setInterval(() => void this.refresh(), MEMBERSHIP_REFRESH_MS);
+    this.presenceTimer = setInterval(() => void this.reportPresence(), presenceRefreshMs);
   }
 
-  /** Makes `device` a member of `channels` now (awaited: an ack publish right after must expect it). */
+  /** Makes `device` a member of `channels`, and present, now (awaited: an ack publish right after must expect it). */
   async connect(device: string, channels: readonly string[]): Promise<() => void> {
-    await Promise.all(channels.map((channel) => this.store.join(channel, [device])));
+    await Promise.all(channels.flatMap((channel) => [this.store.join(channel, [device]), this.presence.refresh(channel, this.node, [device])]));
     for (const channel of channels) {
       let devices = this.connected.get(channel);
       if (!devices) this.connected.set(channel, (devices = new Map()));
@@ -41,7 +46,10 @@ export class DeviceTracker {
         const devices = this.connected.get(channel);
         const count = (devices?.get(device) ?? 1) - 1;
         if (count > 0) devices!.set(device, count);
-        else devices?.delete(device);
+        else {
+          devices?.delete(device);
+          this.presence.leave(channel, this.node, [device]).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'could not record a leave'));
+        }
         if (devices?.size === 0) this.connected.delete(channel);
       }
     };
@@ -76,8 +84,17 @@ export class DeviceTracker {
 
   async stop(): Promise<void> {
     clearInterval(this.refreshTimer);
+    clearInterval(this.presenceTimer);
     clearTimeout(this.flushTimer);
     await this.flush();
+  }
+
+  private async reportPresence(): Promise<void> {
+    await Promise.all(
+      [...this.connected].map(([channel, devices]) =>
+        this.presence.refresh(channel, this.node, [...devices.keys()]).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'could not report presence')),
+      ),
+    );
   }
 
   private async refresh(): Promise<void> {

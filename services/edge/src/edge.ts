@@ -21,7 +21,7 @@ const SWEEP_INTERVAL_MS = 30_000;
 /** The composition root of an edge node: the one place that knows every concrete class. */
 export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
   const uws = loadUws(config.allowJsFallback);
-  const { log, bus, receipts, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
+  const { log, bus, receipts, presence, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
   const hub = new Hub({
     log,
     bus,
@@ -43,7 +43,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     log,
     hub,
     receipts,
-    devices: new DeviceTracker(receipts, logger),
+    presence,
+    devices: new DeviceTracker(receipts, presence, config.nodeId, config.presence.refreshSeconds * 1000, logger),
     metrics,
     logger,
     sessions: new SessionRegistry(),

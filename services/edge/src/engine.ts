@@ -1,6 +1,24 @@
-import { createRedisClient, createSubscriberFactory, type RedisClient, RedisEventLog, RedisKeys, RedisLiveBus, RedisReceiptStore } from '@tidings/broker';
+import {
+  createRedisClient,
+  createSubscriberFactory,
+  type RedisClient,
+  RedisEventLog,
+  RedisKeys,
+  RedisLiveBus,
+  RedisPresenceStore,
+  RedisReceiptStore,
+} from '@tidings/broker';
 import type { EdgeConfig } from '@tidings/config';
-import { type EventLog, type LiveBus, type MemoryEventLog, MemoryLiveBus, type MemoryReceiptStore, type ReceiptStore } from '@tidings/core';
+import {
+  type EventLog,
+  type LiveBus,
+  type MemoryEventLog,
+  MemoryLiveBus,
+  MemoryPresenceStore,
+  type MemoryReceiptStore,
+  type PresenceStore,
+  type ReceiptStore,
+} from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 
 /** Where an edge keeps its log and hears about new events. */
@@ -8,6 +26,7 @@ export interface Engine {
   readonly log: EventLog;
   readonly bus: LiveBus;
   readonly receipts: ReceiptStore;
+  readonly presence: PresenceStore;
   isReady(): boolean;
   stop(): Promise<void>;
 }
@@ -29,6 +48,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     log: new RedisEventLog({ redis, keys, retention: config.retention }),
     bus,
     receipts: new RedisReceiptStore(redis, keys),
+    presence: new RedisPresenceStore(redis, keys, config.presence.ttlSeconds * 1000),
     isReady: () => redis.status === 'ready' && bus.ready,
     async stop() {
       await bus.stop();
@@ -41,9 +61,10 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
  * Edges in one process sharing a log in memory: `tidings dev` on a machine without redis-server.
  * Nothing persists and nothing crosses processes; each edge gets its own bus over the shared log.
  */
-export function createMemoryEngine(log: MemoryEventLog, receipts: MemoryReceiptStore): Engine {
-  return { log, bus: new MemoryLiveBus(log), receipts, isReady: () => true, stop: async () => undefined };
+export function createMemoryEngine(log: MemoryEventLog, receipts: MemoryReceiptStore, presence: MemoryPresenceStore): Engine {
+  return { log, bus: new MemoryLiveBus(log), receipts, presence, isReady: () => true, stop: async () => undefined };
 }
+
 
 /** An evicting Redis can drop events without anyone knowing: say so loudly at start. */
 async function warnOnEvictionPolicy(redis: RedisClient, logger: Logger): Promise<void> {

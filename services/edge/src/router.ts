@@ -6,6 +6,7 @@ import { handleHistory } from './history-route.js';
 import { sendError } from './http-errors.js';
 import { handlePoll } from './poll-route.js';
 import { handleBatchPublish, handlePublish } from './publish-routes.js';
+import { handlePresence } from './presence-route.js';
 import { handleReceipt, handleReceiptList } from './receipt-routes.js';
 import { handleSse } from './sse-route.js';
 import type { StaticFile } from './static-files.js';
@@ -72,7 +73,9 @@ function routeChannel(ctx: EdgeContext, exchange: HttpExchange, rest: string): v
     return void only(ctx, exchange, 'GET, POST');
   }
   if (rest.endsWith('/presence')) {
-    return sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_IMPLEMENTED', 'presence is not available on this node yet'));
+    const channel = decodeChannel(ctx, exchange, rest.slice(0, -'/presence'.length));
+    if (channel === undefined) return;
+    return only(ctx, exchange, 'GET') ? void handlePresence(ctx, exchange, channel) : undefined;
   }
   sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_FOUND', `no route for ${exchange.method} ${exchange.path}`));
 }
