@@ -1,29 +1,9 @@
 import { compareStreamIds } from '@tidings/protocol';
-import { type EdgeProcess, type RedisServer, SseClient, startEdge, useOrStartRedis, WsClient } from '@tidings/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EdgeProcess, SseClient, WsClient } from '@tidings/testing';
+import { describe, expect, it } from 'vitest';
+import { edgesOnRedis, publish } from './support.js';
 
-let redis: RedisServer;
-let edges: EdgeProcess[];
-
-beforeAll(async () => {
-  redis = await useOrStartRedis();
-  edges = await Promise.all([0, 1, 2].map(() => startEdge({ redisUrl: redis.url })));
-});
-
-afterAll(async () => {
-  await Promise.all(edges.map((e) => e.stop()));
-  await redis.stop();
-});
-
-async function publish(edge: EdgeProcess, channel: string, data: unknown): Promise<string> {
-  const res = await fetch(`${edge.url}/v1/channels/${encodeURIComponent(channel)}/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ data }),
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
+const cluster = edgesOnRedis(3);
 
 async function pollAll(edge: EdgeProcess, channel: string, want: number): Promise<{ id: string; data: unknown }[]> {
   const got: { id: string; data: unknown }[] = [];
@@ -41,7 +21,7 @@ async function pollAll(edge: EdgeProcess, channel: string, want: number): Promis
 
 describe('fan-out across three edge nodes', () => {
   it('delivers events from concurrent publishers on two nodes to SSE, WebSocket and long-poll subscribers on the others, once each, in channel order', async () => {
-    const [a, b, c] = edges as [EdgeProcess, EdgeProcess, EdgeProcess];
+    const [a, b, c] = cluster.edges as [EdgeProcess, EdgeProcess, EdgeProcess];
     const sse = await SseClient.connect(`${b.url}/v1/sse?channel=orders/eu`);
     const ws = await WsClient.connect(`${c.url.replace('http', 'ws')}/v1/ws`);
     ws.send({ type: 'subscribe', channel: 'orders/eu', ref: 1 });
@@ -65,7 +45,7 @@ describe('fan-out across three edge nodes', () => {
   });
 
   it('routes wildcard subscriptions by MQTT rules: + is one level, # the rest', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const plus = await SseClient.connect(`${b.url}/v1/sse?channel=${encodeURIComponent('news/+/sport')}`);
     const hash = await SseClient.connect(`${b.url}/v1/sse?channel=${encodeURIComponent('news/#')}`);
     await publish(a, 'news/uk/sport', 1);
@@ -82,7 +62,7 @@ describe('fan-out across three edge nodes', () => {
   });
 
   it('carries SSE events with a resumable cursor id, the event name and a JSON envelope', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const sse = await SseClient.connect(`${b.url}/v1/sse?channel=shape`);
     expect(sse.status).toBe(200);
     expect(sse.headers['content-type']).toMatch(/^text\/event-stream/);
@@ -96,7 +76,7 @@ describe('fan-out across three edge nodes', () => {
   });
 
   it('takes a plain-text body as text data, so curl -d works', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const sse = await SseClient.connect(`${b.url}/v1/sse?channel=demo`);
     const res = await fetch(`${a.url}/v1/channels/demo/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'hi' });
     expect(res.status).toBe(201);

@@ -1,20 +1,9 @@
-import { type EdgeProcess, type RedisServer, SseClient, startEdge, useOrStartRedis, waitUntil, WsClient } from '@tidings/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wsUrl } from './support.js';
+import { type EdgeProcess, SseClient, startEdge, waitUntil, WsClient } from '@tidings/testing';
+import { describe, expect, it } from 'vitest';
+import { edgesOnRedis, wsUrl } from './support.js';
 
-let redis: RedisServer;
-let edges: EdgeProcess[];
 const FAST = ['--presence-ttl-seconds', '2', '--presence-refresh-seconds', '1'];
-
-beforeAll(async () => {
-  redis = await useOrStartRedis();
-  edges = await Promise.all(['a', 'b'].map((name) => startEdge({ redisUrl: redis.url, args: [...FAST, '--node-id', `edge-${name}`] })));
-});
-
-afterAll(async () => {
-  await Promise.all((edges ?? []).map((e) => e.stop()));
-  await redis?.stop();
-});
+const cluster = edgesOnRedis(2, (i) => [...FAST, '--node-id', `edge-${'ab'[i]}`]);
 
 interface Presence {
   online: number;
@@ -31,7 +20,7 @@ const who = (p: Presence) => p.devices.map((d) => `${d.device}@${d.node}`);
 
 describe('presence', () => {
   it('shows, from any node, which devices are online through which node, and drops one when it leaves', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const phone = await SseClient.connect(`${a.url}/v1/sse?channel=room/1&device=phone`);
     const laptop = await WsClient.connect(`${wsUrl(b)}?device=laptop`);
     laptop.send({ type: 'subscribe', channel: 'room/1' });
@@ -47,7 +36,7 @@ describe('presence', () => {
   });
 
   it('keeps a device present while its connection lasts, refreshed in batches', async () => {
-    const [a] = edges as [EdgeProcess];
+    const [a] = cluster.edges as [EdgeProcess];
     const sse = await SseClient.connect(`${a.url}/v1/sse?channel=room/2&device=watcher`);
     const first = (await presence(a, 'room/2')).devices[0]!;
     await waitUntil(async () => ((await presence(a, 'room/2')).devices[0]?.lastSeen ?? 0) > first.lastSeen, 'a refresh');
@@ -56,11 +45,11 @@ describe('presence', () => {
   });
 
   it('drops the devices of an edge that dies within the TTL', async () => {
-    const doomed = await startEdge({ redisUrl: redis.url, args: [...FAST, '--node-id', 'edge-doomed'] });
+    const doomed = await startEdge({ redisUrl: cluster.redis.url, args: [...FAST, '--node-id', 'edge-doomed'] });
     const sse = await SseClient.connect(`${doomed.url}/v1/sse?channel=room/3&device=ghost`);
-    expect(who(await presence(edges[0]!, 'room/3'))).toEqual(['ghost@edge-doomed']);
+    expect(who(await presence(cluster.edges[0]!, 'room/3'))).toEqual(['ghost@edge-doomed']);
     doomed.kill9();
     await sse.closed;
-    await waitUntil(async () => (await presence(edges[0]!, 'room/3')).online === 0, 'the ghost to drop out', 15_000);
+    await waitUntil(async () => (await presence(cluster.edges[0]!, 'room/3')).online === 0, 'the ghost to drop out', 15_000);
   });
 });

@@ -1,19 +1,8 @@
-import { type EdgeProcess, type RedisServer, SseClient, startEdge, useOrStartRedis, waitUntil, WsClient } from '@tidings/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publish, wsUrl } from './support.js';
+import { type EdgeProcess, SseClient, waitUntil, WsClient } from '@tidings/testing';
+import { describe, expect, it } from 'vitest';
+import { edgesOnRedis, publish, wsUrl } from './support.js';
 
-let redis: RedisServer;
-let edges: EdgeProcess[];
-
-beforeAll(async () => {
-  redis = await useOrStartRedis();
-  edges = await Promise.all([0, 1, 2].map(() => startEdge({ redisUrl: redis.url })));
-});
-
-afterAll(async () => {
-  await Promise.all((edges ?? []).map((e) => e.stop()));
-  await redis?.stop();
-});
+const cluster = edgesOnRedis(3);
 
 interface Receipts {
   expected: number;
@@ -48,7 +37,7 @@ function postReceipt(edge: EdgeProcess, channel: string, id: string, body: unkno
 
 describe('delivery receipts', () => {
   it('expects a receipt from every member at publish time and shows each one delivered, acknowledged or pending', async () => {
-    const [a, b, c] = edges as [EdgeProcess, EdgeProcess, EdgeProcess];
+    const [a, b, c] = cluster.edges as [EdgeProcess, EdgeProcess, EdgeProcess];
     const channel = 'orders/eu-1';
     // The tablet subscribed once and went away: still a member, so it owes a receipt too.
     const tablet = await SseClient.connect(`${b.url}/v1/sse?channel=${encodeURIComponent(channel)}&device=tablet`);
@@ -88,7 +77,7 @@ describe('delivery receipts', () => {
   });
 
   it('answers bad and repeated receipts clearly, changing nothing', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const channel = 'orders/eu-2';
     const member = await SseClient.connect(`${b.url}/v1/sse?channel=${encodeURIComponent(channel)}&device=d1`);
     const { id } = await publishAck(a, channel, 'x');
@@ -118,7 +107,7 @@ describe('delivery receipts', () => {
   });
 
   it('refuses a WebSocket ack from a connection that named no device', async () => {
-    const ws = await WsClient.connect(wsUrl(edges[0]!));
+    const ws = await WsClient.connect(wsUrl(cluster.edges[0]!));
     ws.send({ type: 'ack', channel: 'x', id: '1-0', ref: 'a' });
     expect(await ws.next((f) => f.type === 'error')).toMatchObject({ code: 'TIDINGS_DEVICE_INVALID', ref: 'a' });
     ws.close();

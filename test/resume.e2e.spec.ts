@@ -1,23 +1,12 @@
-import { type EdgeProcess, type RedisServer, SseClient, startEdge, useOrStartRedis, WsClient } from '@tidings/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelopeIds, publish, publishMany, wsUrl } from './support.js';
+import { type EdgeProcess, SseClient, startEdge, WsClient } from '@tidings/testing';
+import { describe, expect, it } from 'vitest';
+import { edgesOnRedis, envelopeIds, publish, publishMany, wsUrl } from './support.js';
 
-let redis: RedisServer;
-let edges: EdgeProcess[];
-
-beforeAll(async () => {
-  redis = await useOrStartRedis();
-  edges = await Promise.all([0, 1, 2].map(() => startEdge({ redisUrl: redis.url, args: ['--retention-max-length', '50'] })));
-});
-
-afterAll(async () => {
-  await Promise.all(edges.map((e) => e.stop()));
-  await redis.stop();
-});
+const cluster = edgesOnRedis(3, () => ['--retention-max-length', '50']);
 
 describe('resume', () => {
   it('continues an SSE subscription after a dropped connection with Last-Event-ID, missing nothing', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const first = await SseClient.connect(`${b.url}/v1/sse?channel=resume/sse&channel=resume/other`);
     const before = await publishMany(a, 'resume/sse', 5, 'before');
     await first.waitFor(5);
@@ -35,7 +24,7 @@ describe('resume', () => {
   });
 
   it('resumes through the lastEventId query parameter too (for EventSource polyfills)', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const first = await SseClient.connect(`${b.url}/v1/sse?channel=resume/query`);
     await publish(a, 'resume/query', 1);
     await first.waitFor(1);
@@ -47,8 +36,8 @@ describe('resume', () => {
   });
 
   it('moves a client to another node after kill -9 of its edge, without a gap', async () => {
-    const victim = await startEdge({ redisUrl: redis.url });
-    const [a, , c] = edges as [EdgeProcess, EdgeProcess, EdgeProcess];
+    const victim = await startEdge({ redisUrl: cluster.redis.url });
+    const [a, , c] = cluster.edges as [EdgeProcess, EdgeProcess, EdgeProcess];
     const onVictim = await SseClient.connect(`${victim.url}/v1/sse?channel=${encodeURIComponent('crash/#')}`);
     const seen = await publishMany(a, 'crash/x', 3);
     await onVictim.waitFor(3);
@@ -63,7 +52,7 @@ describe('resume', () => {
   });
 
   it('resumes a WebSocket subscription from the last event id it saw', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const first = await WsClient.connect(wsUrl(b));
     first.send({ type: 'subscribe', channel: 'resume/ws' });
     await first.next((f) => f.type === 'subscribed');
@@ -81,7 +70,7 @@ describe('resume', () => {
   });
 
   it('continues long-polling from the returned cursor with no event lost or repeated', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const start = (await (await fetch(`${b.url}/v1/poll?channel=resume/poll&timeout=0`)).json()) as { cursor: string; events: unknown[] };
     expect(start.events).toEqual([]);
     const ids = await publishMany(a, 'resume/poll', 4);
@@ -92,7 +81,7 @@ describe('resume', () => {
   });
 
   it('answers a cursor older than retention with a reset naming the lost range, then the rest', async () => {
-    const [a, b] = edges as [EdgeProcess, EdgeProcess];
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const first = await SseClient.connect(`${b.url}/v1/sse?channel=resume/retention`);
     const [oldest] = await publishMany(a, 'resume/retention', 1);
     await first.waitFor(1);

@@ -1,4 +1,5 @@
-import type { EdgeProcess } from '@tidings/testing';
+import { type EdgeProcess, type RedisServer, startEdge, useOrStartRedis } from '@tidings/testing';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Publishes one JSON event over HTTP and returns its id (asserting the 201). */
 export async function publish(edge: EdgeProcess, channel: string, data: unknown, event?: string): Promise<string> {
@@ -21,3 +22,20 @@ export async function publishMany(edge: EdgeProcess, channel: string, count: num
 export const envelopeIds = (events: readonly { data: string }[]): string[] => events.map((e) => (JSON.parse(e.data) as { id: string }).id);
 
 export const wsUrl = (edge: EdgeProcess): string => `${edge.url.replace(/^http/, 'ws')}/v1/ws`;
+
+/**
+ * A Redis (a private redis-server, or REDIS_URL) and `count` edge processes on it for the test
+ * file that calls this: started before its tests, stopped after them.
+ */
+export function edgesOnRedis(count: number, argsFor: (index: number) => string[] = () => []): { readonly redis: RedisServer; readonly edges: EdgeProcess[] } {
+  const fixture = { redis: undefined as unknown as RedisServer, edges: [] as EdgeProcess[] };
+  beforeAll(async () => {
+    fixture.redis = await useOrStartRedis();
+    fixture.edges = await Promise.all(Array.from({ length: count }, (_, i) => startEdge({ redisUrl: fixture.redis.url, args: argsFor(i) })));
+  });
+  afterAll(async () => {
+    await Promise.all(fixture.edges.map((edge) => edge.stop()));
+    await fixture.redis?.stop();
+  });
+  return fixture;
+}
