@@ -4,3 +4,4 @@ export { RedisKeys, DIRECTORY_SHARDS } from './redis-keys.js';
 export { RedisLiveBus, type RedisLiveBusOptions, parseNotification } from './redis-live-bus.js';
 export { RedisReceiptStore } from './redis-receipt-store.js';
 export { RedisPresenceStore } from './redis-presence-store.js';
+export { RedisNodeRegistry } from './redis-node-registry.js';

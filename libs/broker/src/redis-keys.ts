@@ -63,6 +63,11 @@ export class RedisKeys {
     return (hash >>> 0) % DIRECTORY_SHARDS;
   }
 
+  /** Hash of edge node → its latest report (admin API). */
+  nodes(): string {
+    return `${this.prefix}:{nodes}`;
+  }
+
   live(channel: string): string {
     return this.livePrefix + channel;
   }

@@ -7,3 +7,4 @@ export { MemoryLiveBus, type Transmit } from './memory-live-bus.js';
 export { MemoryReceiptStore } from './memory-receipt-store.js';
 export { receiptTransition, type ReceiptTransition } from './receipt-transition.js';
 export { MemoryPresenceStore } from './memory-presence-store.js';
+export { MemoryNodeRegistry } from './memory-node-registry.js';

@@ -125,3 +125,25 @@ export interface PresenceStore {
   /** Devices seen within the TTL, one entry per device and node. */
   online(channel: string): Promise<PresenceEntry[]>;
 }
+
+/** What an edge says about itself, periodically: the admin API's view of the cluster. */
+export interface NodeReport {
+  readonly node: string;
+  readonly startedAt: number;
+  readonly connections: { readonly sse: number; readonly ws: number };
+  /** Open subscriptions per channel or pattern on this node (the busiest, when there are very many). */
+  readonly subscriptions: Readonly<Record<string, number>>;
+}
+
+export interface NodeStatus extends NodeReport {
+  readonly lastSeen: number;
+  /** Reported within the TTL; a node that stopped reporting (crashed) is listed as not alive until pruned. */
+  readonly alive: boolean;
+}
+
+export interface NodeRegistry {
+  report(report: NodeReport): Promise<void>;
+  /** A node leaving on purpose (graceful shutdown). */
+  remove(node: string): Promise<void>;
+  nodes(): Promise<NodeStatus[]>;
+}

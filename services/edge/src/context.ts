@@ -1,8 +1,9 @@
 import type { EdgeConfig } from '@tidings/config';
-import type { EventLog, Hub, PresenceStore, ReceiptStore } from '@tidings/core';
+import type { EventLog, Hub, NodeRegistry, PresenceStore, ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import type { DeviceTracker } from './device-tracker.js';
 import type { SessionRegistry } from './session-registry.js';
+import type { SubscriptionCounts } from './subscription-counts.js';
 
 /** What every route handler may use; assembled once in edge.ts. */
 export interface EdgeContext {
@@ -11,6 +12,8 @@ export interface EdgeContext {
   readonly hub: Hub;
   readonly receipts: ReceiptStore;
   readonly presence: PresenceStore;
+  readonly nodes: NodeRegistry;
+  readonly subscriptionCounts: SubscriptionCounts;
   readonly devices: DeviceTracker;
   readonly metrics: Metrics;
   readonly logger: Logger;

@@ -6,7 +6,9 @@ import type { EdgeContext } from './context.js';
 import { createRedisEngine, type Engine } from './engine.js';
 import { DeviceTracker } from './device-tracker.js';
 import { createRouter } from './router.js';
+import { NodeReporter } from './node-reporter.js';
 import { SessionRegistry } from './session-registry.js';
+import { SubscriptionCounts } from './subscription-counts.js';
 import { loadStaticFiles } from './static-files.js';
 import { registerWebSocketRoute } from './ws-route.js';
 
@@ -21,7 +23,7 @@ const SWEEP_INTERVAL_MS = 30_000;
 /** The composition root of an edge node: the one place that knows every concrete class. */
 export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
   const uws = loadUws(config.allowJsFallback);
-  const { log, bus, receipts, presence, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
+  const { log, bus, receipts, presence, nodes, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
   const hub = new Hub({
     log,
     bus,
@@ -44,6 +46,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     hub,
     receipts,
     presence,
+    nodes,
+    subscriptionCounts: new SubscriptionCounts(),
     devices: new DeviceTracker(receipts, presence, config.nodeId, config.presence.refreshSeconds * 1000, logger),
     metrics,
     logger,
@@ -58,6 +62,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
   app.any('/*', createRouter(ctx, loadStaticFiles()));
   const listening = await listen(uws, app, config.host, config.port);
 
+  const reporter = new NodeReporter(nodes, config.nodeId, ctx.sessions, ctx.subscriptionCounts, config.presence.refreshSeconds * 1000, logger);
   const heartbeat = setInterval(() => ctx.sessions.heartbeat(), config.sse.heartbeatSeconds * 1000);
   const sweep = setInterval(() => hub.sweep(), SWEEP_INTERVAL_MS);
 
@@ -72,6 +77,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
       clearInterval(heartbeat);
       clearInterval(sweep);
       await ctx.devices.stop();
+      await reporter.stop();
       await stopEngine();
     },
   };

@@ -5,6 +5,7 @@ import {
   RedisEventLog,
   RedisKeys,
   RedisLiveBus,
+  RedisNodeRegistry,
   RedisPresenceStore,
   RedisReceiptStore,
 } from '@tidings/broker';
@@ -14,8 +15,10 @@ import {
   type LiveBus,
   type MemoryEventLog,
   MemoryLiveBus,
+  type MemoryNodeRegistry,
   MemoryPresenceStore,
   type MemoryReceiptStore,
+  type NodeRegistry,
   type PresenceStore,
   type ReceiptStore,
 } from '@tidings/core';
@@ -27,6 +30,7 @@ export interface Engine {
   readonly bus: LiveBus;
   readonly receipts: ReceiptStore;
   readonly presence: PresenceStore;
+  readonly nodes: NodeRegistry;
   isReady(): boolean;
   stop(): Promise<void>;
 }
@@ -49,6 +53,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     bus,
     receipts: new RedisReceiptStore(redis, keys),
     presence: new RedisPresenceStore(redis, keys, config.presence.ttlSeconds * 1000),
+    nodes: new RedisNodeRegistry(redis, keys, config.presence.ttlSeconds * 1000),
     isReady: () => redis.status === 'ready' && bus.ready,
     async stop() {
       await bus.stop();
@@ -61,8 +66,8 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
  * Edges in one process sharing a log in memory: `tidings dev` on a machine without redis-server.
  * Nothing persists and nothing crosses processes; each edge gets its own bus over the shared log.
  */
-export function createMemoryEngine(log: MemoryEventLog, receipts: MemoryReceiptStore, presence: MemoryPresenceStore): Engine {
-  return { log, bus: new MemoryLiveBus(log), receipts, presence, isReady: () => true, stop: async () => undefined };
+export function createMemoryEngine(log: MemoryEventLog, receipts: MemoryReceiptStore, presence: MemoryPresenceStore, nodes: MemoryNodeRegistry): Engine {
+  return { log, bus: new MemoryLiveBus(log), receipts, presence, nodes, isReady: () => true, stop: async () => undefined };
 }
 
 

@@ -6,6 +6,7 @@ import { handleHistory } from './history-route.js';
 import { sendError } from './http-errors.js';
 import { handlePoll } from './poll-route.js';
 import { handleBatchPublish, handlePublish } from './publish-routes.js';
+import { handleConnections, handleNodes } from './admin-routes.js';
 import { handlePresence } from './presence-route.js';
 import { handleReceipt, handleReceiptList } from './receipt-routes.js';
 import { handleSse } from './sse-route.js';
@@ -50,6 +51,10 @@ function route(ctx: EdgeContext, exchange: HttpExchange, staticFiles: ReadonlyMa
       return readiness(ctx, exchange);
     case '/metrics':
       return void metrics(ctx, exchange);
+    case '/v1/admin/nodes':
+      return only(ctx, exchange, 'GET') ? void handleNodes(ctx, exchange) : undefined;
+    case '/v1/admin/connections':
+      return only(ctx, exchange, 'GET') ? void handleConnections(ctx, exchange) : undefined;
   }
   const file = method === 'GET' ? staticFiles.get(path) : undefined;
   if (file) return exchange.respond(200, file.body, { 'content-type': file.contentType, 'cache-control': 'no-cache' });

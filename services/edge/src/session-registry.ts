@@ -22,6 +22,12 @@ export class SessionRegistry {
     this.sessions.delete(session);
   }
 
+  countByTransport(): { sse: number; ws: number } {
+    const counts = { sse: 0, ws: 0 };
+    for (const session of this.sessions) counts[session.transport] += 1;
+    return counts;
+  }
+
   heartbeat(): void {
     for (const session of this.sessions) session.heartbeat();
   }

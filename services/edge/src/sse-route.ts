@@ -31,8 +31,11 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     const session = sink.session(subscription);
     ctx.sessions.add(session);
     metrics.connections.inc({ transport: 'sse' });
+    const specNames = exchange.query.getAll('channel');
+    ctx.subscriptionCounts.add(specNames);
     stream.onClose(() => {
       ctx.sessions.remove(session);
+      ctx.subscriptionCounts.remove(specNames);
       metrics.connections.dec({ transport: 'sse' });
     });
     sink.open(

@@ -102,6 +102,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       const state = ws.getUserData();
       state.closed = true;
       for (const subscription of state.subscriptions.values()) subscription.close();
+      ctx.subscriptionCounts.remove([...state.subscriptions.keys()]);
       state.subscriptions.clear();
       for (const leave of state.memberships.values()) leave();
       state.memberships.clear();
@@ -143,7 +144,8 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
         throw new TidingsError('TIDINGS_DEVICE_INVALID', `this connection already speaks for device ${state.device}`);
       }
       state.device ??= frame.device;
-      state.subscriptions.get(frame.channel)?.close(); // subscribing again moves the position
+      const previous = state.subscriptions.get(frame.channel);
+      previous?.close(); // subscribing again moves the position
       state.memberships.get(frame.channel)?.();
       state.memberships.delete(frame.channel);
       const specs = [parseSubscription(frame.channel)];
@@ -162,11 +164,15 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
         maxChannels: MAX_TRACKED_CHANNELS,
       });
       state.subscriptions.set(frame.channel, subscription);
+      if (!previous) ctx.subscriptionCounts.add([frame.channel]);
       try {
         await subscription.start();
       } catch (error) {
         subscription.close();
-        if (state.subscriptions.get(frame.channel) === subscription) state.subscriptions.delete(frame.channel);
+        if (state.subscriptions.get(frame.channel) === subscription) {
+          state.subscriptions.delete(frame.channel);
+          ctx.subscriptionCounts.remove([frame.channel]);
+        }
         throw error;
       }
       if (state.closed || state.subscriptions.get(frame.channel) !== subscription) return;
@@ -178,6 +184,7 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
       if (!subscription) throw new TidingsError('TIDINGS_NOT_SUBSCRIBED', `not subscribed to ${frame.channel}`);
       subscription.close();
       state.subscriptions.delete(frame.channel);
+      ctx.subscriptionCounts.remove([frame.channel]);
       state.memberships.get(frame.channel)?.();
       state.memberships.delete(frame.channel);
       send(ctx, ws, { type: 'unsubscribed', channel: frame.channel, ...refOf(frame) });

@@ -1,0 +1,30 @@
+import type { HttpExchange } from '@tidings/transport-uws';
+import type { EdgeContext } from './context.js';
+import { corsHeaders } from './cors.js';
+import { sendError } from './http-errors.js';
+
+/** GET /v1/admin/nodes — every edge that reported, alive or not (a crashed one until pruned). */
+export async function handleNodes(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
+  try {
+    exchange.json(200, { nodes: await ctx.nodes.nodes() }, corsHeaders(ctx, exchange));
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}
+
+/** GET /v1/admin/connections — connections and subscriptions per channel, summed over live nodes. */
+export async function handleConnections(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
+  try {
+    const live = (await ctx.nodes.nodes()).filter((n) => n.alive);
+    const transports = { sse: 0, ws: 0 };
+    const channels: Record<string, number> = {};
+    for (const node of live) {
+      transports.sse += node.connections.sse;
+      transports.ws += node.connections.ws;
+      for (const [spec, count] of Object.entries(node.subscriptions)) channels[spec] = (channels[spec] ?? 0) + count;
+    }
+    exchange.json(200, { total: transports.sse + transports.ws, transports, nodes: live.length, channels }, corsHeaders(ctx, exchange));
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}
