@@ -96,10 +96,6 @@ export class Subscription implements FeedListener {
     for (const channel of [...this.tracks.keys()]) this.sync(channel);
   }
 
-  get specs(): readonly SubscriptionSpec[] {
-    return this.options.specs;
-  }
-
   cursor(): string {
     const last = this.lastDelivered;
     if (this.tracks.size === 1 && last && this.tracks.get(last.channel)?.pos === last.id) {
