@@ -9,6 +9,8 @@ export interface DevConfig {
   readonly port: number;
   readonly redis: RedisTarget | null;
   readonly edges: number;
+  /** Worker processes next to the edges; 0 runs none. */
+  readonly workers: number;
   /** auto: a redis-server from PATH if there is one, else the in-process engine. */
   readonly engine: 'auto' | 'redis' | 'memory';
 }
@@ -21,6 +23,7 @@ export const devConfigSchema = z
       env: 'REDIS_URL',
     }),
     edges: integerOption(1, 8, 2, 'Number of edge processes to start.', { env: 'TIDINGS_DEV_EDGES' }),
+    workers: integerOption(0, 4, 1, 'Number of worker processes to start next to the edges; 0 starts none.', { env: 'TIDINGS_DEV_WORKERS' }),
     engine: enumOption(
       ['auto', 'redis', 'memory'],
       'auto',

@@ -1,19 +1,9 @@
-import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
-import { defaultNodeId, describeEdgeConfig, loadEdgeConfig } from './edge-config.js';
+import { describeEdgeConfig, loadEdgeConfig } from './edge-config.js';
+import { defaultNodeId } from './shared-options.js';
+import { type Env, configIssues, expectOneOptionPerLeaf, optionNames } from './spec-support/config-assertions.js';
 
-type Env = Record<string, string | undefined>;
-
-function issuesOf(argv: string[], env: Env = {}): readonly string[] {
-  try {
-    loadEdgeConfig(argv, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const issuesOf = (argv: string[], env: Env = {}) => configIssues(loadEdgeConfig, argv, env);
 
 describe('loadEdgeConfig', () => {
   it('uses the documented defaults when nothing is given', () => {
@@ -192,19 +182,6 @@ describe('loadEdgeConfig', () => {
   });
 });
 
-describe('defaultNodeId', () => {
-  it('is hostname-pid', () => {
-    expect(defaultNodeId('web-1', 42)).toBe('web-1-42');
-    expect(defaultNodeId()).toBe(`${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}-${process.pid}`.slice(-64));
-  });
-
-  it('fits the node id charset and length whatever the hostname', () => {
-    expect(defaultNodeId('böse host', 7)).toBe('b-se-host-7');
-    expect(defaultNodeId('h'.repeat(80), 123456)).toBe(`${'h'.repeat(57)}-123456`);
-    expect(defaultNodeId('', 9)).toBe('edge-9');
-  });
-});
-
 describe('describeEdgeConfig', () => {
   it('derives flag and environment names from the path', () => {
     expect(describeEdgeConfig().find((o) => o.path === 'limits.maxBodyBytes')).toMatchObject({
@@ -215,20 +192,11 @@ describe('describeEdgeConfig', () => {
   });
 
   it('lists every leaf of EdgeConfig once, with a description', () => {
-    const options = describeEdgeConfig();
-    const leaves = (value: object, prefix = ''): string[] =>
-      Object.entries(value).flatMap(([key, child]) =>
-        child !== null && typeof child === 'object' && !Array.isArray(child) ? leaves(child, `${prefix}${key}.`) : [`${prefix}${key}`],
-      );
-    expect(options.map((o) => o.path)).toEqual(leaves(loadEdgeConfig([], {})));
-    expect(new Set(options.map((o) => o.flag)).size).toBe(options.length);
-    expect(new Set(options.map((o) => o.env)).size).toBe(options.length);
-    for (const option of options) expect(option.description).not.toBe('');
+    expectOneOptionPerLeaf(describeEdgeConfig(), loadEdgeConfig([], {}));
   });
 
   it('documents the conventional names', () => {
-    const names = Object.fromEntries(describeEdgeConfig().map((o) => [o.path, `${o.flag} ${o.env} ${o.default}`]));
-    expect(names).toMatchObject({
+    expect(optionNames(describeEdgeConfig())).toMatchObject({
       port: '--port PORT 8080',
       host: '--host HOST 0.0.0.0',
       redis: '--redis REDIS_URL (none)',

@@ -1,13 +1,10 @@
-import { hostname } from 'node:os';
 import { CURSOR_MAX_CHANNELS, DEFAULT_BODY_LIMITS } from '@tidings/protocol';
 import { z } from 'zod';
 import { type ConfigDefinition, loadConfig } from './load-config.js';
 import { type ConfigOption, listOptions } from './list-options.js';
-import { booleanOption, enumOption, integerOption, listOption, patternOption, redisUrlOption } from './option-schema.js';
+import { booleanOption, integerOption, isHttpUrl, listOption, redisUrlOption } from './option-schema.js';
 import type { RedisTarget } from './redis-target.js';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { type LogLevel, hostOption, logLevelOption, nodeIdOption, presenceTtlSecondsOption, retentionSection } from './shared-options.js';
 
 export interface EdgeConfig {
   readonly nodeId: string;
@@ -36,21 +33,11 @@ export interface EdgeConfig {
 }
 
 const MIB = 1024 * 1024;
-const NODE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** `<hostname>-<pid>`, squeezed into the node id charset and length. */
-export function defaultNodeId(host: string = hostname(), pid: number = process.pid): string {
-  const suffix = `-${pid}`;
-  const base = host.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64 - suffix.length) || 'edge';
-  return `${base}${suffix}`;
-}
 
 const origin = z.string().refine((s) => s === '*' || isOrigin(s), { error: 'must be * or origins like https://app.example.com' });
 
 function isOrigin(s: string): boolean {
-  if (!URL.canParse(s)) return false;
-  const url = new URL(s);
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === s;
+  return isHttpUrl(s) && new URL(s).origin === s;
 }
 
 const limits = z
@@ -95,17 +82,8 @@ const cors = z
   });
 
 export const edgeConfigSchema = z.strictObject({
-  nodeId: patternOption(
-    NODE_ID,
-    '1-64 characters of A-Z a-z 0-9 _ . -',
-    () => defaultNodeId(),
-    'Name of this node in logs, metrics, presence and the admin API; must be unique in the cluster.',
-    { defaultText: '<hostname>-<pid>' },
-  ),
-  host: patternOption(/^[A-Za-z0-9_.:%-]{1,253}$/, 'a host name or IP address', () => '0.0.0.0', 'Address to listen on.', {
-    flag: '--host',
-    env: 'HOST',
-  }),
+  nodeId: nodeIdOption('Name of this node in logs, metrics, presence and the admin API; must be unique in the cluster.'),
+  host: hostOption('Address to listen on.', { flag: '--host', env: 'HOST' }),
   port: integerOption(0, 65535, 8080, 'Port to listen on; 0 picks a free one (logged at start-up).', { flag: '--port', env: 'PORT' }),
   redis: redisUrlOption('Redis holding the event log, receipts and presence. Required by `tidings edge`.', {
     flag: '--redis',
@@ -113,11 +91,8 @@ export const edgeConfigSchema = z.strictObject({
   }),
   allowAnonymous: booleanOption('Accept clients without credentials. For development only.'),
   allowJsFallback: booleanOption('Run on the slow pure-JavaScript transport when uWebSockets.js cannot load on this platform.'),
-  logLevel: enumOption(LOG_LEVELS, 'info', 'Log level (JSON lines on stdout).', { flag: '--log-level', env: 'LOG_LEVEL' }),
-  retention: z.strictObject({
-    maxLength: integerOption(1, 100_000_000, 10_000, 'Events kept per channel for history and resume; trimming is approximate, so at least this many stay.'),
-    maxAgeSeconds: integerOption(1, 365 * 86400, 86400, 'Age in seconds after which events are trimmed (approximately, like the length).'),
-  }),
+  logLevel: logLevelOption,
+  retention: retentionSection,
   limits,
   sse: z.strictObject({
     heartbeatSeconds: integerOption(1, 3600, 15, 'Interval of comment heartbeats on idle SSE streams, in seconds.'),
@@ -125,7 +100,7 @@ export const edgeConfigSchema = z.strictObject({
   }),
   presence: z
     .strictObject({
-      ttlSeconds: integerOption(2, 3600, 30, 'A device counts as online this long after its edge last reported it (an edge that dies drops out within it).'),
+      ttlSeconds: presenceTtlSecondsOption,
       refreshSeconds: integerOption(1, 1800, 10, 'How often an edge reports its connected devices, in one batch per channel.'),
     })
     .refine((p) => p.refreshSeconds < p.ttlSeconds, { message: 'refreshSeconds must be below ttlSeconds', path: ['refreshSeconds'] }),

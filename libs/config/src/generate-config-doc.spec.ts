@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderConfigDoc } from './generate-config-doc.js';
+import { describeWorkerConfig } from './worker-config.js';
 
 const DOC = new URL('../../../docs/config.md', import.meta.url);
 
@@ -19,5 +20,12 @@ describe('docs/config.md', () => {
     for (const name of ['`--port`', '`PORT`', '`--redis`', '`REDIS_URL`', '`--allow-anonymous`', '`TIDINGS_ALLOW_ANONYMOUS`', '`--edges`', '`TIDINGS_DEV_EDGES`']) {
       expect(doc).toContain(name);
     }
+  });
+
+  it('documents every worker option in a section of its own, and the workers of tidings dev', () => {
+    const doc = renderConfigDoc();
+    const worker = doc.slice(doc.indexOf('## `tidings worker`'), doc.indexOf('## `tidings dev`'));
+    for (const option of describeWorkerConfig()) expect(worker).toContain(`| \`${option.flag}\` | \`${option.env}\` |`);
+    expect(doc).toContain('| `--workers` | `TIDINGS_DEV_WORKERS` | `1` |');
   });
 });

@@ -3,14 +3,19 @@ import { pathToFileURL } from 'node:url';
 import { describeDevConfig } from './dev-config.js';
 import { EDGE_FOREIGN_ENV, describeEdgeConfig } from './edge-config.js';
 import type { ConfigOption } from './list-options.js';
+import { WORKER_FOREIGN_ENV, describeWorkerConfig } from './worker-config.js';
 
 const SECTION_TITLES: Record<string, string> = {
-  '': 'Node',
   retention: 'Retention (`retention.*`)',
   limits: 'Limits (`limits.*`)',
   sse: 'Server-Sent Events (`sse.*`)',
   cors: 'CORS (`cors.*`)',
   shutdown: 'Shutdown (`shutdown.*`)',
+  receipts: 'Delivery receipts (`receipts.*`)',
+  webhook: 'Dead-letter webhook (`webhook.*`)',
+  jobs: 'Jobs (`jobs.*`)',
+  prune: 'Pruning (`prune.*`)',
+  metrics: 'Metrics and health (`metrics.*`)',
 };
 
 /** docs/config.md, generated from the schemas so the two cannot drift. */
@@ -18,7 +23,7 @@ export function renderConfigDoc(): string {
   const out: string[] = [
     '# Configuration',
     '',
-    '<!-- Generated from libs/config (describeEdgeConfig, describeDevConfig). Do not edit by hand:',
+    '<!-- Generated from libs/config (describeEdgeConfig, describeWorkerConfig, describeDevConfig). Do not edit by hand:',
     '     npx tsc -p libs/config/tsconfig.lib.json && node libs/config/dist/generate-config-doc.js > docs/config.md -->',
     '',
     'Every option is a command-line flag with an environment-variable equivalent. The configuration is',
@@ -31,7 +36,7 @@ export function renderConfigDoc(): string {
     '- Boolean variables accept `1`, `0`, `true` or `false`; anything else is an error.',
     '- Lists (`--cors-origins`) are comma-separated.',
     '- Unknown flags and unknown `TIDINGS_*` variables are errors, so a typo never falls back to a default',
-    `  silently. \`tidings edge\` leaves ${EDGE_FOREIGN_ENV.map((name) => `\`${name}${name.endsWith('_') ? '*' : ''}\``).join(', ')} to the commands they belong to.`,
+    `  silently. \`tidings edge\` leaves ${envNames(EDGE_FOREIGN_ENV)} to the commands they belong to.`,
     '',
     '## Redis URLs',
     '',
@@ -43,20 +48,46 @@ export function renderConfigDoc(): string {
     'The port defaults to 6379. Passwords are masked in error messages.',
     '',
     '## `tidings edge`',
+    ...sectionTables(describeEdgeConfig(), 'Node'),
+    '',
+    '## `tidings worker`',
+    '',
+    'Redelivers events to devices that owe a receipt, dead-letters those that never answer (to the',
+    'webhook, when one is set) and prunes what has expired. Its own variables start with `TIDINGS_WORKER_`;',
+    'it reads `retention.*` and `presence.ttlSeconds` under the edge\'s names, so that one value serves',
+    `both. It leaves ${envNames(WORKER_FOREIGN_ENV)} to the commands they belong to.`,
+    ...sectionTables(describeWorkerConfig(), 'Worker'),
+    '',
+    '## `tidings dev`',
+    '',
+    'Runs Redis (unless one is given), several edges and their workers on this machine. Variables under',
+    '`TIDINGS_` other than `TIDINGS_DEV_*` pass through to the edges and workers it starts.',
+    '',
+    ...tableHead(),
   ];
+  for (const option of describeDevConfig()) out.push(row(option));
+  return `${out.join('\n')}\n`;
+}
+
+/** One table per section, top-level options first under `topTitle`. */
+function sectionTables(options: readonly ConfigOption[], topTitle: string): string[] {
+  const out: string[] = [];
   let section: string | undefined;
-  for (const option of describeEdgeConfig()) {
+  for (const option of options) {
     const dot = option.path.indexOf('.');
     const current = dot === -1 ? '' : option.path.slice(0, dot);
     if (current !== section) {
       section = current;
-      out.push('', `### ${SECTION_TITLES[current] ?? `\`${current}.*\``}`, '', ...tableHead());
+      const title = current === '' ? topTitle : (SECTION_TITLES[current] ?? `\`${current}.*\``);
+      out.push('', `### ${title}`, '', ...tableHead());
     }
     out.push(row(option));
   }
-  out.push('', '## `tidings dev`', '', 'Runs Redis (unless one is given) and several edges on this machine. Variables under', '`TIDINGS_` other than `TIDINGS_DEV_*` pass through to the edges it starts.', '', ...tableHead());
-  for (const option of describeDevConfig()) out.push(row(option));
-  return `${out.join('\n')}\n`;
+  return out;
+}
+
+function envNames(names: readonly string[]): string {
+  return names.map((name) => `\`${name}${name.endsWith('_') ? '*' : ''}\``).join(', ');
 }
 
 function tableHead(): string[] {

@@ -42,7 +42,8 @@ export function loadConfig<S extends z.ZodObject>(
 
 function describeIssue(option: ConfigOption, message: string, text: string | undefined): string {
   const where = option.path.includes('.') ? `${option.env}, ${option.path}` : option.env;
-  const given = text === undefined ? '' : `, got '${option.kind === 'redis-url' ? maskPassword(text) : text}'`;
+  // URLs of any kind may carry a password; a secret is never repeated at all.
+  const given = text === undefined ? '' : `, got '${option.kind === 'secret' ? '***' : maskPassword(text)}'`;
   return `${option.flag} (${where}): ${message}${given}`;
 }
 

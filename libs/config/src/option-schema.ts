@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readRedisUrl } from './redis-target.js';
 
 /** How a flag or environment value (always text) becomes the JSON value the schema checks. */
-export type OptionKind = 'integer' | 'boolean' | 'string' | 'list' | 'redis-url';
+export type OptionKind = 'integer' | 'boolean' | 'string' | 'list' | 'redis-url' | 'secret';
 
 /** What a config leaf carries besides its type: enough to read it from argv/env and document it. */
 export interface OptionMeta {
@@ -20,7 +20,7 @@ export interface OptionMeta {
 /** Config leaves register here; the loader and the doc generator read it back. */
 export const optionRegistry = z.registry<OptionMeta>();
 
-interface Naming {
+export interface Naming {
   readonly flag?: string;
   readonly env?: string;
 }
@@ -79,22 +79,61 @@ export function listOption(item: z.ZodString, fallback: string[], description: s
     .register(optionRegistry, { kind: 'list', description, values, ...naming });
 }
 
-export function redisUrlOption(description: string, naming: Naming = {}) {
+const REDIS_URL_VALUES = 'redis://…, rediss://…, redis-cluster://h1:p1,h2:p2 or rediss-cluster://…';
+
+function redisUrl(whenMissing: string) {
   return z
-    .string({ error: 'must be a Redis URL' })
+    .string({ error: (issue) => (issue.input === undefined ? whenMissing : 'must be a Redis URL') })
     .transform((s, ctx) => {
       const target = readRedisUrl(s);
       if (typeof target !== 'string') return target;
       ctx.addIssue({ code: 'custom', message: target });
       return z.NEVER;
-    })
+    });
+}
+
+export function redisUrlOption(description: string, naming: Naming = {}) {
+  return redisUrl('must be a Redis URL')
     .nullable()
     .default(null)
-    .register(optionRegistry, {
-      kind: 'redis-url',
-      description,
-      values: 'redis://…, rediss://…, redis-cluster://h1:p1,h2:p2 or rediss-cluster://…',
-      defaultText: '(none)',
-      ...naming,
-    });
+    .register(optionRegistry, { kind: 'redis-url', description, values: REDIS_URL_VALUES, defaultText: '(none)', ...naming });
+}
+
+/** A Redis URL the process cannot run without: leaving it out is an error naming both ways to give it. */
+export function requiredRedisUrlOption(description: string, naming: Required<Naming>) {
+  return redisUrl(`is required: pass ${naming.flag} or set ${naming.env}`).register(optionRegistry, {
+    kind: 'redis-url',
+    description,
+    values: REDIS_URL_VALUES,
+    defaultText: '(required)',
+    ...naming,
+  });
+}
+
+export function isHttpUrl(s: string): boolean {
+  if (!URL.canParse(s)) return false;
+  const url = new URL(s);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}
+
+/** An http(s) URL, or null (the default) when what it points to is not used. */
+export function httpUrlOption(description: string, naming: Naming = {}) {
+  const error = 'must be an http:// or https:// URL';
+  return z
+    .string({ error })
+    .refine(isHttpUrl, { error })
+    .nullable()
+    .default(null)
+    .register(optionRegistry, { kind: 'string', description, values: 'an http:// or https:// URL', ...naming });
+}
+
+/** Text never repeated in error messages (shown as ***), or null (the default) when not given. */
+export function secretOption(minLength: number, description: string, naming: Naming = {}) {
+  const error = `must be at least ${minLength} characters`;
+  return z
+    .string({ error })
+    .min(minLength, { error })
+    .nullable()
+    .default(null)
+    .register(optionRegistry, { kind: 'secret', description, values: `at least ${minLength} characters`, ...naming });
 }

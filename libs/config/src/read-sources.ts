@@ -58,7 +58,11 @@ function readArgv(options: readonly ConfigOption[], argv: readonly string[], tex
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const option = byFlag.get(name);
     if (!option) {
-      issues.push(`${name}: unknown flag${suggestion(name, [...byFlag.keys()])}`);
+      const meant = closest(name, [...byFlag.keys()]);
+      issues.push(`${name}: unknown flag${suggestion(meant)}`);
+      // The value of a mistyped secret flag must not come back as an unexpected argument.
+      const next = argv[i + 1];
+      if (eq === -1 && meant !== undefined && byFlag.get(meant)?.kind === 'secret' && next !== undefined && !next.startsWith('--')) i++;
       continue;
     }
     if (eq !== -1) texts.set(option.path, arg.slice(eq + 1));
@@ -81,7 +85,7 @@ function unknownEnv(options: readonly ConfigOption[], env: Readonly<Record<strin
   return Object.keys(env)
     .filter((name) => name.startsWith(policy.prefix) && env[name] !== undefined && !known.has(name) && !isForeign(name))
     .sort()
-    .map((name) => `${name}: unknown environment variable${suggestion(name, [...known])}`);
+    .map((name) => `${name}: unknown environment variable${suggestion(closest(name, [...known]))}`);
 }
 
 /** Text to the JSON value the schema expects; text that does not fit is passed on for the schema to reject. */
@@ -102,18 +106,24 @@ function fromText(option: ConfigOption, text: string): unknown {
         .filter((item) => item !== '');
     case 'string':
     case 'redis-url':
+    case 'secret':
       return text;
   }
 }
 
-function suggestion(name: string, candidates: readonly string[]): string {
+/** The candidate a typo most likely meant, if one is near enough. */
+function closest(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {
     const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
-  return best === undefined ? '' : ` (did you mean ${best}?)`;
+  return best;
+}
+
+function suggestion(meant: string | undefined): string {
+  return meant === undefined ? '' : ` (did you mean ${meant}?)`;
 }
 
 function editDistance(a: string, b: string): number {
