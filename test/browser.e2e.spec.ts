@@ -1,4 +1,4 @@
-import { type EdgeProcess, freePort, type RedisServer, startEdge, useOrStartRedis } from '@tidings/testing';
+import { type EdgeProcess, freePort, type RedisServer, startEdge, startWorker, useOrStartRedis } from '@tidings/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publish, publishMany } from './support.js';
@@ -31,6 +31,36 @@ afterAll(async () => {
 });
 
 describe('in headless Chromium', () => {
+  it('walks through receipts on the demo page: one device confirms, a closed one is retried and turns dead', async () => {
+    const worker = await startWorker({
+      redisUrl: redis.url,
+      args: ['--receipts-ack-timeout-seconds', '1', '--receipts-max-retries', '1', '--receipts-backoff-base-seconds', '1', '--receipts-backoff-max-seconds', '1'],
+    });
+    const [phone, tablet] = [await browser.newPage(), await browser.newPage()];
+    try {
+      for (const [device, devicePage] of [['phone', phone], ['tablet', tablet]] as const) {
+        await devicePage.goto(`${a.url}/`);
+        await devicePage.fill('#log-pattern', 'demo/receipts');
+        await devicePage.fill('#log-device', device);
+        await devicePage.click('#log-subscribe');
+        await expect.poll(() => devicePage.textContent('#log-state')).toBe('open');
+      }
+      await tablet.close(); // still a member: it owes receipts, and will not answer
+
+      await phone.fill('#publish-channel', 'demo/receipts');
+      await phone.fill('#publish-message', '{"order": 1}');
+      await phone.check('#publish-ack');
+      await phone.click('#publish-button');
+      await expect.poll(() => phone.textContent('#publish-result')).toMatch(/2 device\(s\) owe a receipt/);
+      const stateOf = (device: string) => phone.textContent(`#receipts tbody tr:has(td:text-is("${device}")) td:nth-child(2)`);
+      await expect.poll(() => stateOf('phone')).toBe('received');
+      await expect.poll(() => stateOf('tablet'), { timeout: 20_000 }).toBe('dead');
+    } finally {
+      await phone.close();
+      await worker.stop();
+    }
+  });
+
   it('serves the demo page, which shows the node that served it and a live clock over SSE and WebSocket', async () => {
     await expect.poll(() => page.textContent('#node')).toContain(JSON.parse(await (await fetch(`${a.url}/healthz`)).text()).node);
     await publish(a, 'demo/clock', { time: '2026-11-23T12:00:00.000Z' }, 'tick');

@@ -112,4 +112,34 @@ describe('delivery receipts', () => {
     expect(await ws.next((f) => f.type === 'error')).toMatchObject({ code: 'TIDINGS_DEVICE_INVALID', ref: 'a' });
     ws.close();
   });
+
+  it('resumes a device that comes back without a cursor where it left off, on any node and transport', async () => {
+    const [a, b, c] = cluster.edges as [EdgeProcess, EdgeProcess, EdgeProcess];
+    const channel = 'positions/reader';
+    const sse = (edge: EdgeProcess) => `${edge.url}/v1/sse?channel=${encodeURIComponent(channel)}&device=reader`;
+    const first = await SseClient.connect(sse(a));
+    for (const n of [1, 2, 3]) await publish(a, channel, n);
+    expect((await first.waitFor(3)).map((e) => JSON.parse(e.data).data)).toEqual([1, 2, 3]);
+    first.close();
+    // Gone from presence means its last position is stored (it is saved before the leave).
+    await waitUntil(async () => {
+      const res = await fetch(`${a.url}/v1/channels/${encodeURIComponent(channel)}/presence`);
+      return ((await res.json()) as { online: number }).online === 0;
+    }, 'the reader to leave');
+    for (const n of [4, 5]) await publish(a, channel, n);
+
+    // A page reload: no Last-Event-ID, another node.
+    const again = await SseClient.connect(sse(b));
+    expect((await again.waitFor(2)).map((e) => JSON.parse(e.data).data)).toEqual([4, 5]);
+    again.close();
+    await waitUntil(async () => {
+      const res = await fetch(`${a.url}/v1/channels/${encodeURIComponent(channel)}/presence`);
+      return ((await res.json()) as { online: number }).online === 0;
+    }, 'the reader to leave again');
+    await publish(a, channel, 6);
+    const ws = await WsClient.connect(`${wsUrl(c)}?device=reader`);
+    ws.send({ type: 'subscribe', channel });
+    expect((await ws.next((f) => f.type === 'event')).data).toBe(6);
+    ws.close();
+  });
 });

@@ -4,6 +4,7 @@
 -- KEYS[2]  the idempotency key's record    <prefix>:{c:<channel>}:idem:<key> (same hash tag; untouched when ARGV[6] is '0')
 -- KEYS[3]  the channel's metadata hash     <prefix>:{c:<channel>}:meta (field 'trimmed': newest id trimmed away)
 -- KEYS[4]  the channel's members           <prefix>:{c:<channel>}:members (zset: device -> last seen ms)
+-- KEYS[5]  the channel's open ack events   <prefix>:{c:<channel>}:acks (zset: id -> when the worker is due)
 -- ARGV[1]  maximum length; trimmed once it is 1% over, so trimming costs O(1) per append on average
 -- ARGV[2]  maximum age in milliseconds
 -- ARGV[3]  event name
@@ -97,6 +98,9 @@ if ARGV[8] == '1' then
   if #batch > 0 then redis.call('HSET', receipts, unpack(batch)) end
   redis.call('EXPIRE', receipts, ARGV[11])
   expected = #members
+  -- Written with the event, so the worker's reconciler finds it even if the edge dies before
+  -- queueing its job. Due at once: the worker owns the timing policy.
+  if expected > 0 then redis.call('ZADD', KEYS[5], nowMs, id) end
 end
 
 local flags = ''

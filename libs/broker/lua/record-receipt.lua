@@ -1,10 +1,12 @@
 -- record-receipt.lua: a device's own receipt for an event, applied once and never backwards.
 --
 -- KEYS[1]  the event's receipts hash       <prefix>:{c:<channel>}:rcpt:<id>
+-- KEYS[2]  the channel's owed redeliveries <prefix>:{c:<channel>}:owed (zset of "<device> <id>")
 -- ARGV[1]  device id
 -- ARGV[2]  status: received | processed | failed
 -- ARGV[3]  detail ('' for none)
 -- ARGV[4]  now, milliseconds
+-- ARGV[5]  the event's id
 --
 -- Reply: { outcome, receipt JSON } with outcome
 --   'recorded'      the state moved forward
@@ -31,4 +33,5 @@ receipt.r = tonumber(ARGV[4])
 if ARGV[3] ~= '' then receipt.x = ARGV[3] end
 local encoded = cjson.encode(receipt)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
+redis.call('ZREM', KEYS[2], ARGV[1] .. ' ' .. ARGV[5]) -- answered: nothing owed on reconnect
 return { 'recorded', encoded }

@@ -1,7 +1,10 @@
-export { createRedisClient, createSubscriberFactory, type RedisClient, type RedisTarget } from './redis-client.js';
+export { createJobsConnection, createRedisClient, createSubscriberFactory, type RedisClient, type RedisTarget } from './redis-client.js';
 export { DEFAULT_MEMBER_IDLE_SECONDS, RedisEventLog, type RedisEventLogOptions, type Retention } from './redis-event-log.js';
 export { RedisKeys, DIRECTORY_SHARDS } from './redis-keys.js';
-export { RedisLiveBus, type RedisLiveBusOptions, parseNotification } from './redis-live-bus.js';
+export { RedisLiveBus, type RedisLiveBusOptions, parseNotification, parsePresenceChange, parseRedelivery } from './redis-live-bus.js';
 export { RedisReceiptStore } from './redis-receipt-store.js';
 export { RedisPresenceStore } from './redis-presence-store.js';
 export { RedisNodeRegistry } from './redis-node-registry.js';
+export { RedisReceiptRetries, type AppliedRound, type OpenEvent } from './redis-receipt-retries.js';
+export { DEAD_LETTERS_QUEUE, RECEIPTS_QUEUE, ReceiptJobQueue, receiptJobId, receiptJobOptions, type ReceiptJobData } from './receipt-jobs.js';
+export { RedisPruning, type ChannelPruned, type PruneLimits } from './redis-pruning.js';

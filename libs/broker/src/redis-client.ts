@@ -15,6 +15,11 @@ export interface TidingsCommands {
   tidingsMarkDelivered(...args: (string | number)[]): Promise<number>;
   tidingsRecordReceipt(...args: (string | number)[]): Promise<[string, string]>;
   tidingsRefreshPresence(...args: (string | number)[]): Promise<number>;
+  tidingsLeavePresence(...args: (string | number)[]): Promise<number>;
+  tidingsSavePositions(...args: (string | number)[]): Promise<number>;
+  tidingsZremIfScore(...args: (string | number)[]): Promise<number>;
+  tidingsPruneChannel(...args: (string | number)[]): Promise<[number, number, number, number, number]>;
+  tidingsRetryRound(...args: (string | number)[]): Promise<[string[], string[], 'ok' | 'gone' | 'trimmed']>;
   tidingsReadAfter(...args: (string | number)[]): Promise<[string, string, string, [string, string[]][]]>;
 }
 
@@ -34,24 +39,42 @@ function nodeOptions(target: RedisTarget, name: string): RedisOptions {
 
 /** The command connection (standalone or Cluster) with Tidings' scripts registered. */
 export function createRedisClient(target: RedisTarget, name: string): RedisClient {
-  const client =
-    target.kind === 'standalone'
-      ? new Redis(target.url, nodeOptions(target, name))
-      : new Cluster([...target.nodes], {
-          redisOptions: nodeOptions(target, name),
-          scaleReads: 'master',
-          // ioredis' defaults give up long before a real failover finishes (see DESIGN-NOTES).
-          maxRedirections: 64,
-          retryDelayOnFailover: 300,
-          retryDelayOnClusterDown: 300,
-          retryDelayOnTryAgain: 300,
-          clusterRetryStrategy: reconnectDelay,
-          slotsRefreshTimeout: 2000,
-        });
-  client.defineCommand('tidingsAppend', { numberOfKeys: 4, lua: script('append') });
+  return withScripts(connect(target, nodeOptions(target, name)));
+}
+
+/**
+ * A connection for BullMQ workers, which block on it and require commands that wait through a
+ * reconnect (maxRetriesPerRequest null) rather than fail after a few tries.
+ */
+export function createJobsConnection(target: RedisTarget, name: string): Redis | Cluster {
+  return connect(target, { ...nodeOptions(target, name), maxRetriesPerRequest: null });
+}
+
+function connect(target: RedisTarget, redisOptions: RedisOptions): Redis | Cluster {
+  if (target.kind === 'standalone') return new Redis(target.url, redisOptions);
+  return new Cluster([...target.nodes], {
+    redisOptions,
+    scaleReads: 'master',
+    // ioredis' defaults give up long before a real failover finishes (see DESIGN-NOTES).
+    maxRedirections: 64,
+    retryDelayOnFailover: 300,
+    retryDelayOnClusterDown: 300,
+    retryDelayOnTryAgain: 300,
+    clusterRetryStrategy: reconnectDelay,
+    slotsRefreshTimeout: 2000,
+  });
+}
+
+function withScripts(client: Redis | Cluster): RedisClient {
+  client.defineCommand('tidingsAppend', { numberOfKeys: 5, lua: script('append') });
   client.defineCommand('tidingsMarkDelivered', { numberOfKeys: 1, lua: script('mark-delivered') });
-  client.defineCommand('tidingsRecordReceipt', { numberOfKeys: 1, lua: script('record-receipt') });
+  client.defineCommand('tidingsRecordReceipt', { numberOfKeys: 2, lua: script('record-receipt') });
   client.defineCommand('tidingsRefreshPresence', { numberOfKeys: 1, lua: script('refresh-presence') });
+  client.defineCommand('tidingsLeavePresence', { numberOfKeys: 1, lua: script('leave-presence') });
+  client.defineCommand('tidingsSavePositions', { numberOfKeys: 1, lua: script('save-positions') });
+  client.defineCommand('tidingsZremIfScore', { numberOfKeys: 1, lua: script('zrem-if-score') });
+  client.defineCommand('tidingsPruneChannel', { numberOfKeys: 7, lua: script('prune-channel') });
+  client.defineCommand('tidingsRetryRound', { numberOfKeys: 4, lua: script('retry-round') });
   client.defineCommand('tidingsReadAfter', { numberOfKeys: 2, lua: script('read-after') });
   return client as RedisClient;
 }

@@ -1,4 +1,4 @@
-import { Hub, type LiveNotification, type LoggedEvent, Subscription, type SubscriptionSink } from '@tidings/core';
+import { Hub, type LiveNotification, type LoggedEvent, planRetryRound, type PresenceChange, type Redelivery, type RetryPolicy, Subscription, type SubscriptionSink } from '@tidings/core';
 import { compareStreamIds, parseSubscription, type PublishRequest } from '@tidings/protocol';
 import { type RedisCluster, type RedisServer, startRedisCluster, useOrStartRedis } from '@tidings/testing';
 import { Redis } from 'ioredis';
@@ -7,7 +7,12 @@ import { createRedisClient, createSubscriberFactory, type RedisClient, type Redi
 import { RedisEventLog } from './redis-event-log.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLiveBus } from './redis-live-bus.js';
+import { RedisPresenceStore } from './redis-presence-store.js';
+import { RedisPruning } from './redis-pruning.js';
+import { RedisReceiptRetries } from './redis-receipt-retries.js';
 import { RedisReceiptStore } from './redis-receipt-store.js';
+
+const policy: RetryPolicy = { ackTimeoutMs: 1_000, maxRetries: 2, backoffBaseMs: 1_000, backoffMaxMs: 1_000, deadlineMs: 60_000 };
 
 const event = (data: unknown, extra: Partial<PublishRequest> = {}): PublishRequest => ({ event: 'message', data: data as never, ack: false, ...extra });
 
@@ -44,12 +49,19 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
   let bus: RedisLiveBus;
   const keys = new RedisKeys(`t${process.pid}`);
   const notifications: LiveNotification[] = [];
+  const redeliveries: Redelivery[] = [];
+  const presenceChanges: PresenceChange[] = [];
 
   beforeAll(async () => {
     ({ target, stop } = await start());
     redis = createRedisClient(target, 'test');
     bus = new RedisLiveBus({ keys, openConnection: createSubscriberFactory(target, 'test-live'), onError: () => undefined });
-    bus.setListener({ notify: (n) => notifications.push(n), resync: () => undefined });
+    bus.setListener({
+      notify: (n) => notifications.push(n),
+      redeliver: (r) => redeliveries.push(r),
+      presenceChanged: (c) => presenceChanges.push(c),
+      resync: () => undefined,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -146,6 +158,134 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
     expect(page?.devices.find((d) => d.device === 'phone')).toMatchObject({ state: 'processed', attempts: 1, deliveredAt: expect.any(Number), receiptAt: expect.any(Number) });
     expect(page?.devices.find((d) => d.device === 'laptop')).toMatchObject({ state: 'pending', attempts: 0 });
     expect((await log().readAfter('orders/42', plain.id, 10)).events[0]?.ack).toBe(true);
+  });
+
+  it('runs retry rounds: redelivers on the live path, owes the event on reconnect, then declares dead', async () => {
+    const receipts = new RedisReceiptStore(redis, keys);
+    const retries = new RedisReceiptRetries(redis, keys);
+    await receipts.join('retry/1', ['answers', 'silent']);
+    await bus.watchChannel('retry/1');
+    const { id } = await log().append('retry/1', event('please confirm', { ack: true }));
+    expect(await retries.overdue('retry/1', Date.now() + 1, 10)).toEqual([id]);
+    const open = await retries.openReceipts('retry/1', id);
+    const publishedAt = open!.publishedAt;
+
+    const first = planRetryRound(publishedAt, open!.open, policy, publishedAt + 1_000);
+    expect([...(await retries.apply('retry/1', id, first, publishedAt + 1_000)).redelivered].sort()).toEqual(['answers', 'silent']);
+    await until(() => redeliveries.some((r) => r.event.id === id), 'the redelivery');
+    expect(redeliveries.find((r) => r.event.id === id)).toMatchObject({ event: { channel: 'retry/1', id, event: 'message', data: '"please confirm"' } });
+    expect(await receipts.owed('retry/1', 'silent', 10)).toEqual([id]);
+    expect(await retries.overdue('retry/1', publishedAt + 1_001, 10)).toEqual([]); // rescheduled
+
+    // The same round again (a crashed worker's job re-run) changes nothing.
+    expect((await retries.apply('retry/1', id, first, publishedAt + 1_000)).redelivered).toEqual([]);
+    await receipts.record('retry/1', id, 'answers', 'received');
+    expect(await receipts.owed('retry/1', 'answers', 10)).toEqual([]);
+
+    let now = publishedAt + 2_000;
+    for (let round = 0; round < 3; round++, now += 1_000) {
+      const plan = planRetryRound(publishedAt, (await retries.openReceipts('retry/1', id))!.open, policy, now, () => 1);
+      await retries.apply('retry/1', id, plan, now);
+    }
+    const page = await receipts.list('retry/1', id, { limit: 10 });
+    expect(page?.devices.find((d) => d.device === 'silent')).toMatchObject({ state: 'dead', retries: 2, deadAt: expect.any(Number) });
+    expect(page?.devices.find((d) => d.device === 'answers')).toMatchObject({ state: 'received', retries: 1 });
+    expect(await receipts.owed('retry/1', 'silent', 10)).toEqual([]);
+    expect(await retries.overdue('retry/1', Number.MAX_SAFE_INTEGER, 10)).toEqual([]); // nothing left to chase
+    await expect(receipts.record('retry/1', id, 'silent', 'received')).rejects.toMatchObject({ code: 'TIDINGS_RECEIPT_CONFLICT' });
+  });
+
+  it('declares every open device dead when the event left the log before they answered', async () => {
+    const receipts = new RedisReceiptStore(redis, keys);
+    const retries = new RedisReceiptRetries(redis, keys);
+    await receipts.join('retry/2', ['a', 'b']);
+    const { id } = await log().append('retry/2', event('gone soon', { ack: true }));
+    await redis.xdel(keys.log('retry/2'), id);
+    const open = (await retries.openReceipts('retry/2', id))!;
+    const applied = await retries.apply('retry/2', id, planRetryRound(open.publishedAt, open.open, policy, open.publishedAt), open.publishedAt);
+    expect(applied.outcome).toBe('trimmed');
+    expect(applied.dead.map((d) => d.device).sort()).toEqual(['a', 'b']);
+  });
+
+  it('lists channels with ack events for the reconciler', async () => {
+    await log().append('retry/3', event('x', { ack: true }));
+    const channels: string[] = [];
+    let cursor = '0';
+    do {
+      const page = await new RedisReceiptRetries(redis, keys).ackChannels(cursor, 100);
+      channels.push(...page.channels.map((c) => c.channel));
+      cursor = page.next;
+    } while (cursor !== '0');
+    expect(channels).toContain('retry/3');
+  });
+
+  it('prunes what a channel no longer needs and leaves live data alone', async () => {
+    const pruning = new RedisPruning(redis, keys);
+    const hour = 3_600_000;
+    const limits = { maxAgeMs: hour, memberIdleMs: hour, presenceTtlMs: 30_000 };
+    const now = Date.now();
+    // A quiet channel: two entries older than the retention, one fresh.
+    await redis.xadd(keys.log('prune/quiet'), `${now - 3 * hour}-0`, 'e', 'message', 'd', '1');
+    await redis.xadd(keys.log('prune/quiet'), `${now - 2 * hour}-0`, 'e', 'message', 'd', '2');
+    const fresh = await redis.xadd(keys.log('prune/quiet'), '*', 'e', 'message', 'd', '3');
+    await redis.zadd(keys.members('prune/quiet'), now - 2 * hour, 'gone-device', now, 'live-device');
+    await redis.hset(keys.presence('prune/quiet'), 'gone-device n1', `${now - hour} ${now - hour}`, 'live-device n2', `${now} ${now}`);
+    await redis.zadd(keys.owed('prune/quiet'), 0, 'live-device 1-1'); // its receipts expired
+    await redis.hset(keys.positions('prune/quiet'), 'gone-device', '1-0', 'live-device', '2-0');
+
+    expect(await pruning.pruneChannel('prune/quiet', limits)).toEqual({ entries: 2, members: 1, presence: 1, owed: 1, empty: false });
+    expect((await redis.xrange(keys.log('prune/quiet'), '-', '+')).map(([id]) => id)).toEqual([fresh]);
+    expect(await redis.zrange(keys.members('prune/quiet'), 0, -1)).toEqual(['live-device']);
+    expect(Object.keys(await redis.hgetall(keys.presence('prune/quiet')))).toEqual(['live-device n2']);
+    expect(await redis.hkeys(keys.positions('prune/quiet'))).toEqual(['live-device']);
+    // A reader behind the trimmed entries is still told exactly what it lost.
+    expect((await log().readAfter('prune/quiet', '0-1', 10)).gap).toMatchObject({ reason: 'retention', lostTo: `${now - 2 * hour}-0` });
+    // Pruning again removes nothing more.
+    expect(await pruning.pruneChannel('prune/quiet', limits)).toEqual({ entries: 0, members: 0, presence: 0, owed: 0, empty: false });
+  });
+
+  it('removes a channel with nothing left, keeping what tells a returning reader it lost events', async () => {
+    const pruning = new RedisPruning(redis, keys);
+    const old = `${Date.now() - 7_200_000}-0`;
+    await redis.xadd(keys.log('prune/empty'), old, 'e', 'message', 'd', '1');
+    await redis.zadd(keys.directory(keys.directoryShard('prune/empty')), 5, 'prune/empty');
+    const pruned = await pruning.pruneChannel('prune/empty', { maxAgeMs: 3_600_000, memberIdleMs: 3_600_000, presenceTtlMs: 30_000 });
+    expect(pruned).toMatchObject({ entries: 1, empty: true });
+    expect(await redis.exists(keys.log('prune/empty'))).toBe(0);
+    expect(await pruning.forgetChannel('prune/empty', 4)).toBe(false); // stamped since: stays listed
+    expect(await pruning.forgetChannel('prune/empty', 5)).toBe(true);
+    await log().append('prune/empty', event('back'));
+    expect((await log().readAfter('prune/empty', '0-1', 10)).gap).toMatchObject({ reason: 'retention', lostTo: old });
+  });
+
+  it('forgets edge-node reports not refreshed for a long time', async () => {
+    await redis.hset(keys.nodes(), 'crashed', JSON.stringify({ node: 'crashed', lastSeen: 1 }), 'alive', JSON.stringify({ node: 'alive', lastSeen: Date.now() }));
+    expect(await new RedisPruning(redis, keys).pruneNodes(Date.now() - 60_000)).toBe(1);
+    expect(await redis.hkeys(keys.nodes())).toEqual(['alive']);
+  });
+
+  it('announces a device becoming present through a node and leaving it, once each', async () => {
+    const presence = new RedisPresenceStore(redis, keys, 30_000);
+    await bus.watchChannel('lobby');
+    await presence.refresh('lobby', 'n1', ['kim']);
+    await presence.refresh('lobby', 'n1', ['kim']); // a periodic refresh: no news
+    await presence.leave('lobby', 'n1', ['kim']);
+    await presence.leave('lobby', 'n1', ['kim']); // gone already: no news
+    await until(() => presenceChanges.filter((c) => c.channel === 'lobby').length >= 2, 'join and leave');
+    await presence.refresh('lobby', 'n2', ['sentinel']);
+    await until(() => presenceChanges.some((c) => c.device === 'sentinel'), 'the sentinel join');
+    expect(presenceChanges.filter((c) => c.channel === 'lobby').map((c) => `${c.action} ${c.device}@${c.node}`)).toEqual([
+      'join kim@n1',
+      'leave kim@n1',
+      'join sentinel@n2',
+    ]);
+  });
+
+  it('saves device positions forward only', async () => {
+    const receipts = new RedisReceiptStore(redis, keys);
+    await receipts.savePositions('pos/1', new Map([['d1', '10-5'], ['d2', '3-0']]));
+    await receipts.savePositions('pos/1', new Map([['d1', '9-9'], ['d2', '3-1']])); // a late batch cannot rewind d1
+    expect([await receipts.position('pos/1', 'd1'), await receipts.position('pos/1', 'd2'), await receipts.position('pos/1', 'd3')]).toEqual(['10-5', '3-1', undefined]);
   });
 
   it('records an ack event with no members as expecting nobody', async () => {

@@ -39,11 +39,14 @@ export class RedisEventLog implements EventLog {
     // The directory is stamped before the append, so a wildcard reader that finds no stamp
     // can be sure the event did not exist yet.
     await this.stampDirectory(channel);
+    // Likewise for the worker's reconciler: the channel is listed before its ack event exists.
+    if (request.ack) await redis.zadd(keys.ackChannels(), 'GT', this.wallClock(), channel);
     const [id, duplicate, expected] = await redis.tidingsAppend(
       keys.log(channel),
       keys.idempotency(channel, request.idempotencyKey ?? ''),
       keys.meta(channel),
       keys.members(channel),
+      keys.acks(channel),
       retention.maxLength,
       retention.maxAgeSeconds * 1000,
       request.event,
@@ -65,6 +68,11 @@ export class RedisEventLog implements EventLog {
     const events = entries.map(([id, fields]) => toEvent(channel, id, fields));
     if (gap === '') return { events };
     return { events, gap: { channel, lostFrom: after, lostTo, reason: gap as GapReason } };
+  }
+
+  async read(channel: string, id: StreamId): Promise<LoggedEvent | undefined> {
+    const [entry] = await this.options.redis.xrange(this.options.keys.log(channel), id, id);
+    return entry && toEvent(channel, entry[0], entry[1]);
   }
 
   async lastId(channel: string): Promise<StreamId> {

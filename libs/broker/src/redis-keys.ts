@@ -40,6 +40,31 @@ export class RedisKeys {
     return `${this.prefix}:{c:${channel}}:rcpt:`;
   }
 
+  /** Sorted set of ack event id → when the worker is next due for it: events still owed receipts. */
+  acks(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:acks`;
+  }
+
+  /** Sorted set of "<device> <id>" (lexicographic): events to send a device again when it connects. */
+  owed(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:owed`;
+  }
+
+  /** Hash of device → the last event id written to it: where a device without a cursor resumes. */
+  positions(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:positions`;
+  }
+
+  /** Sorted set of channel → last ack publish time: where the worker's reconciler looks. */
+  ackChannels(): string {
+    return `${this.prefix}:{acks}:channels`;
+  }
+
+  /** BullMQ's key prefix: one hash tag, so each queue's keys share a Cluster slot. */
+  jobsPrefix(): string {
+    return `${this.prefix}:{jobs}`;
+  }
+
   /** Hash of "<device> <node>" → "<since> <lastSeen>": who is online on the channel, through which node. */
   presence(channel: string): string {
     return `${this.prefix}:{c:${channel}}:presence`;

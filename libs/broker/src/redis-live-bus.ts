@@ -1,4 +1,4 @@
-import type { LiveBus, LiveBusListener, LiveNotification } from '@tidings/core';
+import type { LiveBus, LiveBusListener, LiveNotification, PresenceChange, Redelivery } from '@tidings/core';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -108,10 +108,43 @@ export class RedisLiveBus implements LiveBus {
   private onMessage(name: string, message: string): void {
     const channel = this.options.keys.channelOfLive(name);
     if (channel === undefined || !this.listener) return;
+    if (message.startsWith(PRESENCE)) {
+      const change = parsePresenceChange(channel, message);
+      if (change) this.listener.presenceChanged(change);
+      else this.options.onError(new Error(`malformed presence message on ${name}`), 'live bus message');
+      return;
+    }
+    if (message.startsWith(REDELIVER)) {
+      const redelivery = parseRedelivery(channel, message);
+      if (redelivery) this.listener.redeliver(redelivery);
+      else this.options.onError(new Error(`malformed redelivery on ${name}`), 'live bus message');
+      return;
+    }
     const notification = parseNotification(channel, message);
     if (notification) this.listener.notify(notification);
     else this.options.onError(new Error(`malformed live message on ${name}`), 'live bus message');
   }
+}
+
+const REDELIVER = 'redeliver\n';
+const PRESENCE = 'presence\n';
+
+/** Parses "presence\n<join|leave>\n<device>\n<node>\n<reason>" as written by the presence scripts and the pruner. */
+export function parsePresenceChange(channel: string, message: string): PresenceChange | undefined {
+  const [, action, device, node, reason] = message.split('\n');
+  if ((action !== 'join' && action !== 'leave') || !device || !node) return undefined;
+  return reason === 'expired' ? { channel, device, node, action, reason } : { channel, device, node, action };
+}
+
+/** Parses "redeliver\n<id>\n<event>\n<devices>\n<data>" as written by retry-round.lua. */
+export function parseRedelivery(channel: string, message: string): Redelivery | undefined {
+  const a = message.indexOf('\n', REDELIVER.length);
+  const b = message.indexOf('\n', a + 1);
+  const c = message.indexOf('\n', b + 1);
+  if (a < 0 || b < 0 || c < 0) return undefined;
+  const devices = message.slice(b + 1, c).split(' ').filter((d) => d !== '');
+  const event = { channel, id: message.slice(REDELIVER.length, a), event: message.slice(a + 1, b), data: message.slice(c + 1), ack: true };
+  return devices.length === 0 ? undefined : { event, devices };
 }
 
 /** Parses "<id>\n<prev>\n<event>\n<flags>\n<data>" as written by append.lua. */

@@ -2,7 +2,10 @@ import type { PresenceEntry, PresenceStore } from '@tidings/core';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
-/** Presence per channel: a hash of "<device> <node>" → "<since> <lastSeen>", read through the TTL. */
+/**
+ * Presence per channel: a hash of "<device> <node>" → "<since> <lastSeen>", read through the TTL;
+ * joins and leaves are announced on the channel's live pub/sub channel by the same scripts.
+ */
 export class RedisPresenceStore implements PresenceStore {
   constructor(
     private readonly redis: RedisClient,
@@ -12,11 +15,11 @@ export class RedisPresenceStore implements PresenceStore {
   ) {}
 
   async refresh(channel: string, node: string, devices: readonly string[]): Promise<void> {
-    if (devices.length > 0) await this.redis.tidingsRefreshPresence(this.keys.presence(channel), node, this.now(), this.ttlMs, ...devices);
+    if (devices.length > 0) await this.redis.tidingsRefreshPresence(this.keys.presence(channel), node, this.now(), this.ttlMs, this.keys.live(channel), ...devices);
   }
 
   async leave(channel: string, node: string, devices: readonly string[]): Promise<void> {
-    if (devices.length > 0) await this.redis.hdel(this.keys.presence(channel), ...devices.map((device) => `${device} ${node}`));
+    if (devices.length > 0) await this.redis.tidingsLeavePresence(this.keys.presence(channel), node, this.keys.live(channel), ...devices);
   }
 
   async online(channel: string): Promise<PresenceEntry[]> {

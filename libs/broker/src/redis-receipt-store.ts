@@ -3,13 +3,28 @@ import { type StreamId, TidingsError } from '@tidings/protocol';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
-interface StoredReceipt {
+/** A device's receipt as the scripts store it (short names: there is one per device per event). */
+export interface StoredReceipt {
+  /** state */
   s: ReceiptState;
+  /** attempts: writes to the device's connections */
   a?: number;
+  /** first delivered at */
   d?: number;
+  /** the device's own receipt at */
   r?: number;
+  /** detail from the device */
   x?: string;
+  /** retries: redelivery rounds by the worker */
+  n?: number;
+  /** next retry round due at */
+  t?: number;
+  /** dead since */
+  k?: number;
 }
+
+/** Redeliveries sent to a device when it connects, at most this many per channel. */
+const OWED_SCAN_LIMIT = 1000;
 
 /** Membership and receipts in the channel's hash tag: zset `members`, one hash per ack event. */
 export class RedisReceiptStore implements ReceiptStore {
@@ -30,13 +45,27 @@ export class RedisReceiptStore implements ReceiptStore {
   }
 
   async record(channel: string, id: StreamId, device: string, status: 'received' | 'processed' | 'failed', detail?: string): Promise<ReceiptOutcome> {
-    const [outcome, raw] = await this.redis.tidingsRecordReceipt(this.keys.receipts(channel, id), device, status, detail ?? '', this.now());
+    const [outcome, raw] = await this.redis.tidingsRecordReceipt(this.keys.receipts(channel, id), this.keys.owed(channel), device, status, detail ?? '', this.now(), id);
     if (outcome === 'not-expected') {
       throw new TidingsError('TIDINGS_RECEIPT_NOT_EXPECTED', `no receipt is expected from ${device} for ${channel} ${id}`);
     }
     const receipt = toReceipt(device, raw);
     if (outcome === 'conflict') throw new TidingsError('TIDINGS_RECEIPT_CONFLICT', `${device} already reported ${receipt.state} for ${channel} ${id}`);
     return { result: outcome === 'recorded' ? 'recorded' : 'unchanged', receipt };
+  }
+
+  async savePositions(channel: string, positions: ReadonlyMap<string, StreamId>): Promise<void> {
+    if (positions.size > 0) await this.redis.tidingsSavePositions(this.keys.positions(channel), ...[...positions].flat());
+  }
+
+  async position(channel: string, device: string): Promise<StreamId | undefined> {
+    return (await this.redis.hget(this.keys.positions(channel), device)) ?? undefined;
+  }
+
+  async owed(channel: string, device: string, limit: number): Promise<StreamId[]> {
+    // Members are "<device> <id>"; device ids hold no spaces, and '!' sorts right after ' '.
+    const members = await this.redis.zrangebylex(this.keys.owed(channel), `[${device} `, `(${device}!`, 'LIMIT', 0, Math.min(limit, OWED_SCAN_LIMIT));
+    return members.map((m) => m.slice(device.length + 1));
   }
 
   async list(channel: string, id: StreamId, page: { after?: string; limit: number }): Promise<ReceiptPage | undefined> {
@@ -53,14 +82,17 @@ export class RedisReceiptStore implements ReceiptStore {
   }
 }
 
-function toReceipt(device: string, raw: string): DeviceReceipt {
+export function toReceipt(device: string, raw: string): DeviceReceipt {
   const stored = JSON.parse(raw) as StoredReceipt;
   return {
     device,
     state: stored.s,
     attempts: stored.a ?? 0,
+    retries: stored.n ?? 0,
     ...(stored.d ? { deliveredAt: stored.d } : {}),
     ...(stored.r ? { receiptAt: stored.r } : {}),
     ...(stored.x ? { detail: stored.x } : {}),
+    ...(stored.t ? { nextRetryAt: stored.t } : {}),
+    ...(stored.k ? { deadAt: stored.k } : {}),
   };
 }

@@ -31,7 +31,9 @@ export class SubscriptionSink {
   }
 
   event(event: TidingsEvent): void {
-    if (this.done || !this.deduper.accept(event.channel, event.id)) return;
+    if (this.done) return;
+    // A redelivery repeats an old id on purpose: neither dropped as a duplicate nor recorded as the channel's newest.
+    if (!event.redelivery && !this.deduper.accept(event.channel, event.id)) return;
     this.call(() => this.handlers.onEvent(event));
   }
 

@@ -28,7 +28,8 @@ export interface TransportContext {
 /** `{ channel, id, event, data }` as SSE data, long-poll entries and WebSocket `event` frames carry it. */
 export function toEvent(v: unknown): TidingsEvent | undefined {
   if (!isRecord(v) || typeof v.channel !== 'string' || typeof v.id !== 'string') return undefined;
-  return { channel: v.channel, id: v.id, event: typeof v.event === 'string' ? v.event : 'message', data: v.data };
+  const event: TidingsEvent = { channel: v.channel, id: v.id, event: typeof v.event === 'string' ? v.event : 'message', data: v.data };
+  return { ...event, ...(v.ack === true ? { ack: true } : {}), ...(v.redelivery === true ? { redelivery: true } : {}) };
 }
 
 export function toReset(v: unknown): ResetNotice | undefined {

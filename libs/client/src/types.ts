@@ -6,6 +6,13 @@ export interface TidingsEvent {
   id: string;
   event: string;
   data: unknown;
+  /** The publisher asked for receipts: answer with `ack()` (when this client names a device). */
+  ack?: true;
+  /**
+   * Sent again, out of stream order, because this device has not answered an `ack: true` event:
+   * it may repeat one already handled; answer it with `ack()` either way.
+   */
+  redelivery?: true;
 }
 
 export interface ResetNotice {

@@ -83,6 +83,26 @@ describe('WebSocket transport', () => {
     expect(r.events.map((e) => e.id)).toEqual(['1-0', '2-0', '3-0']);
   });
 
+  it('passes a redelivery on although its id is old, and keeps the position where the stream is', () => {
+    const { client } = setup();
+    const r = recorder();
+    const sub = client.subscribe('a', r.onEvent);
+    const socket = FakeWebSocket.last();
+    socket.serverOpen();
+    socket.acceptSubscribe('a', cursor(ZERO_ID, { a: '1-0' }));
+    socket.serverSend(event('a', '2-0'));
+    socket.serverSend(event('a', '3-0'));
+    socket.serverSend(event('a', '2-0', { redelivery: true }));
+    expect(r.events.map((e) => [e.id, e.redelivery ?? false])).toEqual([
+      ['2-0', false],
+      ['3-0', false],
+      ['2-0', true],
+    ]);
+    expect(positionsOf(sub.cursor)).toEqual({ a: '3-0' });
+    socket.serverSend(event('a', '3-0'));
+    expect(r.events).toHaveLength(3); // plain duplicates are still dropped
+  });
+
   it('shares one server subscription between subscribe() calls and unsubscribes when the last one closes', () => {
     const { client } = setup();
     const one = recorder();

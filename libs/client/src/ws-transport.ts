@@ -205,7 +205,7 @@ export class WsTransport implements Transport {
     const event = toEvent(frame);
     const key = this.keyFor(frame);
     if (!event || !key) return;
-    if (isStreamId(event.id)) key.tracker.record(event.channel, event.id);
+    if (isStreamId(event.id) && !event.redelivery) key.tracker.record(event.channel, event.id);
     for (const entry of [...key.entries]) entry.sink.event(event);
   }
 

@@ -1,6 +1,6 @@
 import { matchesPattern, patternGlob } from '@tidings/protocol';
 import { ChannelFeed, type ChannelFeedDeps } from './channel-feed.js';
-import type { EventLog, LiveBus, LiveBusListener, LiveNotification, Schedule } from './ports.js';
+import type { EventLog, LiveBus, LiveBusListener, LiveNotification, PresenceChange, Redelivery, Schedule } from './ports.js';
 
 /** A wildcard subscription, told about every channel that matches it and has a live feed here. */
 export interface PatternWatcher {
@@ -20,6 +20,10 @@ export interface HubOptions {
   readonly schedule: Schedule;
   readonly now: () => number;
   readonly observer?: HubObserver;
+  /** Where the worker's redeliveries go (the node's device connections). */
+  readonly redeliver?: (redelivery: Redelivery) => void;
+  /** Where joins and leaves go (subscriptions that asked for them). */
+  readonly presenceChanged?: (change: PresenceChange) => void;
   readonly pageSize?: number;
   readonly maxPending?: number;
   /** Feeds kept only for wildcard subscribers are dropped after this long without events. */
@@ -145,6 +149,14 @@ export class Hub implements LiveBusListener {
     feed.lastActivityMs = this.options.now();
     this.discover(feed);
     feed.receive(n);
+  }
+
+  redeliver(redelivery: Redelivery): void {
+    this.options.redeliver?.(redelivery);
+  }
+
+  presenceChanged(change: PresenceChange): void {
+    this.options.presenceChanged?.(change);
   }
 
   resync(sinceMs: number): void {

@@ -8,3 +8,4 @@ export { MemoryReceiptStore } from './memory-receipt-store.js';
 export { receiptTransition, type ReceiptTransition } from './receipt-transition.js';
 export { MemoryPresenceStore } from './memory-presence-store.js';
 export { MemoryNodeRegistry } from './memory-node-registry.js';
+export { backoffDelay, planRetryRound, type OpenReceipt, type PlannedRedelivery, type RetryPolicy, type RetryRound } from './retry-plan.js';

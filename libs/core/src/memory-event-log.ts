@@ -66,6 +66,10 @@ export class MemoryEventLog implements EventLog {
     return gap ? { events, gap } : { events };
   }
 
+  async read(channel: string, id: StreamId): Promise<LoggedEvent | undefined> {
+    return this.streams.get(channel)?.entries.find((e) => e.id === id);
+  }
+
   async lastId(channel: string): Promise<StreamId> {
     return this.streams.get(channel)?.lastGenerated ?? ZERO_ID;
   }

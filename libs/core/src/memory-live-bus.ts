@@ -1,4 +1,5 @@
 import type { MemoryEventLog } from './memory-event-log.js';
+import type { MemoryPresenceStore } from './memory-presence-store.js';
 import type { LiveBus, LiveBusListener, LiveNotification } from './ports.js';
 
 /** How a notification travels: the default hands it over on the next microtask, in order. */
@@ -18,9 +19,13 @@ export class MemoryLiveBus implements LiveBus {
   constructor(
     log: MemoryEventLog,
     private readonly transmit: Transmit = inOrder,
+    presence?: MemoryPresenceStore,
   ) {
     log.onAppend((n) => {
       if (this.watches(n.channel)) this.transmit(n, (m) => this.listener?.notify(m));
+    });
+    presence?.onChange((change) => {
+      if (this.watches(change.channel)) queueMicrotask(() => this.listener?.presenceChanged(change));
     });
   }
 

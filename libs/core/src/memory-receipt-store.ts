@@ -1,4 +1,4 @@
-import { type StreamId, TidingsError } from '@tidings/protocol';
+import { compareStreamIds, type StreamId, TidingsError } from '@tidings/protocol';
 import type { DeviceReceipt, ReceiptOutcome, ReceiptPage, ReceiptStore } from './ports.js';
 import { receiptTransition } from './receipt-transition.js';
 
@@ -11,6 +11,7 @@ interface EventReceipts {
 export class MemoryReceiptStore implements ReceiptStore {
   private readonly members = new Map<string, Map<string, number>>();
   private readonly events = new Map<string, EventReceipts>();
+  private readonly positions = new Map<string, StreamId>();
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -22,7 +23,7 @@ export class MemoryReceiptStore implements ReceiptStore {
     const since = this.now() - this.memberIdleMs;
     const devices = new Map<string, DeviceReceipt>();
     for (const [device, seen] of this.members.get(channel) ?? []) {
-      if (seen >= since) devices.set(device, { device, state: 'pending', attempts: 0 });
+      if (seen >= since) devices.set(device, { device, state: 'pending', attempts: 0, retries: 0 });
     }
     this.events.set(`${channel}\n${id}`, { publishedAt: this.now(), devices });
     return devices.size;
@@ -55,6 +56,23 @@ export class MemoryReceiptStore implements ReceiptStore {
     const updated: DeviceReceipt = { ...receipt, state: status, receiptAt: this.now(), ...(detail === undefined ? {} : { detail }) };
     receipts!.devices.set(device, updated);
     return { result: 'recorded', receipt: updated };
+  }
+
+  async savePositions(channel: string, positions: ReadonlyMap<string, StreamId>): Promise<void> {
+    for (const [device, id] of positions) {
+      const key = `${channel}\n${device}`;
+      const old = this.positions.get(key);
+      if (old === undefined || compareStreamIds(id, old) > 0) this.positions.set(key, id);
+    }
+  }
+
+  async position(channel: string, device: string): Promise<StreamId | undefined> {
+    return this.positions.get(`${channel}\n${device}`);
+  }
+
+  /** Nothing: redelivery is the worker's, which needs Redis. */
+  async owed(): Promise<StreamId[]> {
+    return [];
   }
 
   async list(channel: string, id: StreamId, page: { after?: string; limit: number }): Promise<ReceiptPage | undefined> {

@@ -38,6 +38,8 @@ export interface EventLog {
   append(channel: string, request: PublishRequest): Promise<AppendResult>;
   /** Events with id > `after`, oldest first, at most `limit`. */
   readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage>;
+  /** One event, if the log still has it. */
+  read(channel: string, id: StreamId): Promise<LoggedEvent | undefined>;
   /** Id of the newest event ever appended to the channel ('0-0' when none). */
   lastId(channel: string): Promise<StreamId>;
   /** Channels that had events at or after `sinceMs` (a superset is fine): how wildcard subscriptions find channels. */
@@ -51,8 +53,26 @@ export interface LiveNotification extends LoggedEvent {
   readonly prev: StreamId;
 }
 
+/** The worker asks whichever nodes hold these devices' connections to write an ack event again. */
+export interface Redelivery {
+  readonly event: LoggedEvent;
+  readonly devices: readonly string[];
+}
+
+/** A device started or stopped being present on a channel through a node (best effort, like all pub/sub). */
+export interface PresenceChange {
+  readonly channel: string;
+  readonly device: string;
+  readonly node: string;
+  readonly action: 'join' | 'leave';
+  /** For a leave: 'expired' when its node stopped reporting (crashed) and the entry timed out. */
+  readonly reason?: 'expired';
+}
+
 export interface LiveBusListener {
   notify(notification: LiveNotification): void;
+  redeliver(redelivery: Redelivery): void;
+  presenceChanged(change: PresenceChange): void;
   /** The live path was interrupted since `sinceMs` (log clock, approximate): anything may have been missed. */
   resync(sinceMs: number): void;
 }
@@ -78,9 +98,14 @@ export interface DeviceReceipt {
   readonly state: ReceiptState;
   /** Times the event was written to one of the device's connections. */
   readonly attempts: number;
+  /** Redelivery rounds the worker ran for this device. */
+  readonly retries: number;
   readonly deliveredAt?: number;
   readonly receiptAt?: number;
   readonly detail?: string;
+  /** While open: when the worker's next round for it is due. */
+  readonly nextRetryAt?: number;
+  readonly deadAt?: number;
 }
 
 export interface ReceiptPage {
@@ -101,6 +126,15 @@ export interface ReceiptStore {
   markDelivered(channel: string, id: StreamId, devices: readonly string[]): Promise<void>;
   /** A device's own receipt. Throws TidingsError RECEIPT_NOT_EXPECTED or RECEIPT_CONFLICT. */
   record(channel: string, id: StreamId, device: string, status: 'received' | 'processed' | 'failed', detail?: string): Promise<ReceiptOutcome>;
+  /**
+   * Remembers the last event written to each device on the channel (positions only move forward),
+   * so a device that comes back without a cursor resumes there. Written is not received: this is
+   * a fallback to the client's own cursor, with receipts and retries as the net for ack events.
+   */
+  savePositions(channel: string, positions: ReadonlyMap<string, StreamId>): Promise<void>;
+  position(channel: string, device: string): Promise<StreamId | undefined>;
+  /** Ack events the worker has redelivered to the device that it has not answered: sent again when it connects. */
+  owed(channel: string, device: string, limit: number): Promise<StreamId[]>;
   /** Every expected device's state, a page at a time; undefined when the event expects no receipts. */
   list(channel: string, id: StreamId, page: { after?: string; limit: number }): Promise<ReceiptPage | undefined>;
 }
@@ -116,6 +150,7 @@ export interface PresenceEntry {
 /**
  * Who is online where. Edges report their connected devices in batches (never a timer per
  * connection); entries not refreshed within the TTL are gone, so a crashed node's devices drop out.
+ * A device becoming present through a node, or leaving it, is announced on the live path.
  */
 export interface PresenceStore {
   /** These devices are connected to `node` on `channel` now (`since` kept from the first report). */

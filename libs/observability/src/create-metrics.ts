@@ -12,6 +12,10 @@ export interface Metrics {
   readonly publishedTotal: Counter<'transport'>;
   /** tidings_edge_delivered_events_total{transport=sse|ws|poll} */
   readonly deliveredTotal: Counter<'transport'>;
+  /** tidings_edge_redelivered_events_total{transport=sse|ws|poll}: the worker's retries written to devices. */
+  readonly redeliveredTotal: Counter<'transport'>;
+  /** tidings_edge_receipt_jobs_unqueued_total: ack events whose retry job could not be queued (the reconciler does it later). */
+  readonly receiptJobsUnqueuedTotal: Counter<never>;
   /** tidings_edge_connections{transport=sse|ws|poll} */
   readonly connections: Gauge<'transport'>;
   /** tidings_edge_slow_consumer_disconnects_total{transport} */
@@ -53,6 +57,7 @@ export function createMetrics(nodeId: string): Metrics {
 
   const publishedTotal = counter('tidings_edge_published_events_total', 'Events accepted for publishing by this node.', ['transport']);
   const deliveredTotal = counter('tidings_edge_delivered_events_total', 'Events written to subscriber connections.', ['transport']);
+  const redeliveredTotal = counter('tidings_edge_redelivered_events_total', 'Ack events written again to devices that had not answered (worker retries).', ['transport']);
   const connections = new Gauge({ name: 'tidings_edge_connections', help: 'Open subscriber connections.', labelNames: ['transport'], registers });
   const slowConsumerDisconnectsTotal = counter(
     'tidings_edge_slow_consumer_disconnects_total',
@@ -63,6 +68,7 @@ export function createMetrics(nodeId: string): Metrics {
   for (const transport of PUBLISH_TRANSPORTS) publishedTotal.inc({ transport }, 0);
   for (const transport of DELIVERY_TRANSPORTS) {
     deliveredTotal.inc({ transport }, 0);
+    redeliveredTotal.inc({ transport }, 0);
     connections.set({ transport }, 0);
     slowConsumerDisconnectsTotal.inc({ transport }, 0);
   }
@@ -72,6 +78,12 @@ export function createMetrics(nodeId: string): Metrics {
     registry,
     publishedTotal,
     deliveredTotal,
+    redeliveredTotal,
+    receiptJobsUnqueuedTotal: counter<never>(
+      'tidings_edge_receipt_jobs_unqueued_total',
+      'Ack events whose retry job could not be queued; the worker reconciler queues them later.',
+      [],
+    ),
     connections,
     slowConsumerDisconnectsTotal,
     badRequestsTotal: counter('tidings_edge_rejected_requests_total', 'Requests and frames rejected, by error code.', ['code']),

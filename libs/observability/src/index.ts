@@ -3,3 +3,5 @@
 export { REDACTED_PATHS, createLogger, type Logger, type LoggerOptions } from './create-logger.js';
 export { createMetrics, type Counter, type Gauge, type Histogram, type Metrics, type Registry } from './create-metrics.js';
 export { redactUrl } from './redact-url.js';
+export { createWorkerMetrics, type WorkerMetrics } from './create-worker-metrics.js';
+export { stopOnSignal, type Stoppable } from './stop-on-signal.js';

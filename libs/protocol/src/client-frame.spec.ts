@@ -18,6 +18,7 @@ describe('parseClientFrame', () => {
   it.each([
     ['subscribe', { type: 'subscribe', channel: 'news/sport' }, { type: 'subscribe', channel: 'news/sport' }],
     ['subscribe to a pattern', { type: 'subscribe', channel: 'news/+/sport', ref: 1 }, { type: 'subscribe', channel: 'news/+/sport', ref: 1 }],
+    ['subscribe with join and leave events', { type: 'subscribe', channel: 'room/1', presence: true }, { type: 'subscribe', channel: 'room/1', presence: true }],
     ['subscribe since a stream id', { type: 'subscribe', channel: 'a', since: '17-0' }, { type: 'subscribe', channel: 'a', since: '17-0' }],
     ['subscribe since a cursor', { type: 'subscribe', channel: '#', since: cursor }, { type: 'subscribe', channel: '#', since: cursor }],
     ['unsubscribe', { type: 'unsubscribe', channel: 'a/#', ref: 'r1' }, { type: 'unsubscribe', channel: 'a/#', ref: 'r1' }],
@@ -57,6 +58,8 @@ describe('parseClientFrame', () => {
     ['a bad since', frame({ type: 'subscribe', channel: 'a', since: '01-0' }), 'TIDINGS_CURSOR_INVALID', /^since: /],
     ['a corrupt cursor', frame({ type: 'subscribe', channel: 'a', since: 'MQowLjB' }), 'TIDINGS_CURSOR_INVALID', /^since: /],
     ['a numeric since', frame({ type: 'subscribe', channel: 'a', since: 5 }), 'TIDINGS_FRAME_INVALID', /^since: must be a string/],
+    ['a non-boolean presence', frame({ type: 'subscribe', channel: 'a', presence: 1 }), 'TIDINGS_FRAME_INVALID', /^presence: must be true or false/],
+    ['presence on a pattern', frame({ type: 'subscribe', channel: 'a/#', presence: true }), 'TIDINGS_FRAME_INVALID', /^presence: .*exact channels/],
     ['a long ref', frame({ type: 'ping', ref: 'x'.repeat(65) }), 'TIDINGS_FRAME_INVALID', /^ref: /],
     ['a fractional ref', frame({ type: 'ping', ref: 1.5 }), 'TIDINGS_FRAME_INVALID', /^ref: /],
     ['an object ref', frame({ type: 'ping', ref: {} }), 'TIDINGS_FRAME_INVALID', /^ref: /],

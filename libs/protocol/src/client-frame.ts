@@ -2,7 +2,7 @@
 // unknown key) are TIDINGS_FRAME_INVALID; a bad value keeps the code HTTP would give it
 // (TIDINGS_CHANNEL_INVALID, TIDINGS_CURSOR_INVALID, ...) so every transport reports the same
 // mistake the same way. Messages start with the field's name.
-import { parseChannel, parseSubscription } from './channel.js';
+import { isChannel, parseChannel, parseSubscription } from './channel.js';
 import { decodeCursor, isCursorLike } from './cursor.js';
 import { parseDeviceId } from './device.js';
 import { TidingsError } from './errors.js';
@@ -16,7 +16,7 @@ export type FrameRef = string | number;
 export type AckStatus = 'received' | 'processed' | 'failed';
 
 export type ClientFrame =
-  | { type: 'subscribe'; channel: string; since?: string; device?: string; ref?: FrameRef }
+  | { type: 'subscribe'; channel: string; since?: string; device?: string; presence?: true; ref?: FrameRef }
   | { type: 'unsubscribe'; channel: string; ref?: FrameRef }
   | { type: 'ack'; channel: string; id: StreamId; status: AckStatus; detail?: string; ref?: FrameRef }
   | { type: 'publish'; channel: string; event: string; data: JsonValue; ack: boolean; idempotencyKey?: string; ref?: FrameRef }
@@ -57,14 +57,18 @@ export function parseClientFrame(text: string, limits: BodyLimits = DEFAULT_BODY
 }
 
 function subscribeFrame(frame: JsonObject): ClientFrame {
-  rejectUnknownKeys(frame, '', ['type', 'channel', 'since', 'device', 'ref'], INVALID);
+  rejectUnknownKeys(frame, '', ['type', 'channel', 'since', 'device', 'presence', 'ref'], INVALID);
   const channel = subscription(frame);
   const device = Object.hasOwn(frame, 'device') ? { device: withFieldPath('device', () => parseDeviceId(frame['device'])) } : {};
-  if (!Object.hasOwn(frame, 'since')) return withRef({ type: 'subscribe', channel, ...device }, frame);
+  const presence = frame['presence'] ?? false;
+  if (typeof presence !== 'boolean') throw fieldError(INVALID, 'presence', 'must be true or false');
+  if (presence && !isChannel(channel)) throw fieldError(INVALID, 'presence', 'join and leave events are for exact channels, not patterns');
+  const extra = { ...device, ...(presence ? { presence: true as const } : {}) };
+  if (!Object.hasOwn(frame, 'since')) return withRef({ type: 'subscribe', channel, ...extra }, frame);
   const since = requiredString(frame, 'since');
   if (isCursorLike(since)) withFieldPath('since', () => decodeCursor(since));
   else if (!isStreamId(since)) throw fieldError('TIDINGS_CURSOR_INVALID', 'since', 'must be a stream id or a cursor');
-  return withRef({ type: 'subscribe', channel, since, ...device }, frame);
+  return withRef({ type: 'subscribe', channel, since, ...extra }, frame);
 }
 
 function ackFrame(frame: JsonObject): ClientFrame {

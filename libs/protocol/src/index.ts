@@ -53,7 +53,7 @@ export {
   type ClientFrame,
   type FrameRef,
 } from './client-frame.js';
-export { encodeEventFrame, encodeServerFrame, type ResetReason, type ServerFrame } from './server-frame.js';
+export { encodeEventFrame, encodeRedeliveryFrame, encodeServerFrame, type ResetReason, type ServerFrame } from './server-frame.js';
 export { CLOSE, shouldReconnect, type CloseCode } from './close-codes.js';
 export { DEVICE_MAX_LENGTH, isDeviceId, parseDeviceId } from './device.js';
 export { parseReceiptBody, type ReceiptRequest } from './receipt-request.js';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { JsonValue } from './json-value.js';
-import { encodeEventFrame, encodeServerFrame, type ServerFrame } from './server-frame.js';
+import { encodeEventFrame, encodeRedeliveryFrame, encodeServerFrame, type ServerFrame } from './server-frame.js';
 import { channelArb, nastyStringArb, patternArb, streamIdArb } from './spec-support/arbitraries.js';
 
 describe('encodeServerFrame', () => {
@@ -12,6 +12,7 @@ describe('encodeServerFrame', () => {
     ['reset', { type: 'reset', channel: 'a', subscription: 'a/#', lostFrom: '1-0', lostTo: '9-0', reason: 'retention' }],
     ['published', { type: 'published', channel: 'a', id: '2-0', ref: 'r' }],
     ['error', { type: 'error', code: 'TIDINGS_CHANNEL_INVALID', message: 'channel: is empty', ref: 1 }],
+    ['presence', { type: 'presence', channel: 'room/1', device: 'phone', node: 'edge-1', action: 'leave', reason: 'expired' }],
     ['pong', { type: 'pong' }],
   ])('writes a %s frame as JSON', (_label, f) => {
     expect(JSON.parse(encodeServerFrame(f))).toEqual(f);
@@ -28,6 +29,18 @@ describe('encodeEventFrame', () => {
     );
   });
 
+  it('marks a redelivered event, so clients keep their position', () => {
+    expect(JSON.parse(encodeRedeliveryFrame('orders/1', '5-0', 'ship', '{"n":1}'))).toEqual({
+      type: 'event',
+      channel: 'orders/1',
+      id: '5-0',
+      event: 'ship',
+      data: { n: 1 },
+      ack: true,
+      redelivery: true,
+    });
+  });
+
   it('gives exactly what encodeServerFrame gives for the parsed data, on one line', () => {
     fc.assert(
       fc.property(
@@ -36,7 +49,8 @@ describe('encodeEventFrame', () => {
         nastyStringArb,
         fc.jsonValue(),
         fc.option(patternArb(), { nil: undefined }),
-        (channel, id, event, data, subscription) => {
+        fc.boolean(),
+        (channel, id, event, data, subscription, ack) => {
           const dataJson = JSON.stringify(data);
           const expected = encodeServerFrame({
             type: 'event',
@@ -45,8 +59,9 @@ describe('encodeEventFrame', () => {
             event,
             data: JSON.parse(dataJson) as JsonValue,
             ...(subscription === undefined ? {} : { subscription }),
+            ...(ack ? { ack: true as const } : {}),
           });
-          const encoded = encodeEventFrame(channel, id, event, dataJson, subscription);
+          const encoded = encodeEventFrame(channel, id, event, dataJson, subscription, ack);
           expect(encoded).toBe(expected);
           expect(encoded).not.toMatch(/[\r\n]/);
         },

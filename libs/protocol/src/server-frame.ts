@@ -8,7 +8,7 @@ import type { StreamId } from './stream-id.js';
 export type ResetReason = 'retention' | 'stream-lost';
 
 export type ServerFrame =
-  | { type: 'event'; channel: string; id: StreamId; event: string; data: JsonValue | string; subscription?: string }
+  | { type: 'event'; channel: string; id: StreamId; event: string; data: JsonValue | string; subscription?: string; ack?: true; redelivery?: true }
   | { type: 'subscribed'; channel: string; cursor: string; ref?: FrameRef }
   | { type: 'unsubscribed'; channel: string; ref?: FrameRef }
   | {
@@ -22,6 +22,7 @@ export type ServerFrame =
   | { type: 'published'; channel: string; id: StreamId; ref?: FrameRef }
   | { type: 'acked'; channel: string; id: StreamId; state: string; result: 'recorded' | 'unchanged'; ref?: FrameRef }
   | { type: 'error'; code: ErrorCode; message: string; ref?: FrameRef }
+  | { type: 'presence'; channel: string; device: string; node: string; action: 'join' | 'leave'; reason?: 'expired' }
   | { type: 'pong'; ref?: FrameRef };
 
 export function encodeServerFrame(f: ServerFrame): string {
@@ -29,7 +30,7 @@ export function encodeServerFrame(f: ServerFrame): string {
 }
 
 /**
- * Same text as encodeServerFrame({ type: 'event', channel, id, event, data, subscription })
+ * Same text as encodeServerFrame({ type: 'event', channel, id, event, data, subscription, ack })
  * without parsing `dataJson`, which the caller guarantees is valid JSON text (it came from
  * JSON.stringify at publish time). The other fields are still escaped by JSON.stringify.
  */
@@ -39,7 +40,17 @@ export function encodeEventFrame(
   event: string,
   dataJson: string,
   subscription?: string,
+  ack?: boolean,
 ): string {
   const head = `{"type":"event","channel":${JSON.stringify(channel)},"id":${JSON.stringify(id)},"event":${JSON.stringify(event)},"data":${dataJson}`;
-  return subscription === undefined ? `${head}}` : `${head},"subscription":${JSON.stringify(subscription)}}`;
+  const tail = `${subscription === undefined ? '' : `,"subscription":${JSON.stringify(subscription)}`}${ack ? ',"ack":true' : ''}}`;
+  return head + tail;
+}
+
+/**
+ * An ack event sent again because the device has not answered it (a worker retry): out of
+ * stream order, so clients must not move their position by it.
+ */
+export function encodeRedeliveryFrame(channel: string, id: StreamId, event: string, dataJson: string): string {
+  return `${encodeEventFrame(channel, id, event, dataJson, undefined, true).slice(0, -1)},"redelivery":true}`;
 }

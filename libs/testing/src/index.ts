@@ -1,5 +1,5 @@
 // @tidings/testing: real processes and real clients for tests — redis-server and Redis Cluster
-// on free ports, edge processes, SSE and WebSocket clients. No mocks. Everything spawned here is
+// on free ports, edge and worker processes, SSE and WebSocket clients. No mocks. Everything spawned here is
 // killed by PID when the test process exits, at the latest.
 export { freePort } from './free-port.js';
 export { exitOf, isRunning, makeTempDir, removeTempDir, spawnTracked, stopProcess } from './spawn-tracked.js';
@@ -11,3 +11,5 @@ export { SseParser, type SseEvent, type SseHandlers } from './sse-parser.js';
 export { SseClient } from './sse-client.js';
 export { WsClient, WsRejectedError, type Frame } from './ws-client.js';
 export { startEdge, type EdgeOptions, type EdgeProcess } from './edge-process.js';
+export { startWorker, type WorkerOptions } from './worker-process.js';
+export type { ServiceProcess } from './service-process.js';

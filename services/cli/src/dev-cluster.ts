@@ -10,6 +10,14 @@ import { createMemoryEngine, startEdge } from '@tidings/edge';
 import { createLogger, createMetrics } from '@tidings/observability';
 
 const EDGE_MAIN = fileURLToPath(new URL('../../edge/dist/main.js', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../../worker/dist/main.js', import.meta.url));
+/** Quick retries, so the demo shows a silent device turning dead in about 20 seconds. */
+const DEMO_RETRY_POLICY = [
+  '--receipts-ack-timeout-seconds', '5',
+  '--receipts-max-retries', '3',
+  '--receipts-backoff-base-seconds', '2',
+  '--receipts-backoff-max-seconds', '8',
+];
 const CLOCK_CHANNEL = 'demo/clock';
 
 /** What `tidings dev` runs: resolves with the exit code once everything has stopped. */
@@ -84,6 +92,11 @@ async function startProcesses(config: DevConfig, ports: readonly number[]): Prom
     const args = [EDGE_MAIN, '--port', String(port), '--redis', redisUrl, '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'];
     children.push(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] }));
   }
+  for (let i = 0; i < config.workers; i++) {
+    const args = [WORKER_MAIN, '--redis', redisUrl, '--worker-id', `dev-worker-${i + 1}`, '--metrics-port', '0', '--log-level', 'warn', ...DEMO_RETRY_POLICY];
+    children.push(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] }));
+  }
+  if (config.workers > 0) description += `\n${config.workers} worker(s) retry unanswered ack events: first after 5 s, 3 retries, then dead.`;
   let stopping = false;
   const stop = () => {
     stopping = true;
@@ -126,7 +139,8 @@ async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
   const stopped = new Promise<number>((resolve) => (finish = resolve));
   return {
     description:
-      'No redis-server on PATH: running the in-process engine (all edges in this process, events in memory only, nothing persists).\n' +
+      'No redis-server on PATH: running the in-process engine (all edges in this process, events in memory only, nothing persists;\n' +
+      'no worker either, so unanswered ack events stay pending).\n' +
       'Install redis-server (apt-get install redis-server) for the real thing.',
     stopped,
     stop: () => void Promise.all(edges.map((edge) => edge.stop())).then(() => finish(0), () => finish(1)),

@@ -5,6 +5,7 @@ const USAGE = `usage: tidings <command> [options]
 
 commands:
   edge [--port 8080] [--redis URL] [--allow-anonymous] ...   run an edge node (see docs/config.md)
+  worker --redis URL [--webhook-url URL] ...                 run a worker: receipt retries, dead letters, pruning
   dev [--port 8080] [--edges 2] [--redis URL]                everything on this machine: Redis, edges, demo page
   publish CHANNEL MESSAGE [--url URL] [--event NAME]         publish one event
   subscribe CHANNEL... [--url URL] [--since CURSOR]          print events as JSON lines until Ctrl-C
@@ -13,6 +14,7 @@ commands:
 const [command, ...rest] = process.argv.slice(2);
 const commands: Record<string, () => Promise<number>> = {
   edge: async () => (await import('@tidings/edge')).runEdge(rest, process.env),
+  worker: async () => (await import('@tidings/worker')).runWorker(rest, process.env),
   dev: () => runDev(rest, process.env),
   publish: () => runPublish(rest),
   subscribe: () => runSubscribe(rest),

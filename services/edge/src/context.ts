@@ -1,7 +1,9 @@
 import type { EdgeConfig } from '@tidings/config';
 import type { EventLog, Hub, NodeRegistry, PresenceStore, ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
+import type { StreamId } from '@tidings/protocol';
 import type { DeviceTracker } from './device-tracker.js';
+import type { PresenceWatchers } from './presence-watchers.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { SubscriptionCounts } from './subscription-counts.js';
 
@@ -13,8 +15,11 @@ export interface EdgeContext {
   readonly receipts: ReceiptStore;
   readonly presence: PresenceStore;
   readonly nodes: NodeRegistry;
+  /** Hands an ack event with devices to answer to the worker. */
+  scheduleReceipts(channel: string, id: StreamId): Promise<void>;
   readonly subscriptionCounts: SubscriptionCounts;
   readonly devices: DeviceTracker;
+  readonly presenceWatchers: PresenceWatchers;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly sessions: SessionRegistry;

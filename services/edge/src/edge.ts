@@ -7,6 +7,7 @@ import { createRedisEngine, type Engine } from './engine.js';
 import { DeviceTracker } from './device-tracker.js';
 import { createRouter } from './router.js';
 import { NodeReporter } from './node-reporter.js';
+import { PresenceWatchers } from './presence-watchers.js';
 import { SessionRegistry } from './session-registry.js';
 import { SubscriptionCounts } from './subscription-counts.js';
 import { loadStaticFiles } from './static-files.js';
@@ -23,7 +24,9 @@ const SWEEP_INTERVAL_MS = 30_000;
 /** The composition root of an edge node: the one place that knows every concrete class. */
 export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
   const uws = loadUws(config.allowJsFallback);
-  const { log, bus, receipts, presence, nodes, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
+  const { log, bus, receipts, presence, nodes, scheduleReceipts, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
+  const presenceWatchers = new PresenceWatchers();
+  const devices = new DeviceTracker(log, receipts, presence, config.nodeId, config.presence.refreshSeconds * 1000, logger);
   const hub = new Hub({
     log,
     bus,
@@ -37,6 +40,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
       feedsChanged: (count) => metrics.channelFeeds.set(count),
       error: (error, context) => logger.warn({ err: error, context }, 'hub problem'),
     },
+    redeliver: (redelivery) => devices.redeliver(redelivery),
+    presenceChanged: (change) => presenceWatchers.notify(change),
   });
 
   let draining = false;
@@ -48,7 +53,9 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     presence,
     nodes,
     subscriptionCounts: new SubscriptionCounts(),
-    devices: new DeviceTracker(receipts, presence, config.nodeId, config.presence.refreshSeconds * 1000, logger),
+    scheduleReceipts,
+    devices,
+    presenceWatchers,
     metrics,
     logger,
     sessions: new SessionRegistry(),

@@ -7,6 +7,7 @@ import {
   RedisLiveBus,
   RedisNodeRegistry,
   RedisPresenceStore,
+  ReceiptJobQueue,
   RedisReceiptStore,
 } from '@tidings/broker';
 import type { EdgeConfig } from '@tidings/config';
@@ -23,6 +24,7 @@ import {
   type ReceiptStore,
 } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
+import type { StreamId } from '@tidings/protocol';
 
 /** Where an edge keeps its log and hears about new events. */
 export interface Engine {
@@ -31,6 +33,8 @@ export interface Engine {
   readonly receipts: ReceiptStore;
   readonly presence: PresenceStore;
   readonly nodes: NodeRegistry;
+  /** Hands an ack event to the worker (BullMQ); the in-process engine has no worker. */
+  scheduleReceipts(channel: string, id: StreamId): Promise<void>;
   isReady(): boolean;
   stop(): Promise<void>;
 }
@@ -48,15 +52,18 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     onError: (error, context) => logger.warn({ err: error, context }, 'live bus problem'),
     onResubscribed: () => metrics.redisReconnectsTotal.inc(),
   });
+  const receiptJobs = new ReceiptJobQueue(redis, keys);
   return {
     log: new RedisEventLog({ redis, keys, retention: config.retention }),
     bus,
     receipts: new RedisReceiptStore(redis, keys),
     presence: new RedisPresenceStore(redis, keys, config.presence.ttlSeconds * 1000),
     nodes: new RedisNodeRegistry(redis, keys, config.presence.ttlSeconds * 1000),
+    scheduleReceipts: (channel, id) => receiptJobs.schedule(channel, id),
     isReady: () => redis.status === 'ready' && bus.ready,
     async stop() {
       await bus.stop();
+      await receiptJobs.close();
       await redis.quit().catch((error: unknown) => logger.warn({ err: error }, 'redis did not close cleanly'));
     },
   };
@@ -67,7 +74,16 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
  * Nothing persists and nothing crosses processes; each edge gets its own bus over the shared log.
  */
 export function createMemoryEngine(log: MemoryEventLog, receipts: MemoryReceiptStore, presence: MemoryPresenceStore, nodes: MemoryNodeRegistry): Engine {
-  return { log, bus: new MemoryLiveBus(log), receipts, presence, nodes, isReady: () => true, stop: async () => undefined };
+  return {
+    log,
+    bus: new MemoryLiveBus(log, undefined, presence),
+    receipts,
+    presence,
+    nodes,
+    scheduleReceipts: async () => undefined,
+    isReady: () => true,
+    stop: async () => undefined,
+  };
 }
 
 

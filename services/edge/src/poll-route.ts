@@ -4,7 +4,8 @@ import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
-import { eventEnvelope, exactChannels, MAX_TRACKED_CHANNELS, parseDeviceParam, parseResumePoint, parseSpecs } from './subscribe-request.js';
+import type { RedeliveryTarget } from './device-tracker.js';
+import { eventEnvelope, redeliveryEnvelope, exactChannels, MAX_TRACKED_CHANNELS, parseDeviceParam, parseResumePoint, parseSpecs } from './subscribe-request.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 25;
 
@@ -17,25 +18,27 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
   let timer: NodeJS.Timeout | undefined;
   try {
     const specs = parseSpecs(exchange.query.getAll('channel'), ctx.config.limits.maxChannelsPerConnection);
-    const cursor = parseResumePoint(exchange.query.get('since') ?? undefined, specs);
     const timeoutSeconds = parseTimeout(exchange.query.get('timeout'), ctx.config.limits.pollMaxTimeoutSeconds);
     const device = parseDeviceParam(exchange.query.get('device'));
+    const cursor = parseResumePoint(exchange.query.get('since') ?? undefined, specs) ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
+    const sink = new PollSink(ctx.config.limits.maxHistoryLimit, () => answer());
     let leave: (() => void) | undefined;
     if (device) {
-      leave = await ctx.devices.connect(device, exactChannels(specs));
+      leave = await ctx.devices.connect(device, exactChannels(specs), sink);
       exchange.onAbort(leave);
       if (exchange.aborted) leave();
     }
-    const sink = new PollSink(ctx.config.limits.maxHistoryLimit, () => answer());
     subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
     const answer = () => {
       if (!subscription || exchange.finished) return;
       clearTimeout(timer);
-      const body = `{"events":[${sink.events.map(eventEnvelope).join(',')}],"resets":${JSON.stringify(sink.resets)},"cursor":"${subscription.cursor()}"}`;
+      const envelopes = [...sink.events.map(eventEnvelope), ...sink.redelivered.map(redeliveryEnvelope)];
+      const body = `{"events":[${envelopes.join(',')}],"resets":${JSON.stringify(sink.resets)},"cursor":"${subscription.cursor()}"}`;
       subscription.close();
       leave?.();
-      if (device) for (const event of sink.events) ctx.devices.delivered(event, device);
+      if (device) for (const event of [...sink.events, ...sink.redelivered]) ctx.devices.delivered(event, device);
       ctx.metrics.deliveredTotal.inc({ transport: 'poll' }, sink.events.length);
+      ctx.metrics.redeliveredTotal.inc({ transport: 'poll' }, sink.redelivered.length);
       exchange.respond(200, body, { 'content-type': 'application/json', 'cache-control': 'no-store', ...corsHeaders(ctx, exchange) });
     };
     exchange.onAbort(() => {
@@ -66,9 +69,14 @@ function parseTimeout(value: string | null, max: number): number {
   return seconds;
 }
 
-/** Collects what the subscription delivers and asks for the answer once something arrived. */
-class PollSink implements SubscriptionSink {
+/**
+ * Collects what the subscription delivers, and the worker's redeliveries while the poll waits,
+ * and asks for the answer once something arrived.
+ */
+class PollSink implements SubscriptionSink, RedeliveryTarget {
+  readonly owedOnConnect = false;
   readonly events: LoggedEvent[] = [];
+  readonly redelivered: LoggedEvent[] = [];
   readonly resets: LogGap[] = [];
   onFailure: (error: unknown) => void = () => undefined;
   private scheduled = false;
@@ -81,6 +89,11 @@ class PollSink implements SubscriptionSink {
   event(event: LoggedEvent): void {
     // Never refuse an event the subscription counted as delivered: the cursor would skip it.
     this.events.push(event);
+    this.soon();
+  }
+
+  redeliver(event: LoggedEvent): void {
+    if (this.redelivered.length < this.pageLimit) this.redelivered.push(event); // the rest come next round
     this.soon();
   }
 

@@ -27,10 +27,24 @@ export async function publishEvent(ctx: EdgeContext, channel: string, request: P
   try {
     const { id, duplicate, expected } = await ctx.log.append(channel, request);
     ctx.metrics.publishedTotal.inc({ transport });
+    if (expected) await handToWorker(ctx, channel, id);
     return expected === undefined ? { id, channel, duplicate } : { id, channel, duplicate, expected };
   } finally {
     ctx.inFlight.count -= 1;
     stopTimer();
+  }
+}
+
+/**
+ * Queues the worker's job for an ack event. The event is stored already, so a failure here is not
+ * the publisher's: the worker's reconciler finds the event and queues the job itself.
+ */
+async function handToWorker(ctx: EdgeContext, channel: string, id: StreamId): Promise<void> {
+  try {
+    await ctx.scheduleReceipts(channel, id);
+  } catch (error) {
+    ctx.metrics.receiptJobsUnqueuedTotal.inc();
+    ctx.logger.warn({ err: error, channel, id }, 'could not queue the receipts job; the worker reconciler will');
   }
 }
 

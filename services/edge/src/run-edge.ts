@@ -1,5 +1,5 @@
 import { ConfigError, loadEdgeConfig } from '@tidings/config';
-import { createLogger, createMetrics } from '@tidings/observability';
+import { createLogger, createMetrics, stopOnSignal } from '@tidings/observability';
 import { UwsFallbackError } from '@tidings/transport-uws';
 import { startEdge } from './edge.js';
 
@@ -35,29 +35,8 @@ export async function runEdge(argv: readonly string[], env: Readonly<Record<stri
   }
   logger.info({ port: edge.port, host: config.host }, 'listening');
 
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'draining');
-      const hardDeadline = setTimeout(() => {
-        logger.error('shutdown grace period over; exiting with sessions still open');
-        resolve(1);
-      }, config.shutdown.graceSeconds * 1000);
-      edge.stop().then(
-        () => {
-          clearTimeout(hardDeadline);
-          logger.info('stopped');
-          resolve(0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  return stopOnSignal(edge, logger, config.shutdown.graceSeconds, {
+    stopping: 'draining',
+    overdue: 'shutdown grace period over; exiting with sessions still open',
   });
 }

@@ -1,11 +1,23 @@
-import { type LogGap, type LoggedEvent, Subscription, type SubscriptionSink } from '@tidings/core';
+import { type LogGap, type LoggedEvent, type PresenceChange, Subscription, type SubscriptionSink } from '@tidings/core';
 import { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry } from '@tidings/protocol';
 import { type HttpExchange, SseStream } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
+import type { RedeliveryTarget } from './device-tracker.js';
+import type { PresenceListener } from './presence-watchers.js';
 import type { Session } from './session-registry.js';
-import { eventEnvelope, exactChannels, MAX_TRACKED_CHANNELS, parseDeviceParam, parseResumePoint, parseSpecs } from './subscribe-request.js';
+import {
+  eventEnvelope,
+  exactChannels,
+  MAX_TRACKED_CHANNELS,
+  parseDeviceParam,
+  parsePresenceParam,
+  parseResumePoint,
+  parseSpecs,
+  presenceJson,
+  redeliveryEnvelope,
+} from './subscribe-request.js';
 
 /** GET /v1/sse?channel=a&channel=news/+/sport[&lastEventId=CURSOR][&uniform=1] */
 export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
@@ -14,15 +26,19 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
   let stream: SseStream;
   try {
     const specs = parseSpecs(exchange.query.getAll('channel'), config.limits.maxChannelsPerConnection);
-    const cursor = parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined), specs);
-    const uniform = exchange.query.get('uniform') === '1';
     const device = parseDeviceParam(exchange.query.get('device'));
+    const cursor =
+      parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined), specs) ??
+      (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
+    const uniform = exchange.query.get('uniform') === '1';
+    const presence = parsePresenceParam(exchange.query.get('presence'));
     stream = new SseStream(exchange, config.limits.slowConsumerBytes);
     const sink = new SseSink(ctx, stream, uniform, device);
     subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
     stream.onClose(() => subscription.close());
+    if (presence) stream.onClose(ctx.presenceWatchers.add(exactChannels(specs), sink));
     if (device) {
-      const leave = await ctx.devices.connect(device, exactChannels(specs));
+      const leave = await ctx.devices.connect(device, exactChannels(specs), sink);
       stream.onClose(leave);
       if (stream.isClosed) leave();
     }
@@ -76,7 +92,8 @@ function sseFrame(event: LoggedEvent, cursor: string, uniform: boolean): string 
   return frame;
 }
 
-class SseSink implements SubscriptionSink {
+class SseSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
+  readonly owedOnConnect = true;
   private held: string[] | undefined = [];
   private readonly delivered: { inc(): void };
 
@@ -99,6 +116,17 @@ class SseSink implements SubscriptionSink {
     this.send(sseFrame(event, from.cursor(), this.uniform));
     this.delivered.inc();
     if (this.device) this.ctx.devices.delivered(event, this.device);
+  }
+
+  /** No `id:` line: the browser's Last-Event-ID stays where the stream is. */
+  redeliver(event: LoggedEvent): void {
+    this.send(encodeSseEvent({ event: this.uniform ? 'message' : event.event, data: redeliveryEnvelope(event) }));
+    this.ctx.metrics.redeliveredTotal.inc({ transport: 'sse' });
+    if (this.device) this.ctx.devices.delivered(event, this.device);
+  }
+
+  presenceChanged(change: PresenceChange): void {
+    this.send(encodeSseEvent({ event: 'presence', data: presenceJson(change) }));
   }
 
   reset(gap: LogGap): void {

@@ -1,4 +1,4 @@
-import type { LoggedEvent } from '@tidings/core';
+import type { LoggedEvent, PresenceChange } from '@tidings/core';
 import {
   type Cursor,
   decodeCursor,
@@ -36,6 +36,19 @@ export function parseDeviceParam(value: string | null): string | undefined {
   return value === null ? undefined : parseDeviceId(value);
 }
 
+/** `presence=1` asks for join and leave events on the request's exact channels. */
+export function parsePresenceParam(value: string | null): boolean {
+  if (value === null || value === '0') return false;
+  if (value === '1') return true;
+  throw new TidingsError('TIDINGS_QUERY_INVALID', 'presence must be 1 or 0');
+}
+
+/** The SSE / long-poll / WebSocket body of a join or leave. */
+export function presenceJson(change: PresenceChange): string {
+  const { channel, device, node, action, reason } = change;
+  return JSON.stringify({ channel, device, node, action, ...(reason ? { reason } : {}) });
+}
+
 /** The concrete channels of a subscription: the ones a device becomes a member of. */
 export function exactChannels(specs: readonly SubscriptionSpec[]): string[] {
   return specs.flatMap((spec) => (spec.kind === 'channel' ? [spec.channel] : []));
@@ -43,14 +56,20 @@ export function exactChannels(specs: readonly SubscriptionSpec[]): string[] {
 
 const envelopes = new WeakMap<LoggedEvent, string>();
 
+/** The envelope of a worker retry: the same event, marked so clients keep their position. */
+export function redeliveryEnvelope(event: LoggedEvent): string {
+  return `${eventEnvelope(event).slice(0, -1)},"redelivery":true}`;
+}
+
 /**
- * `{"channel","id","event","data"}` as JSON text, spliced from the stored JSON without parsing it
- * again, and built once per event however many subscribers receive it.
+ * `{"channel","id","event","data"}` (plus `"ack":true` for ack events) as JSON text, spliced from
+ * the stored JSON without parsing it again, and built once per event however many subscribers
+ * receive it.
  */
 export function eventEnvelope(event: LoggedEvent): string {
   let envelope = envelopes.get(event);
   if (envelope === undefined) {
-    envelope = `{"channel":${JSON.stringify(event.channel)},"id":"${event.id}","event":${JSON.stringify(event.event)},"data":${event.data}}`;
+    envelope = `{"channel":${JSON.stringify(event.channel)},"id":"${event.id}","event":${JSON.stringify(event.event)},"data":${event.data}${event.ack ? ',"ack":true' : ''}}`;
     envelopes.set(event, envelope);
   }
   return envelope;

@@ -1,8 +1,9 @@
-import { type LogGap, type LoggedEvent, Subscription, type SubscriptionSink } from '@tidings/core';
+import { type LogGap, type LoggedEvent, type PresenceChange, Subscription, type SubscriptionSink } from '@tidings/core';
 import {
   type ClientFrame,
   CLOSE,
   encodeEventFrame,
+  encodeRedeliveryFrame,
   encodeServerFrame,
   isTidingsError,
   parseClientFrame,
@@ -13,6 +14,8 @@ import {
 } from '@tidings/protocol';
 import type { TemplatedApp, WebSocket } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
+import type { RedeliveryTarget } from './device-tracker.js';
+import type { PresenceListener } from './presence-watchers.js';
 import { toTidingsError } from './http-errors.js';
 import { publishEvent } from './publish-routes.js';
 import type { Session } from './session-registry.js';
@@ -23,8 +26,8 @@ export interface WsState {
   readonly subscriptions: Map<string, Subscription>;
   /** The device this connection speaks for (`?device=` or a subscribe frame's `device`). */
   device: string | undefined;
-  /** Memberships this connection holds, per subscription, released when it ends. */
-  readonly memberships: Map<string, () => void>;
+  /** What each subscription holds (the device's membership, a presence watch), released when it ends. */
+  readonly releases: Map<string, () => void>;
   closed: boolean;
   protocolErrors: number;
   drainWaiters: (() => void)[];
@@ -58,7 +61,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
         res.writeStatus('400 Bad Request').end(JSON.stringify({ error: { code: 'TIDINGS_DEVICE_INVALID', message: 'device must be 1-128 of A-Z a-z 0-9 _ . : @ -' } }));
         return;
       }
-      const state: WsState = { subscriptions: new Map(), device, memberships: new Map(), closed: false, protocolErrors: 0, drainWaiters: [], session: undefined };
+      const state: WsState = { subscriptions: new Map(), device, releases: new Map(), closed: false, protocolErrors: 0, drainWaiters: [], session: undefined };
       res.upgrade(
         state,
         req.getHeader('sec-websocket-key'),
@@ -104,8 +107,8 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       for (const subscription of state.subscriptions.values()) subscription.close();
       ctx.subscriptionCounts.remove([...state.subscriptions.keys()]);
       state.subscriptions.clear();
-      for (const leave of state.memberships.values()) leave();
-      state.memberships.clear();
+      for (const release of state.releases.values()) release();
+      state.releases.clear();
       for (const resolve of state.drainWaiters) resolve();
       if (state.session) ctx.sessions.remove(state.session);
       metrics.connections.dec({ transport: 'ws' });
@@ -143,23 +146,27 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
       if (frame.device !== undefined && state.device !== undefined && frame.device !== state.device) {
         throw new TidingsError('TIDINGS_DEVICE_INVALID', `this connection already speaks for device ${state.device}`);
       }
+      const specs = [parseSubscription(frame.channel)];
+      const device = state.device ?? frame.device;
+      // Before anything changes, so a bad `since` changes nothing.
+      const cursor = parseResumePoint(frame.since, specs) ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
       state.device ??= frame.device;
       const previous = state.subscriptions.get(frame.channel);
       previous?.close(); // subscribing again moves the position
-      state.memberships.get(frame.channel)?.();
-      state.memberships.delete(frame.channel);
-      const specs = [parseSubscription(frame.channel)];
-      if (state.device) {
-        const leave = await ctx.devices.connect(state.device, exactChannels(specs));
-        if (state.closed) leave();
-        else state.memberships.set(frame.channel, leave);
-      }
+      state.releases.get(frame.channel)?.();
+      state.releases.delete(frame.channel);
       const sink = new WsSink(ctx, ws, frame.channel);
+      const releases: (() => void)[] = [];
+      if (frame.presence) releases.push(ctx.presenceWatchers.add([frame.channel], sink));
+      if (state.device) releases.push(await ctx.devices.connect(state.device, exactChannels(specs), sink));
+      const release = () => releases.forEach((r) => r());
+      if (state.closed) release();
+      else state.releases.set(frame.channel, release);
       const subscription = new Subscription({
         hub: ctx.hub,
         log: ctx.log,
         specs,
-        cursor: parseResumePoint(frame.since, specs),
+        cursor,
         sink,
         maxChannels: MAX_TRACKED_CHANNELS,
       });
@@ -185,8 +192,8 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
       subscription.close();
       state.subscriptions.delete(frame.channel);
       ctx.subscriptionCounts.remove([frame.channel]);
-      state.memberships.get(frame.channel)?.();
-      state.memberships.delete(frame.channel);
+      state.releases.get(frame.channel)?.();
+      state.releases.delete(frame.channel);
       send(ctx, ws, { type: 'unsubscribed', channel: frame.channel, ...refOf(frame) });
       return;
     }
@@ -239,7 +246,8 @@ function send(ctx: EdgeContext, ws: WebSocket<WsState>, frame: ServerFrame): voi
 const exactFrames = new WeakMap<LoggedEvent, string>();
 
 /** One subscription's events as frames; held until its `subscribed` reply has gone out. */
-class WsSink implements SubscriptionSink {
+class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
+  readonly owedOnConnect = true;
   private held: string[] | undefined = [];
   private readonly label: string | undefined;
   private readonly delivered: { inc(): void };
@@ -267,6 +275,18 @@ class WsSink implements SubscriptionSink {
     if (device) this.ctx.devices.delivered(event, device);
   }
 
+  presenceChanged(change: PresenceChange): void {
+    const { channel, device, node, action, reason } = change;
+    this.push(encodeServerFrame({ type: 'presence', channel, device, node, action, ...(reason ? { reason } : {}) }));
+  }
+
+  redeliver(event: LoggedEvent): void {
+    this.push(encodeRedeliveryFrame(event.channel, event.id, event.event, event.data));
+    this.ctx.metrics.redeliveredTotal.inc({ transport: 'ws' });
+    const device = this.ws.getUserData().device;
+    if (device) this.ctx.devices.delivered(event, device);
+  }
+
   reset(gap: LogGap): void {
     this.ctx.metrics.resetsTotal.inc({ reason: gap.reason });
     const { channel, lostFrom, lostTo, reason } = gap;
@@ -286,10 +306,10 @@ class WsSink implements SubscriptionSink {
   }
 
   private frameOf(event: LoggedEvent): string {
-    if (this.label !== undefined) return encodeEventFrame(event.channel, event.id, event.event, event.data, this.label);
+    if (this.label !== undefined) return encodeEventFrame(event.channel, event.id, event.event, event.data, this.label, event.ack);
     let frame = exactFrames.get(event);
     if (frame === undefined) {
-      frame = encodeEventFrame(event.channel, event.id, event.event, event.data);
+      frame = encodeEventFrame(event.channel, event.id, event.event, event.data, undefined, event.ack);
       exactFrames.set(event, frame);
     }
     return frame;

@@ -99,6 +99,37 @@ function clockOverWebSocket() {
   connect();
 }
 
+// (b') The receipts of the last ack event, polled: who got it, who confirmed, who is dead.
+let receiptsTimer;
+function watchReceipts(channel, id) {
+  clearInterval(receiptsTimer);
+  $('receipts').hidden = false;
+  $('receipts-event').textContent = `${channel} ${id}`;
+  const refresh = async () => {
+    try {
+      const res = await fetch(`/v1/channels/${encodeURIComponent(channel)}/events/${id}/receipts`, { cache: 'no-store' });
+      const body = await res.json();
+      const rows = (body.devices ?? []).map((d) => {
+        const tr = document.createElement('tr');
+        for (const [key, text] of [['device', d.device], ['state', d.state], ['attempts', d.attempts], ['retries', d.retries]]) {
+          const td = document.createElement('td');
+          td.textContent = String(text);
+          if (key === 'state') td.dataset.state = d.state;
+          tr.append(td);
+        }
+        return tr;
+      });
+      $('receipts').querySelector('tbody').replaceChildren(...rows);
+      const open = (body.devices ?? []).some((d) => d.state === 'pending' || d.state === 'delivered');
+      if (!open) clearInterval(receiptsTimer);
+    } catch {
+      // the next tick tries again
+    }
+  };
+  refresh();
+  receiptsTimer = setInterval(refresh, 1000);
+}
+
 // (b) Publish: one POST, the same as `curl -d`.
 function publishBox() {
   const form = $('publish-form');
@@ -118,12 +149,13 @@ function publishBox() {
       const res = await fetch(`/v1/channels/${encodeURIComponent(channel)}/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ data }),
+        body: JSON.stringify({ data, ack: $('publish-ack').checked }),
       });
       const body = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error(body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${res.status}`);
       result.dataset.ok = 'true';
-      result.textContent = `published ${body.id} on ${body.channel}`;
+      result.textContent = `published ${body.id} on ${body.channel}` + (body.expected === undefined ? '' : `, ${body.expected} device(s) owe a receipt`);
+      if (body.expected !== undefined) watchReceipts(body.channel, body.id);
     } catch (error) {
       result.dataset.ok = 'false';
       result.textContent = `publish failed: ${error.message}`;
@@ -169,14 +201,22 @@ async function liveLog() {
     $('log-error').textContent = '';
     $('log-cursor').textContent = '–';
     const pattern = $('log-pattern').value.trim();
+    const device = $('log-device').value.trim();
     try {
-      client = library.createClient({ url: location.origin, transport: $('log-transport').value });
+      client = library.createClient({ url: location.origin, transport: $('log-transport').value, ...(device ? { device } : {}) });
       $('log-transport-used').textContent = `over ${client.transport}`;
       subscription = client.subscribe(
         pattern,
         (event) => {
           if ($('log-hide-clock').checked && event.channel === CLOCK) return;
-          const li = logRow('event', [
+          // A device answers the events that ask for it; redeliveries too (it may have missed the first).
+          if (device && event.ack && $('log-confirm').checked) {
+            client.ack(event.channel, event.id).catch((error) => {
+              // 404: this event expects no receipt from us (we subscribed after it was published).
+              if (error.status !== 404) $('log-error').textContent = `ack failed: ${error.message}`;
+            });
+          }
+          const li = logRow(event.redelivery ? 'event redelivery' : 'event', [
             ['channel', event.channel],
             ['id', event.id],
             ['event', event.event],

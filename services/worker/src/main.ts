@@ -1,0 +1,3 @@
+import { runWorker } from './run-worker.js';
+
+process.exit(await runWorker(process.argv.slice(2), process.env));

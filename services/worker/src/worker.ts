@@ -1,0 +1,175 @@
+import { createServer, type Server } from 'node:http';
+import {
+  createJobsConnection,
+  createRedisClient,
+  DEAD_LETTERS_QUEUE,
+  RECEIPTS_QUEUE,
+  type ReceiptJobData,
+  type RedisClient,
+  RedisEventLog,
+  RedisKeys,
+  RedisPruning,
+  RedisReceiptRetries,
+} from '@tidings/broker';
+import type { WorkerConfig } from '@tidings/config';
+import type { Logger, WorkerMetrics } from '@tidings/observability';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
+import { type DeadLetterJobData, DeadLetters } from './dead-letters.js';
+import { Pruner } from './pruner.js';
+import { ReceiptChaser } from './receipt-chaser.js';
+import { Reconciler } from './reconciler.js';
+
+/** Periodic jobs (BullMQ job schedulers: one run per period across all workers). */
+const MAINTENANCE_QUEUE = 'maintenance';
+/** Edge-node reports are kept this many presence TTLs after the node's last report. */
+const DEAD_NODE_TTLS = 10;
+
+export interface RunningWorker {
+  /** Port of the /metrics, /healthz, /readyz server. */
+  readonly port: number;
+  /** Lets running jobs finish (a job cut off is taken over by another worker after the lock expires). */
+  stop(): Promise<void>;
+}
+
+export class EvictionPolicyError extends Error {}
+
+/** The composition root of a worker: the one place that knows every concrete class. */
+export async function startWorker(config: WorkerConfig, logger: Logger, metrics: WorkerMetrics): Promise<RunningWorker> {
+  const keys = new RedisKeys();
+  const name = `tidings-worker:${config.workerId}`;
+  const redis = createRedisClient(config.redis, name);
+  redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  await requireNoEviction(redis, config.allowEviction, logger);
+  const jobsConnection = createJobsConnection(config.redis, `${name}:jobs`);
+  jobsConnection.on('error', (error: unknown) => logger.warn({ err: error }, 'redis jobs connection error'));
+
+  const prefix = keys.jobsPrefix();
+  const retries = new RedisReceiptRetries(redis, keys);
+  const log = new RedisEventLog({ redis, keys, retention: config.retention });
+  const receiptsQueue = new Queue<ReceiptJobData>(RECEIPTS_QUEUE, { connection: redis, prefix });
+  const deadLetterQueue = new Queue<DeadLetterJobData>(DEAD_LETTERS_QUEUE, { connection: redis, prefix });
+  const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix });
+  const { url, secret } = config.webhook;
+  const deadLetters =
+    url && secret ? new DeadLetters(deadLetterQueue, { ...config.webhook, url, secret }, retries, log, metrics, logger) : undefined;
+  const { receipts } = config;
+  const chaser = new ReceiptChaser(
+    retries,
+    {
+      ackTimeoutMs: receipts.ackTimeoutSeconds * 1000,
+      maxRetries: receipts.maxRetries,
+      backoffBaseMs: receipts.backoffBaseSeconds * 1000,
+      backoffMaxMs: receipts.backoffMaxSeconds * 1000,
+      deadlineMs: receipts.deadlineSeconds * 1000,
+    },
+    deadLetters,
+    metrics,
+    logger,
+  );
+  const reconciler = new Reconciler(retries, receiptsQueue, config.jobs.reconcileSeconds * 1000, metrics, logger);
+  const pruner = new Pruner(
+    new RedisPruning(redis, keys),
+    { maxAgeMs: config.retention.maxAgeSeconds * 1000, memberIdleMs: receipts.memberIdleSeconds * 1000, presenceTtlMs: config.presence.ttlSeconds * 1000 },
+    config.presence.ttlSeconds * 1000 * DEAD_NODE_TTLS,
+    metrics,
+    logger,
+  );
+
+  const lockDuration = config.jobs.lockSeconds * 1000;
+  const workerOptions = {
+    connection: jobsConnection,
+    prefix,
+    lockDuration,
+    stalledInterval: lockDuration,
+    // Every job here is safe to run again, so a job whose worker died is always taken over,
+    // however often that happens (BullMQ's default fails it after one stall).
+    maxStalledCount: 1_000_000,
+  };
+  const workers = [
+    new Worker<ReceiptJobData>(
+      RECEIPTS_QUEUE,
+      async (job, token) => {
+        const nextDueAt = await chaser.run(job.data.channel, job.data.id);
+        if (nextDueAt === undefined) return;
+        await job.moveToDelayed(Math.max(nextDueAt, Date.now()), token);
+        throw new DelayedError(); // tells BullMQ the job is parked, not finished
+      },
+      { ...workerOptions, concurrency: config.jobs.concurrency },
+    ),
+    new Worker<DeadLetterJobData>(DEAD_LETTERS_QUEUE, async (job) => deadLetters?.send(job.data, job.id ?? ''), { ...workerOptions, concurrency: 4 }),
+    new Worker(
+      MAINTENANCE_QUEUE,
+      async (job) => {
+        if (job.name === 'reconcile') logger.debug(await reconciler.run(), 'reconciled');
+        else if (job.name === 'prune') await pruner.run();
+      },
+      workerOptions,
+    ),
+  ];
+  for (const worker of workers) {
+    const queue = worker.name;
+    worker.on('completed', () => metrics.jobsTotal.inc({ queue, outcome: 'completed' }));
+    worker.on('failed', (job: Job | undefined, error: Error) => {
+      if (error instanceof DelayedError || error.name === 'DelayedError') {
+        metrics.jobsTotal.inc({ queue, outcome: 'rescheduled' });
+        return;
+      }
+      metrics.jobsTotal.inc({ queue, outcome: 'failed' });
+      logger.warn({ err: error, queue, job: job?.id, attempts: job?.attemptsMade }, 'job failed');
+    });
+    worker.on('error', (error: unknown) => logger.warn({ err: error, queue }, 'worker problem'));
+  }
+  await maintenanceQueue.upsertJobScheduler('reconcile', { every: config.jobs.reconcileSeconds * 1000 }, { name: 'reconcile' });
+  await maintenanceQueue.upsertJobScheduler('prune', { every: config.prune.intervalSeconds * 1000 }, { name: 'prune' });
+
+  const server = await serveMetrics(config.metrics.host, config.metrics.port, metrics, () => redis.status === 'ready' && workers.every((w) => w.isRunning()));
+
+  return {
+    port: (server.address() as { port: number }).port,
+    async stop() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([receiptsQueue.close(), deadLetterQueue.close(), maintenanceQueue.close()]);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await Promise.all([jobsConnection.quit(), redis.quit()].map((p) => p.catch((error: unknown) => logger.warn({ err: error }, 'redis did not close cleanly'))));
+    },
+  };
+}
+
+/** BullMQ loses jobs under eviction: refuse to start on an evicting Redis unless told otherwise. */
+async function requireNoEviction(redis: RedisClient, allowEviction: boolean, logger: Logger): Promise<void> {
+  let policy: string | undefined;
+  try {
+    policy = ((await redis.config('GET', 'maxmemory-policy')) as string[])[1];
+  } catch (error) {
+    logger.warn({ err: error }, 'could not read Redis maxmemory-policy (CONFIG may be disabled); make sure it is noeviction');
+    return;
+  }
+  if (!policy || policy === 'noeviction') return;
+  const message = `Redis maxmemory-policy is ${policy}: Redis may evict jobs and receipts silently. Set it to noeviction, or pass --allow-eviction to run anyway.`;
+  if (!allowEviction) throw new EvictionPolicyError(message);
+  logger.warn({ policy }, message);
+}
+
+function serveMetrics(host: string, port: number, metrics: WorkerMetrics, ready: () => boolean): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      metrics.render().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    } else if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (path === '/readyz') {
+      const ok = ready();
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(`{"status":"${ok ? 'ready' : 'not ready'}"}`);
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"TIDINGS_NOT_FOUND","message":"try /metrics, /healthz or /readyz"}}');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
