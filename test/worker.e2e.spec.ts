@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createRedisClient, RedisEventLog, RedisKeys } from '@tidings/broker';
-import { type EdgeProcess, type ServiceProcess, SseClient, startWorker, waitUntil, WsClient } from '@tidings/testing';
+import { type EdgeProcess, type ServiceProcess, SseClient, startEdge, startWorker, waitUntil, WsClient } from '@tidings/testing';
 import { SIGNATURE_HEADER, verifyWebhook } from '@tidings/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgesOnRedis, wsUrl } from './support.js';
@@ -119,20 +119,22 @@ describe('the worker: every ack event ends acked or dead', () => {
     answers.close();
   });
 
-  it('sends what a device owes as soon as it connects again, on any node, and takes its answer', async () => {
+  it('sends what a device owes as soon as it connects again, after its edge was killed, on another node', async () => {
     const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const channel = 'worker/away';
-    const first = await SseClient.connect(sseUrl(a, channel, 'tablet'));
+    const doomed = await startEdge({ redisUrl: cluster.redis.url });
+    const first = await SseClient.connect(sseUrl(doomed, channel, 'tablet'));
     const id = await publishAck(a, channel, { note: 'read me' });
     await first.nextEvent();
     const position = first.lastEventId;
-    first.close(); // away before answering
+    doomed.kill9(); // the edge holding the device dies before the device answers
+    await first.closed;
 
     await waitUntil(async () => ((await deviceState(a, channel, id, 'tablet'))?.retries ?? 0) >= 1, 'a redelivery to the absent tablet');
-    // Back on the other node, resuming after the event: the log has nothing new, the owed event comes anyway.
+    // Back on another node, resuming after the event: the log has nothing new, the owed event comes anyway.
     const back = await SseClient.connect(sseUrl(b, channel, 'tablet'), { headers: { 'last-event-id': position! } });
     const owed = await back.nextEvent();
-    expect(JSON.parse(owed.data)).toMatchObject({ id, redelivery: true, data: { note: 'read me' } });
+    expect(JSON.parse(owed.data)).toMatchObject({ id, ack: true, redelivery: true, data: { note: 'read me' } });
     const res = await fetch(`${b.url}/v1/channels/${encodeURIComponent(channel)}/events/${id}/receipts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -187,7 +189,7 @@ describe('the worker: every ack event ends acked or dead', () => {
     const keys = new RedisKeys();
     const channel = 'worker/prune';
     const redis = createRedisClient({ kind: 'standalone', url: cluster.redis.url }, 'test-prune');
-    const pruner = await startWorker({ redisUrl: cluster.redis.url, args: ['--prune-interval-seconds', '1', '--receipts-member-idle-seconds', '3600'] });
+    const pruner = await startWorker({ redisUrl: cluster.redis.url, args: ['--prune-interval-seconds', '1', '--membership-idle-seconds', '3600'] });
     try {
       const [a] = cluster.edges as [EdgeProcess];
       const live = await SseClient.connect(sseUrl(a, channel, 'here'));

@@ -11,6 +11,7 @@
 -- ARGV[2]  membership idle limit in milliseconds
 -- ARGV[3]  presence TTL in milliseconds
 -- ARGV[4]  receipts key prefix             <prefix>:{c:<channel>}:rcpt: (+ id; same slot)
+-- ARGV[6]  retention: maximum length (a lowered limit applies to channels that no longer get appends)
 -- ARGV[5]  pub/sub channel of the live path: expired presence is announced as
 --          "presence\nleave\n<device>\n<node>\nexpired" (its node died without a word)
 --
@@ -18,8 +19,9 @@
 --          1 if the channel is empty now: no stream (removed here or before), members, presence or
 --          open receipts — it can leave the directory }
 --
--- Edges trim on append, so only a channel that went quiet keeps entries past their age: they are
--- trimmed here the same exact way, recording the newest trimmed id. A channel left with nothing
+-- Edges trim on append, so only a channel that went quiet keeps entries past their age (or past a
+-- length limit lowered since): they are trimmed here the same exact way, recording the newest
+-- trimmed id. A channel left with nothing
 -- (no entries, members, presence or open receipts) loses its stream key; its metadata stays, so a
 -- reader that comes back with an old position is still told exactly what it lost.
 
@@ -27,13 +29,22 @@ local OWED_PER_RUN = 1000
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 
+-- Removes every entry before keepFrom, recording the newest one removed.
+local function trimBefore(keepFrom)
+  local newestTrimmed = redis.call('XREVRANGE', KEYS[1], '(' .. keepFrom, '-', 'COUNT', 1)[1]
+  if newestTrimmed == nil then return 0 end
+  redis.call('HSET', KEYS[2], 'trimmed', newestTrimmed[1])
+  return redis.call('XTRIM', KEYS[1], 'MINID', keepFrom)
+end
+
 local trimmed = 0
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  local keepFrom = string.format('%d', nowMs - tonumber(ARGV[1])) .. '-0'
-  local newestTrimmed = redis.call('XREVRANGE', KEYS[1], '(' .. keepFrom, '-', 'COUNT', 1)[1]
-  if newestTrimmed ~= nil then
-    trimmed = redis.call('XTRIM', KEYS[1], 'MINID', keepFrom)
-    redis.call('HSET', KEYS[2], 'trimmed', newestTrimmed[1])
+  trimmed = trimBefore(string.format('%d', nowMs - tonumber(ARGV[1])) .. '-0')
+  local maxLength = tonumber(ARGV[6])
+  local length = redis.call('XLEN', KEYS[1])
+  if length > maxLength then
+    local head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', length - maxLength + 1)
+    trimmed = trimmed + trimBefore(head[#head][1])
   end
 end
 

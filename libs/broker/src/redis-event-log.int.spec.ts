@@ -222,7 +222,7 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
   it('prunes what a channel no longer needs and leaves live data alone', async () => {
     const pruning = new RedisPruning(redis, keys);
     const hour = 3_600_000;
-    const limits = { maxAgeMs: hour, memberIdleMs: hour, presenceTtlMs: 30_000 };
+    const limits = { maxAgeMs: hour, maxLength: 1000, memberIdleMs: hour, presenceTtlMs: 30_000 };
     const now = Date.now();
     // A quiet channel: two entries older than the retention, one fresh.
     await redis.xadd(keys.log('prune/quiet'), `${now - 3 * hour}-0`, 'e', 'message', 'd', '1');
@@ -244,12 +244,22 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
     expect(await pruning.pruneChannel('prune/quiet', limits)).toEqual({ entries: 0, members: 0, presence: 0, owed: 0, empty: false });
   });
 
+  it('trims a quiet channel to a length limit lowered since its last append', async () => {
+    const pruning = new RedisPruning(redis, keys);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await log().append('prune/long', event(i))).id);
+    const pruned = await pruning.pruneChannel('prune/long', { maxAgeMs: 3_600_000, maxLength: 2, memberIdleMs: 3_600_000, presenceTtlMs: 30_000 });
+    expect(pruned.entries).toBe(3);
+    expect((await log().readAfter('prune/long', '0-1', 10)).events.map((e) => e.id)).toEqual(ids.slice(3));
+    expect((await log().readAfter('prune/long', '0-1', 10)).gap).toMatchObject({ reason: 'retention', lostTo: ids[2] });
+  });
+
   it('removes a channel with nothing left, keeping what tells a returning reader it lost events', async () => {
     const pruning = new RedisPruning(redis, keys);
     const old = `${Date.now() - 7_200_000}-0`;
     await redis.xadd(keys.log('prune/empty'), old, 'e', 'message', 'd', '1');
     await redis.zadd(keys.directory(keys.directoryShard('prune/empty')), 5, 'prune/empty');
-    const pruned = await pruning.pruneChannel('prune/empty', { maxAgeMs: 3_600_000, memberIdleMs: 3_600_000, presenceTtlMs: 30_000 });
+    const pruned = await pruning.pruneChannel('prune/empty', { maxAgeMs: 3_600_000, maxLength: 1000, memberIdleMs: 3_600_000, presenceTtlMs: 30_000 });
     expect(pruned).toMatchObject({ entries: 1, empty: true });
     expect(await redis.exists(keys.log('prune/empty'))).toBe(0);
     expect(await pruning.forgetChannel('prune/empty', 4)).toBe(false); // stamped since: stays listed

@@ -9,7 +9,7 @@ export interface Retention {
 }
 
 /** Members not seen for this long owe no receipts for new events. */
-export const DEFAULT_MEMBER_IDLE_SECONDS = 86_400;
+const DEFAULT_MEMBER_IDLE_SECONDS = 86_400;
 
 export interface RedisEventLogOptions {
   readonly redis: RedisClient;

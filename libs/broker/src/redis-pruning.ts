@@ -3,6 +3,7 @@ import { DIRECTORY_SHARDS, type RedisKeys } from './redis-keys.js';
 
 export interface PruneLimits {
   readonly maxAgeMs: number;
+  readonly maxLength: number;
   readonly memberIdleMs: number;
   readonly presenceTtlMs: number;
 }
@@ -48,6 +49,7 @@ export class RedisPruning {
       limits.presenceTtlMs,
       keys.receiptsPrefix(channel),
       keys.live(channel),
+      limits.maxLength,
     );
     return { entries, members, presence, owed, empty: empty === 1 };
   }

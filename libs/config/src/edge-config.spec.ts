@@ -27,6 +27,7 @@ describe('loadEdgeConfig', () => {
         pollMaxTimeoutSeconds: 60,
       },
       sse: { heartbeatSeconds: 15, retryMs: 2000 },
+      membership: { idleSeconds: 86_400 },
       presence: { ttlSeconds: 30, refreshSeconds: 10 },
       cors: { origins: ['*'] },
       shutdown: { graceSeconds: 10, closeBatchSize: 500 },

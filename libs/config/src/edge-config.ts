@@ -4,7 +4,7 @@ import { type ConfigDefinition, loadConfig } from './load-config.js';
 import { type ConfigOption, listOptions } from './list-options.js';
 import { booleanOption, integerOption, isHttpUrl, listOption, redisUrlOption } from './option-schema.js';
 import type { RedisTarget } from './redis-target.js';
-import { type LogLevel, hostOption, logLevelOption, nodeIdOption, presenceTtlSecondsOption, retentionSection } from './shared-options.js';
+import { type LogLevel, hostOption, logLevelOption, membershipSection, nodeIdOption, presenceTtlSecondsOption, retentionSection } from './shared-options.js';
 
 export interface EdgeConfig {
   readonly nodeId: string;
@@ -26,6 +26,7 @@ export interface EdgeConfig {
     readonly pollMaxTimeoutSeconds: number;
   };
   readonly sse: { readonly heartbeatSeconds: number; readonly retryMs: number };
+  readonly membership: { readonly idleSeconds: number };
   readonly presence: { readonly ttlSeconds: number; readonly refreshSeconds: number };
   /** Allowed browser origins; `['*']` allows any. */
   readonly cors: { readonly origins: readonly string[] };
@@ -98,6 +99,7 @@ export const edgeConfigSchema = z.strictObject({
     heartbeatSeconds: integerOption(1, 3600, 15, 'Interval of comment heartbeats on idle SSE streams, in seconds.'),
     retryMs: integerOption(1, 3_600_000, 2000, 'Reconnect delay sent to EventSource clients (retry: field), in milliseconds.'),
   }),
+  membership: membershipSection,
   presence: z
     .strictObject({
       ttlSeconds: presenceTtlSecondsOption,

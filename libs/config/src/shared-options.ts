@@ -55,3 +55,15 @@ export const presenceTtlSecondsOption = integerOption(
   'A device counts as online this long after its edge last reported it (an edge that dies drops out within it).',
   { env: 'TIDINGS_PRESENCE_TTL_SECONDS' },
 );
+
+// Edges decide who owes a receipt by membership at publish time and the worker prunes memberships
+// by the same idle limit: one setting, read by both under one name.
+export const membershipSection = z.strictObject({
+  idleSeconds: integerOption(
+    60,
+    365 * 86400,
+    86400,
+    'A device stays a member of a channel (owing receipts for its ack events, keeping its position) this long after it was last connected, in seconds.',
+    { env: 'TIDINGS_MEMBERSHIP_IDLE_SECONDS' },
+  ),
+});

@@ -23,8 +23,8 @@ describe('loadWorkerConfig', () => {
         backoffBaseSeconds: 5,
         backoffMaxSeconds: 300,
         deadlineSeconds: 3600,
-        memberIdleSeconds: 86_400,
       },
+      membership: { idleSeconds: 86_400 },
       presence: { ttlSeconds: 30 },
       webhook: { url: null, secret: null, timeoutSeconds: 10, maxAttempts: 8 },
       jobs: { concurrency: 50, lockSeconds: 30, reconcileSeconds: 30 },
@@ -64,7 +64,7 @@ describe('loadWorkerConfig', () => {
       (c) => [c.receipts.backoffBaseSeconds, c.receipts.backoffMaxSeconds],
       [60, 60],
     ],
-    ['member idle time', REDIS, { TIDINGS_WORKER_RECEIPTS_MEMBER_IDLE_SECONDS: '60' }, (c) => c.receipts.memberIdleSeconds, 60],
+    ['membership idle time, under the edge\'s name', REDIS, { TIDINGS_MEMBERSHIP_IDLE_SECONDS: '60' }, (c) => c.membership.idleSeconds, 60],
     [
       'retention under the edge’s names, so one variable sets both',
       [...REDIS, '--retention-max-length', '500'],
@@ -178,8 +178,8 @@ describe('loadWorkerConfig', () => {
     [
       'memberships pruned after less than a minute',
       REDIS,
-      { TIDINGS_WORKER_RECEIPTS_MEMBER_IDLE_SECONDS: '59' },
-      ["--receipts-member-idle-seconds (TIDINGS_WORKER_RECEIPTS_MEMBER_IDLE_SECONDS, receipts.memberIdleSeconds): must be an integer 60..31536000, got '59'"],
+      { TIDINGS_MEMBERSHIP_IDLE_SECONDS: '59' },
+      ["--membership-idle-seconds (TIDINGS_MEMBERSHIP_IDLE_SECONDS, membership.idleSeconds): must be an integer 60..31536000, got '59'"],
     ],
     [
       'a webhook URL without its secret',
@@ -277,7 +277,7 @@ describe('describeWorkerConfig', () => {
       'receipts.backoffBaseSeconds': '--receipts-backoff-base-seconds TIDINGS_WORKER_RECEIPTS_BACKOFF_BASE_SECONDS 5',
       'receipts.backoffMaxSeconds': '--receipts-backoff-max-seconds TIDINGS_WORKER_RECEIPTS_BACKOFF_MAX_SECONDS 300',
       'receipts.deadlineSeconds': '--receipts-deadline-seconds TIDINGS_WORKER_RECEIPTS_DEADLINE_SECONDS 3600',
-      'receipts.memberIdleSeconds': '--receipts-member-idle-seconds TIDINGS_WORKER_RECEIPTS_MEMBER_IDLE_SECONDS 86400',
+      'membership.idleSeconds': '--membership-idle-seconds TIDINGS_MEMBERSHIP_IDLE_SECONDS 86400',
       'presence.ttlSeconds': '--presence-ttl-seconds TIDINGS_PRESENCE_TTL_SECONDS 30',
       'webhook.url': '--webhook-url TIDINGS_WORKER_WEBHOOK_URL (none)',
       'webhook.secret': '--webhook-secret TIDINGS_WORKER_WEBHOOK_SECRET (none)',

@@ -3,7 +3,7 @@ import { type ConfigDefinition, loadConfig } from './load-config.js';
 import { type ConfigOption, listOptions } from './list-options.js';
 import { booleanOption, httpUrlOption, integerOption, requiredRedisUrlOption, secretOption } from './option-schema.js';
 import type { RedisTarget } from './redis-target.js';
-import { type LogLevel, hostOption, logLevelOption, nodeIdOption, presenceTtlSecondsOption, retentionSection } from './shared-options.js';
+import { type LogLevel, hostOption, logLevelOption, nodeIdOption, membershipSection, presenceTtlSecondsOption, retentionSection } from './shared-options.js';
 
 /** `tidings worker`: receipt redelivery, dead letters and pruning, as BullMQ jobs. */
 export interface WorkerConfig {
@@ -20,8 +20,8 @@ export interface WorkerConfig {
     readonly backoffBaseSeconds: number;
     readonly backoffMaxSeconds: number;
     readonly deadlineSeconds: number;
-    readonly memberIdleSeconds: number;
   };
+  readonly membership: { readonly idleSeconds: number };
   readonly presence: { readonly ttlSeconds: number };
   /** Where dead letters go; `url: null` means nowhere but the log. */
   readonly webhook: {
@@ -52,7 +52,6 @@ const receipts = z
       3600,
       'A device that has not answered this long after publish is dead whatever its retries, in seconds; above receipts.ackTimeoutSeconds.',
     ),
-    memberIdleSeconds: integerOption(60, 365 * DAY, DAY, 'Channel memberships not renewed for this long are pruned, in seconds.'),
   })
   .superRefine((r, ctx) => {
     if (r.backoffMaxSeconds < r.backoffBaseSeconds) {
@@ -99,6 +98,7 @@ export const workerConfigSchema = z.strictObject({
   ),
   retention: retentionSection,
   receipts,
+  membership: membershipSection,
   presence: z.strictObject({ ttlSeconds: presenceTtlSecondsOption }),
   webhook,
   jobs: z.strictObject({
@@ -123,7 +123,7 @@ const WORKER: ConfigDefinition<typeof workerConfigSchema> = {
   envPrefix: 'TIDINGS_WORKER_',
   // The worker shares deployment environments with the edge, and `tidings dev` passes its own on:
   // the edge-only options and the other commands' variables are theirs. (retention.* and
-  // presence.ttlSeconds the worker reads under the edge's names.)
+  // membership.idleSeconds and presence.ttlSeconds the worker reads under the edge's names.)
   envPolicy: {
     prefix: 'TIDINGS_',
     foreign: [

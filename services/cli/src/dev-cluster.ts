@@ -125,7 +125,7 @@ async function startProcesses(config: DevConfig, ports: readonly number[]): Prom
 /** Edges in this process over one in-memory log: for machines without redis-server. */
 async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
   const configs = ports.map((port, i) => loadEdgeConfig(['--port', String(port), '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'], {}));
-  const receipts = new MemoryReceiptStore();
+  const receipts = new MemoryReceiptStore(Date.now, configs[0]!.membership.idleSeconds * 1000);
   const presence = new MemoryPresenceStore(configs[0]!.presence.ttlSeconds * 1000);
   const nodes = new MemoryNodeRegistry(configs[0]!.presence.ttlSeconds * 1000);
   const log = new MemoryEventLog({ maxLength: configs[0]!.retention.maxLength, now: Date.now, receipts });

@@ -54,7 +54,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
   });
   const receiptJobs = new ReceiptJobQueue(redis, keys);
   return {
-    log: new RedisEventLog({ redis, keys, retention: config.retention }),
+    log: new RedisEventLog({ redis, keys, retention: config.retention, memberIdleSeconds: config.membership.idleSeconds }),
     bus,
     receipts: new RedisReceiptStore(redis, keys),
     presence: new RedisPresenceStore(redis, keys, config.presence.ttlSeconds * 1000),

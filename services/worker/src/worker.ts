@@ -69,7 +69,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
   const reconciler = new Reconciler(retries, receiptsQueue, config.jobs.reconcileSeconds * 1000, metrics, logger);
   const pruner = new Pruner(
     new RedisPruning(redis, keys),
-    { maxAgeMs: config.retention.maxAgeSeconds * 1000, memberIdleMs: receipts.memberIdleSeconds * 1000, presenceTtlMs: config.presence.ttlSeconds * 1000 },
+    { maxAgeMs: config.retention.maxAgeSeconds * 1000, maxLength: config.retention.maxLength, memberIdleMs: config.membership.idleSeconds * 1000, presenceTtlMs: config.presence.ttlSeconds * 1000 },
     config.presence.ttlSeconds * 1000 * DEAD_NODE_TTLS,
     metrics,
     logger,
