@@ -2,7 +2,7 @@ import { CURSOR_MAX_CHANNELS, DEFAULT_BODY_LIMITS } from '@tidings/protocol';
 import { z } from 'zod';
 import { type ConfigDefinition, loadConfig } from './load-config.js';
 import { type ConfigOption, listOptions } from './list-options.js';
-import { booleanOption, integerOption, isHttpUrl, listOption, redisUrlOption } from './option-schema.js';
+import { booleanOption, integerOption, isHttpUrl, listOption, optionalTextOption, redisUrlOption, secretOption } from './option-schema.js';
 import type { RedisTarget } from './redis-target.js';
 import { type LogLevel, hostOption, logLevelOption, membershipSection, nodeIdOption, presenceTtlSecondsOption, retentionSection } from './shared-options.js';
 
@@ -12,6 +12,16 @@ export interface EdgeConfig {
   readonly port: number;
   readonly redis: RedisTarget | null;
   readonly allowAnonymous: boolean;
+  readonly auth: {
+    readonly jwtSecret: string | null;
+    readonly jwtPublicKeyFile: string | null;
+    readonly jwksFile: string | null;
+    readonly issuer: string | null;
+    readonly audience: string | null;
+    readonly clockSkewSeconds: number;
+    readonly adminToken: string | null;
+    readonly wsAuthSeconds: number;
+  };
   readonly allowJsFallback: boolean;
   readonly logLevel: LogLevel;
   readonly retention: { readonly maxLength: number; readonly maxAgeSeconds: number };
@@ -72,6 +82,22 @@ const limits = z
     }
   });
 
+const SECRET_MIN_LENGTH = 32;
+
+const auth = z.strictObject({
+  jwtSecret: secretOption(
+    SECRET_MIN_LENGTH,
+    'HS256 key: tokens signed with it are accepted. Prefer the variable to the flag, which `ps` shows to every user.',
+  ),
+  jwtPublicKeyFile: optionalTextOption('PEM file holding one RS256 (RSA) or ES256 (P-256) public key: tokens signed by its private key are accepted.', 'a file path'),
+  jwksFile: optionalTextOption('JWKS file (JSON) of RS256/ES256 public keys, picked by the token\'s kid: for key rotation.', 'a file path'),
+  issuer: optionalTextOption('When set, tokens must carry this iss claim.', 'a string'),
+  audience: optionalTextOption('When set, tokens must carry this aud claim.', 'a string'),
+  clockSkewSeconds: integerOption(0, 300, 30, 'Clock difference tolerated when checking exp and nbf, in seconds.'),
+  adminToken: secretOption(SECRET_MIN_LENGTH, 'Bearer token for /v1/admin/*; without one the admin API is open only in anonymous mode. Prefer the variable.'),
+  wsAuthSeconds: integerOption(1, 120, 10, 'How long a WebSocket opened without credentials has to send its auth frame before it is closed, in seconds.'),
+});
+
 const cors = z
   .strictObject({
     origins: listOption(origin, ['*'], 'Browser origins allowed by CORS, comma-separated; * allows any.', "comma-separated origins, or '*'"),
@@ -90,7 +116,10 @@ export const edgeConfigSchema = z.strictObject({
     flag: '--redis',
     env: 'REDIS_URL',
   }),
-  allowAnonymous: booleanOption('Accept clients without credentials. For development only.'),
+  allowAnonymous: booleanOption(
+    'Accept clients without credentials, with every right (tokens that are presented are still checked). For development only; tidings dev turns it on.',
+  ),
+  auth,
   allowJsFallback: booleanOption('Run on the slow pure-JavaScript transport when uWebSockets.js cannot load on this platform.'),
   logLevel: logLevelOption,
   retention: retentionSection,

@@ -137,3 +137,15 @@ export function secretOption(minLength: number, description: string, naming: Nam
     .default(null)
     .register(optionRegistry, { kind: 'secret', description, values: `at least ${minLength} characters`, ...naming });
 }
+
+/** Free text (a path, an issuer), or null (the default) when not given. */
+export function optionalTextOption(description: string, values: string, naming: Naming = {}) {
+  const error = 'must be 1-1024 characters';
+  return z
+    .string({ error })
+    .min(1, { error })
+    .max(1024, { error })
+    .nullable()
+    .default(null)
+    .register(optionRegistry, { kind: 'string', description, values, defaultText: '(none)', ...naming });
+}

@@ -132,6 +132,7 @@ const WORKER: ConfigDefinition<typeof workerConfigSchema> = {
       'TIDINGS_NODE_ID',
       'TIDINGS_ALLOW_ANONYMOUS',
       'TIDINGS_ALLOW_JS_FALLBACK',
+      'TIDINGS_AUTH_',
       'TIDINGS_LIMITS_',
       'TIDINGS_SSE_',
       'TIDINGS_PRESENCE_REFRESH_SECONDS',

@@ -5,6 +5,7 @@ import {
   isChannel,
   isPattern,
   matchesPattern,
+  patternCovers,
   parseChannel,
   parseSubscription,
   patternGlob,
@@ -204,3 +205,33 @@ function redisGlobMatch(glob: string, s: string): boolean {
   const re = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.:@/-]/g, '\\$&')).join('.*')}$`, 's');
   return re.test(s);
 }
+
+describe('patternCovers', () => {
+  it.each([
+    ['news/#', 'news/+/sport', true],
+    ['news/#', 'news', true],
+    ['news/#', '#', false],
+    ['news/+', 'news/eu', true],
+    ['news/+', 'news/+', true],
+    ['news/+', 'news/#', false],
+    ['news/eu', 'news/+', false],
+    ['news/eu', 'news/eu', true],
+    ['#', 'anything/at/all', true],
+    ['user/alice', 'user/alice/inbox', false],
+  ])('a grant of %s covers %s: %s', (granted, requested, covers) => {
+    expect(patternCovers(granted, requested)).toBe(covers);
+  });
+
+  it('never lets a request reach a channel the grant does not match', () => {
+    fc.assert(
+      fc.property(patternArb(true), patternArb(true), channelArb(true), (granted, requested, channel) => {
+        if (patternCovers(granted, requested) && matchesPattern(requested, channel)) expect(matchesPattern(granted, channel)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('allows any exact channel the grant matches', () => {
+    fc.assert(fc.property(patternArb(true), channelArb(true), (granted, channel) => patternCovers(granted, channel) === matchesPattern(granted, channel)));
+  });
+});

@@ -63,6 +63,21 @@ export function matchesPattern(pattern: string, channel: string): boolean {
 }
 
 /**
+ * Whether every channel `requested` (a channel or pattern) can match is also matched by `granted`:
+ * how a grant of `news/#` allows subscribing to `news/+/sport` but not `#`. Both must be valid.
+ */
+export function patternCovers(granted: string, requested: string): boolean {
+  const g = granted.split('/');
+  const r = requested.split('/');
+  for (let i = 0; ; i++) {
+    if (g[i] === '#') return true; // also covers a request that ends here: 'a/#' matches 'a'
+    if (i === r.length) return i === g.length;
+    if (i === g.length || r[i] === '#') return false;
+    if (g[i] !== '+' && g[i] !== r[i]) return false; // a literal grant level allows only itself, not '+'
+  }
+}
+
+/**
  * A Redis PSUBSCRIBE glob matching a superset of the subscription's channels: the literal
  * levels before the first wildcard, then '*'. Callers filter with matchesPattern. The channel
  * charset holds none of Redis' glob metacharacters (* ? [ ] ^ \), so nothing needs escaping.

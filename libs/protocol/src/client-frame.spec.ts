@@ -18,6 +18,7 @@ describe('parseClientFrame', () => {
   it.each([
     ['subscribe', { type: 'subscribe', channel: 'news/sport' }, { type: 'subscribe', channel: 'news/sport' }],
     ['subscribe to a pattern', { type: 'subscribe', channel: 'news/+/sport', ref: 1 }, { type: 'subscribe', channel: 'news/+/sport', ref: 1 }],
+    ['auth', { type: 'auth', token: 'a.b.c', ref: 2 }, { type: 'auth', token: 'a.b.c', ref: 2 }],
     ['subscribe with join and leave events', { type: 'subscribe', channel: 'room/1', presence: true }, { type: 'subscribe', channel: 'room/1', presence: true }],
     ['subscribe since a stream id', { type: 'subscribe', channel: 'a', since: '17-0' }, { type: 'subscribe', channel: 'a', since: '17-0' }],
     ['subscribe since a cursor', { type: 'subscribe', channel: '#', since: cursor }, { type: 'subscribe', channel: '#', since: cursor }],
@@ -58,6 +59,8 @@ describe('parseClientFrame', () => {
     ['a bad since', frame({ type: 'subscribe', channel: 'a', since: '01-0' }), 'TIDINGS_CURSOR_INVALID', /^since: /],
     ['a corrupt cursor', frame({ type: 'subscribe', channel: 'a', since: 'MQowLjB' }), 'TIDINGS_CURSOR_INVALID', /^since: /],
     ['a numeric since', frame({ type: 'subscribe', channel: 'a', since: 5 }), 'TIDINGS_FRAME_INVALID', /^since: must be a string/],
+    ['an empty token', frame({ type: 'auth', token: '' }), 'TIDINGS_FRAME_INVALID', /^token: must be 1-8192/],
+    ['a huge token', frame({ type: 'auth', token: 'x'.repeat(8193) }), 'TIDINGS_FRAME_INVALID', /^token: must be 1-8192/],
     ['a non-boolean presence', frame({ type: 'subscribe', channel: 'a', presence: 1 }), 'TIDINGS_FRAME_INVALID', /^presence: must be true or false/],
     ['presence on a pattern', frame({ type: 'subscribe', channel: 'a/#', presence: true }), 'TIDINGS_FRAME_INVALID', /^presence: .*exact channels/],
     ['a long ref', frame({ type: 'ping', ref: 'x'.repeat(65) }), 'TIDINGS_FRAME_INVALID', /^ref: /],

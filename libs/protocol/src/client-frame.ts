@@ -11,11 +11,15 @@ import { DEFAULT_BODY_LIMITS, isJsonObject, parseJsonText, type BodyLimits, type
 import { readPublishFields, rejectUnknownKeys } from './publish-request.js';
 import { isStreamId, parseStreamId, type StreamId } from './stream-id.js';
 
+/** Longer bearer tokens are refused before any signature check. */
+const MAX_TOKEN_LENGTH = 8192;
+
 /** Echoed by the server in its reply so a client can pair them. */
 export type FrameRef = string | number;
 export type AckStatus = 'received' | 'processed' | 'failed';
 
 export type ClientFrame =
+  | { type: 'auth'; token: string; ref?: FrameRef }
   | { type: 'subscribe'; channel: string; since?: string; device?: string; presence?: true; ref?: FrameRef }
   | { type: 'unsubscribe'; channel: string; ref?: FrameRef }
   | { type: 'ack'; channel: string; id: StreamId; status: AckStatus; detail?: string; ref?: FrameRef }
@@ -34,6 +38,12 @@ export function parseClientFrame(text: string, limits: BodyLimits = DEFAULT_BODY
   if (!isJsonObject(frame)) throw new TidingsError(INVALID, 'frame must be a JSON object with a "type"');
   const type = requiredString(frame, 'type');
   switch (type) {
+    case 'auth': {
+      rejectUnknownKeys(frame, '', ['type', 'token', 'ref'], INVALID);
+      const token = requiredString(frame, 'token');
+      if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw fieldError(INVALID, 'token', `must be 1-${MAX_TOKEN_LENGTH} characters`);
+      return withRef({ type: 'auth', token }, frame);
+    }
     case 'subscribe':
       return subscribeFrame(frame);
     case 'unsubscribe': {

@@ -6,6 +6,7 @@ export {
   isChannel,
   isPattern,
   matchesPattern,
+  patternCovers,
   parseChannel,
   parseSubscription,
   patternGlob,

@@ -13,6 +13,7 @@ describe('encodeServerFrame', () => {
     ['published', { type: 'published', channel: 'a', id: '2-0', ref: 'r' }],
     ['error', { type: 'error', code: 'TIDINGS_CHANNEL_INVALID', message: 'channel: is empty', ref: 1 }],
     ['presence', { type: 'presence', channel: 'room/1', device: 'phone', node: 'edge-1', action: 'leave', reason: 'expired' }],
+    ['authed', { type: 'authed', device: 'phone', expiresAt: 1_800_000_000_000, ref: 1 }],
     ['pong', { type: 'pong' }],
   ])('writes a %s frame as JSON', (_label, f) => {
     expect(JSON.parse(encodeServerFrame(f))).toEqual(f);

@@ -23,6 +23,7 @@ export type ServerFrame =
   | { type: 'acked'; channel: string; id: StreamId; state: string; result: 'recorded' | 'unchanged'; ref?: FrameRef }
   | { type: 'error'; code: ErrorCode; message: string; ref?: FrameRef }
   | { type: 'presence'; channel: string; device: string; node: string; action: 'join' | 'leave'; reason?: 'expired' }
+  | { type: 'authed'; device?: string; expiresAt?: number; ref?: FrameRef }
   | { type: 'pong'; ref?: FrameRef };
 
 export function encodeServerFrame(f: ServerFrame): string {

@@ -14,18 +14,20 @@ export interface EdgeOptions {
   readonly env?: Record<string, string>;
   /** Appended after the defaults, so they can override them (a repeated flag keeps its last value). */
   readonly args?: readonly string[];
+  /** Anonymous mode (the default here); false to test authentication. */
+  readonly anonymous?: boolean;
 }
 
 // This file is libs/testing/{src,dist}/edge-process.*: the repository root is three levels up.
 const EDGE_MAIN = fileURLToPath(new URL('../../../services/edge/dist/main.js', import.meta.url));
 
-/** Starts `services/edge/dist/main.js` on 127.0.0.1 and an ephemeral port (or `port`), anonymous access on. */
+/** Starts `services/edge/dist/main.js` on 127.0.0.1 and an ephemeral port (or `port`), anonymous access on unless turned off. */
 export async function startEdge(options: EdgeOptions): Promise<EdgeProcess> {
   const port = String(options.port ?? 0);
   const service = await startServiceProcess({
     name: 'edge',
     main: EDGE_MAIN,
-    args: ['--port', port, '--host', '127.0.0.1', '--redis', options.redisUrl, '--allow-anonymous', ...(options.args ?? [])],
+    args: ['--port', port, '--host', '127.0.0.1', '--redis', options.redisUrl, ...(options.anonymous === false ? [] : ['--allow-anonymous']), ...(options.args ?? [])],
     readyMessage: 'listening',
     portField: 'port',
     ...(options.env ? { env: options.env } : {}),

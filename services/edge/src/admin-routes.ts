@@ -1,11 +1,17 @@
 import type { HttpExchange } from '@tidings/transport-uws';
+import { tokenOf } from './auth.js';
 import type { EdgeContext } from './context.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 
+function requireAdmin(ctx: EdgeContext, exchange: HttpExchange): void {
+  ctx.auth.requireAdmin(tokenOf(exchange.headers['authorization'], exchange.query));
+}
+
 /** GET /v1/admin/nodes — every edge that reported, alive or not (a crashed one until pruned). */
 export async function handleNodes(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
   try {
+    requireAdmin(ctx, exchange);
     exchange.json(200, { nodes: await ctx.nodes.nodes() }, corsHeaders(ctx, exchange));
   } catch (error) {
     sendError(ctx, exchange, error);
@@ -15,6 +21,7 @@ export async function handleNodes(ctx: EdgeContext, exchange: HttpExchange): Pro
 /** GET /v1/admin/connections — connections and subscriptions per channel, summed over live nodes. */
 export async function handleConnections(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
   try {
+    requireAdmin(ctx, exchange);
     const live = (await ctx.nodes.nodes()).filter((n) => n.alive);
     const transports = { sse: 0, ws: 0 };
     const channels: Record<string, number> = {};

@@ -2,6 +2,7 @@ import type { EdgeConfig } from '@tidings/config';
 import type { EventLog, Hub, NodeRegistry, PresenceStore, ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import type { StreamId } from '@tidings/protocol';
+import type { EdgeAuth } from './auth.js';
 import type { DeviceTracker } from './device-tracker.js';
 import type { PresenceWatchers } from './presence-watchers.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -10,6 +11,7 @@ import type { SubscriptionCounts } from './subscription-counts.js';
 /** What every route handler may use; assembled once in edge.ts. */
 export interface EdgeContext {
   readonly config: EdgeConfig;
+  readonly auth: EdgeAuth;
   readonly log: EventLog;
   readonly hub: Hub;
   readonly receipts: ReceiptStore;

@@ -21,3 +21,13 @@ export function preflight(ctx: EdgeContext, exchange: HttpExchange): void {
     'access-control-max-age': '600',
   });
 }
+
+/**
+ * Whether a browser origin may open an SSE stream or a WebSocket here. Browsers send Origin on
+ * both, and a WebSocket is not bound by CORS: without this check any site could open one with the
+ * visitor's cookies (cross-site WebSocket hijacking). Clients that send no Origin are not browsers.
+ */
+export function originAllowed(ctx: EdgeContext, origin: string | undefined): boolean {
+  const allowed = ctx.config.cors.origins;
+  return origin === undefined || origin === '' || allowed.includes('*') || allowed.includes(origin);
+}

@@ -2,6 +2,7 @@ import type { EdgeConfig } from '@tidings/config';
 import { Hub } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import { listen, loadUws } from '@tidings/transport-uws';
+import { EdgeAuth } from './auth.js';
 import type { EdgeContext } from './context.js';
 import { createRedisEngine, type Engine } from './engine.js';
 import { DeviceTracker } from './device-tracker.js';
@@ -24,6 +25,7 @@ const SWEEP_INTERVAL_MS = 30_000;
 /** The composition root of an edge node: the one place that knows every concrete class. */
 export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
   const uws = loadUws(config.allowJsFallback);
+  const auth = await EdgeAuth.create(config);
   const { log, bus, receipts, presence, nodes, scheduleReceipts, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
   const presenceWatchers = new PresenceWatchers();
   const devices = new DeviceTracker(log, receipts, presence, config.nodeId, config.presence.refreshSeconds * 1000, logger);
@@ -47,6 +49,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
   let draining = false;
   const ctx: EdgeContext = {
     config,
+    auth,
     log,
     hub,
     receipts,

@@ -1,6 +1,7 @@
 import { isStreamId, parseChannel, TidingsError, ZERO_ID } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
+import { grantOf, requireSubscribe } from './auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 import { eventEnvelope } from './subscribe-request.js';
@@ -11,6 +12,7 @@ const DEFAULT_LIMIT = 100;
 export async function handleHistory(ctx: EdgeContext, exchange: HttpExchange, rawChannel: string): Promise<void> {
   try {
     const channel = parseChannel(rawChannel);
+    requireSubscribe(await grantOf(ctx, exchange), [{ kind: 'channel', channel }]);
     const since = exchange.query.get('since') ?? ZERO_ID;
     if (!isStreamId(since)) throw new TidingsError('TIDINGS_QUERY_INVALID', 'since must be an event id such as 1700000000000-0');
     const limit = parseLimit(exchange.query.get('limit'), ctx.config.limits.maxHistoryLimit);

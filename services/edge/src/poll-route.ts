@@ -2,6 +2,7 @@ import { type LogGap, type LoggedEvent, Subscription, type SubscriptionSink } fr
 import { TidingsError } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
+import { deviceFor, grantOf, requireSubscribe } from './auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 import type { RedeliveryTarget } from './device-tracker.js';
@@ -17,9 +18,11 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
   let subscription: Subscription | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
+    const grant = await grantOf(ctx, exchange);
     const specs = parseSpecs(exchange.query.getAll('channel'), ctx.config.limits.maxChannelsPerConnection);
+    requireSubscribe(grant, specs);
     const timeoutSeconds = parseTimeout(exchange.query.get('timeout'), ctx.config.limits.pollMaxTimeoutSeconds);
-    const device = parseDeviceParam(exchange.query.get('device'));
+    const device = deviceFor(grant, parseDeviceParam(exchange.query.get('device')));
     const cursor = parseResumePoint(exchange.query.get('since') ?? undefined, specs) ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
     const sink = new PollSink(ctx.config.limits.maxHistoryLimit, () => answer());
     let leave: (() => void) | undefined;

@@ -8,6 +8,7 @@ import {
 } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
+import { authenticatedBody, requirePublish } from './auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 
@@ -51,9 +52,10 @@ async function handToWorker(ctx: EdgeContext, channel: string, id: StreamId): Pr
 /** POST /v1/channels/{channel}/events */
 export async function handlePublish(ctx: EdgeContext, exchange: HttpExchange, rawChannel: string): Promise<void> {
   try {
-    const body = await exchange.readBody(ctx.config.limits.maxBodyBytes);
+    const body = await authenticatedBody(ctx, exchange);
     const channel = parseChannel(rawChannel);
-    const request = parsePublishBody(body, exchange.headers['content-type'], { maxJsonDepth: ctx.config.limits.maxJsonDepth });
+    requirePublish(body.grant, channel);
+    const request = parsePublishBody(body.bytes, exchange.headers['content-type'], { maxJsonDepth: ctx.config.limits.maxJsonDepth });
     const published = await publishEvent(ctx, channel, request, 'http');
     const answer = published.duplicate
       ? { id: published.id, channel, duplicate: true }
@@ -71,8 +73,9 @@ export async function handlePublish(ctx: EdgeContext, exchange: HttpExchange, ra
  */
 export async function handleBatchPublish(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
   try {
-    const body = await exchange.readBody(ctx.config.limits.maxBodyBytes);
-    const items = parseBatchBody(body, { maxJsonDepth: ctx.config.limits.maxJsonDepth, maxBatch: ctx.config.limits.maxBatch });
+    const body = await authenticatedBody(ctx, exchange);
+    const items = parseBatchBody(body.bytes, { maxJsonDepth: ctx.config.limits.maxJsonDepth, maxBatch: ctx.config.limits.maxBatch });
+    for (const { channel } of items) requirePublish(body.grant, channel);
     const results: { id: StreamId; channel: string; duplicate?: true }[] = [];
     for (const { channel, ...request } of items) {
       try {

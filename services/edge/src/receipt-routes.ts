@@ -1,6 +1,8 @@
 import { parseChannel, parseReceiptBody, parseStreamId, TidingsError } from '@tidings/protocol';
+import { mayPublish } from '@tidings/auth';
 import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
+import { authenticatedBody, deviceFor, grantOf } from './auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 
@@ -9,10 +11,11 @@ const DEFAULT_PAGE = 100;
 /** POST /v1/channels/{channel}/events/{id}/receipts — a device's receipt; repeats change nothing. */
 export async function handleReceipt(ctx: EdgeContext, exchange: HttpExchange, rawChannel: string, rawId: string): Promise<void> {
   try {
-    const body = await exchange.readBody(ctx.config.limits.maxBodyBytes);
+    const { grant, bytes } = await authenticatedBody(ctx, exchange);
     const channel = parseChannel(rawChannel);
     const id = parseStreamId(rawId);
-    const { device, status, detail } = parseReceiptBody(body, { maxJsonDepth: ctx.config.limits.maxJsonDepth });
+    const { device, status, detail } = parseReceiptBody(bytes, { maxJsonDepth: ctx.config.limits.maxJsonDepth });
+    deviceFor(grant, device); // a device answers for itself only
     const { result, receipt } = await ctx.receipts.record(channel, id, device, status, detail);
     exchange.json(200, { channel, id, result, receipt }, corsHeaders(ctx, exchange));
   } catch (error) {
@@ -25,6 +28,8 @@ export async function handleReceiptList(ctx: EdgeContext, exchange: HttpExchange
   try {
     const channel = parseChannel(rawChannel);
     const id = parseStreamId(rawId);
+    // Receipts tell who got what: the publisher's business, not every subscriber's.
+    if (!mayPublish(await grantOf(ctx, exchange), channel)) throw new TidingsError('TIDINGS_RECEIPTS_FORBIDDEN', `these credentials may not read receipts on ${channel}`);
     const limitParam = exchange.query.get('limit');
     const limit = limitParam === null ? DEFAULT_PAGE : Number(limitParam);
     if (!Number.isInteger(limit) || limit < 1 || limit > ctx.config.limits.maxHistoryLimit) {

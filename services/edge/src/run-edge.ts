@@ -1,6 +1,7 @@
 import { ConfigError, loadEdgeConfig } from '@tidings/config';
 import { createLogger, createMetrics, stopOnSignal } from '@tidings/observability';
 import { UwsFallbackError } from '@tidings/transport-uws';
+import { AuthSetupError } from './auth.js';
 import { startEdge } from './edge.js';
 
 /**
@@ -16,19 +17,16 @@ export async function runEdge(argv: readonly string[], env: Readonly<Record<stri
     process.stderr.write(`tidings edge: invalid configuration\n${error.message}\n`);
     return 2;
   }
-  if (!config.allowAnonymous) {
-    process.stderr.write(
-      'tidings edge: no authentication is configured, so every client would be anonymous.\n' +
-        'Pass --allow-anonymous (TIDINGS_ALLOW_ANONYMOUS=1) to run without authentication.\n',
-    );
-    return 2;
-  }
   const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });
   const metrics = createMetrics(config.nodeId);
   let edge;
   try {
     edge = await startEdge(config, logger, metrics);
   } catch (error) {
+    if (error instanceof AuthSetupError) {
+      process.stderr.write(`tidings edge: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof UwsFallbackError) process.stderr.write(`tidings edge: ${error.message}\n`);
     else logger.fatal({ err: error }, 'could not start');
     return 1;

@@ -7,6 +7,8 @@ describe('SessionRegistry', () => {
     const retries: number[] = [];
     const sessions: Session[] = Array.from({ length: 7 }, () => ({
       transport: 'sse',
+      expiresAt: undefined,
+      expire: () => undefined,
       heartbeat: () => undefined,
       closeForShutdown: (retryMs) => retries.push(retryMs),
     }));
@@ -23,8 +25,19 @@ describe('SessionRegistry', () => {
   it('drives every heartbeat from one call', () => {
     const registry = new SessionRegistry();
     let beats = 0;
-    for (let i = 0; i < 3; i++) registry.add({ transport: 'ws', heartbeat: () => beats++, closeForShutdown: () => undefined });
+    for (let i = 0; i < 3; i++) registry.add({ transport: 'ws', expiresAt: undefined, expire: () => undefined, heartbeat: () => beats++, closeForShutdown: () => undefined });
     registry.heartbeat();
     expect(beats).toBe(3);
+  });
+
+  it('expires the sessions whose token ran out, instead of beating their heart, and forgets them', () => {
+    const registry = new SessionRegistry();
+    const events: string[] = [];
+    for (const [name, expiresAt] of [['old', 1000], ['fresh', 5000], ['forever', undefined]] as const) {
+      registry.add({ transport: 'sse', expiresAt, expire: () => events.push(`expired ${name}`), heartbeat: () => events.push(`beat ${name}`), closeForShutdown: () => undefined });
+    }
+    registry.heartbeat(2000);
+    expect(events).toEqual(['expired old', 'beat fresh', 'beat forever']);
+    expect(registry.size).toBe(2);
   });
 });

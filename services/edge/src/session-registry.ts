@@ -1,12 +1,19 @@
 /** A long-lived connection the node must be able to reach: heartbeats and shutdown. */
 export interface Session {
   readonly transport: 'sse' | 'ws';
+  /** When its credentials stop being valid, ms since the epoch; undefined for never. */
+  readonly expiresAt: number | undefined;
   heartbeat(): void;
+  /** Tells the client its token expired and closes (it fetches a new one and resumes). */
+  expire(): void;
   /** Closes for shutdown, telling the client to come back (elsewhere) soon. */
   closeForShutdown(retryMs: number): void;
 }
 
-/** The open sessions of this node. One timer drives every heartbeat, never one per connection. */
+/**
+ * The open sessions of this node. One timer drives every heartbeat and every token-expiry check,
+ * never one per connection (so a token is honoured up to one heartbeat interval past its exp).
+ */
 export class SessionRegistry {
   private readonly sessions = new Set<Session>();
 
@@ -28,8 +35,15 @@ export class SessionRegistry {
     return counts;
   }
 
-  heartbeat(): void {
-    for (const session of this.sessions) session.heartbeat();
+  heartbeat(now: number = Date.now()): void {
+    for (const session of this.sessions) {
+      if (session.expiresAt !== undefined && session.expiresAt <= now) {
+        this.sessions.delete(session);
+        session.expire();
+      } else {
+        session.heartbeat();
+      }
+    }
   }
 
   /**

@@ -1,8 +1,9 @@
 import { type LogGap, type LoggedEvent, type PresenceChange, Subscription, type SubscriptionSink } from '@tidings/core';
-import { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry } from '@tidings/protocol';
+import { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry, ERRORS, errorBody, TidingsError } from '@tidings/protocol';
 import { type HttpExchange, SseStream } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
-import { corsHeaders } from './cors.js';
+import { deviceFor, grantOf, requireSubscribe } from './auth.js';
+import { corsHeaders, originAllowed } from './cors.js';
 import { sendError } from './http-errors.js';
 import type { RedeliveryTarget } from './device-tracker.js';
 import type { PresenceListener } from './presence-watchers.js';
@@ -25,8 +26,11 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
   let subscription: Subscription;
   let stream: SseStream;
   try {
+    if (!originAllowed(ctx, exchange.headers['origin'])) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${exchange.headers['origin']} may not open streams here`);
+    const grant = await grantOf(ctx, exchange);
     const specs = parseSpecs(exchange.query.getAll('channel'), config.limits.maxChannelsPerConnection);
-    const device = parseDeviceParam(exchange.query.get('device'));
+    requireSubscribe(grant, specs);
+    const device = deviceFor(grant, parseDeviceParam(exchange.query.get('device')));
     const cursor =
       parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined), specs) ??
       (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
@@ -44,7 +48,7 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     }
     await subscription.start();
     if (stream.isClosed) return;
-    const session = sink.session(subscription);
+    const session = sink.session(subscription, grant.expiresAt);
     ctx.sessions.add(session);
     metrics.connections.inc({ transport: 'sse' });
     const specNames = exchange.query.getAll('channel');
@@ -144,9 +148,14 @@ class SseSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
     this.stream.end(encodeSseRetry(this.ctx.config.sse.retryMs));
   }
 
-  session(subscription: Subscription): Session {
+  session(subscription: Subscription, expiresAt: number | undefined): Session {
     return {
       transport: 'sse',
+      expiresAt,
+      expire: () => {
+        subscription.close();
+        this.stream.end(encodeSseEvent({ event: 'token-expired', data: JSON.stringify(errorBody('TIDINGS_TOKEN_EXPIRED', ERRORS.TIDINGS_TOKEN_EXPIRED.message).error) }));
+      },
       heartbeat: () => this.send(encodeSseComment('hb')),
       closeForShutdown: (retryMs) => {
         subscription.close();

@@ -5,6 +5,7 @@ import {
   encodeEventFrame,
   encodeRedeliveryFrame,
   encodeServerFrame,
+  errorBody,
   isTidingsError,
   parseClientFrame,
   parseDeviceId,
@@ -12,8 +13,11 @@ import {
   type ServerFrame,
   TidingsError,
 } from '@tidings/protocol';
-import type { TemplatedApp, WebSocket } from '@tidings/transport-uws';
+import type { Grant } from '@tidings/auth';
+import { type HttpResponse, statusLine, type TemplatedApp, type WebSocket } from '@tidings/transport-uws';
+import { deviceFor, requirePublish, requireSubscribe, tokenOf } from './auth.js';
 import type { EdgeContext } from './context.js';
+import { originAllowed } from './cors.js';
 import type { RedeliveryTarget } from './device-tracker.js';
 import type { PresenceListener } from './presence-watchers.js';
 import { toTidingsError } from './http-errors.js';
@@ -23,6 +27,10 @@ import { exactChannels, MAX_TRACKED_CHANNELS, parseResumePoint } from './subscri
 
 /** Per-connection state, kept in uWS user data (never as properties stuck on the socket). */
 export interface WsState {
+  /** What the connection may do; undefined until its first frame, `auth`, gives a token. */
+  grant: Grant | undefined;
+  /** Closes a connection that never authenticates. */
+  authTimer: NodeJS.Timeout | undefined;
   readonly subscriptions: Map<string, Subscription>;
   /** The device this connection speaks for (`?device=` or a subscribe frame's `device`). */
   device: string | undefined;
@@ -49,31 +57,42 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
     idleTimeout: 120,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
-      if (ctx.isDraining()) {
-        res.writeStatus('503 Service Unavailable').end(JSON.stringify({ error: { code: 'TIDINGS_UNAVAILABLE', message: 'node is shutting down' } }));
-        return;
-      }
-      const deviceParam = req.getQuery('device');
-      let device: string | undefined;
-      try {
-        device = deviceParam ? parseDeviceId(decodeURIComponent(deviceParam)) : undefined;
-      } catch {
-        res.writeStatus('400 Bad Request').end(JSON.stringify({ error: { code: 'TIDINGS_DEVICE_INVALID', message: 'device must be 1-128 of A-Z a-z 0-9 _ . : @ -' } }));
-        return;
-      }
-      const state: WsState = { subscriptions: new Map(), device, releases: new Map(), closed: false, protocolErrors: 0, drainWaiters: [], session: undefined };
-      res.upgrade(
-        state,
-        req.getHeader('sec-websocket-key'),
-        req.getHeader('sec-websocket-protocol'),
-        req.getHeader('sec-websocket-extensions'),
-        context,
-      );
+      if (ctx.isDraining()) return refuseUpgrade(res, new TidingsError('TIDINGS_UNAVAILABLE', 'node is shutting down'));
+      // Everything from req must be read now: it is gone once this function returns.
+      const origin = req.getHeader('origin');
+      const authorization = req.getHeader('authorization');
+      const query = new URLSearchParams(req.getQuery() ?? '');
+      const handshake = [req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions')] as const;
+      let aborted = false;
+      res.onAborted(() => (aborted = true));
+      void (async () => {
+        let state: WsState;
+        try {
+          if (!originAllowed(ctx, origin)) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${origin} may not open WebSockets here`);
+          const requested = query.has('device') ? parseDeviceId(query.get('device')) : undefined;
+          const token = tokenOf(authorization, query);
+          // Without a token in the handshake the first frame must be `auth` (unless anonymous).
+          const grant = token !== undefined || ctx.auth.acceptsAnonymous ? await ctx.auth.grant(token) : undefined;
+          const device = grant ? deviceFor(grant, requested) : requested;
+          state = { grant, authTimer: undefined, subscriptions: new Map(), device, releases: new Map(), closed: false, protocolErrors: 0, drainWaiters: [], session: undefined };
+        } catch (error) {
+          if (!aborted) refuseUpgrade(res, toTidingsError(ctx, error));
+          return;
+        }
+        if (aborted) return;
+        res.cork(() => res.upgrade(state, ...handshake, context));
+      })();
     },
     open: (ws) => {
       const state = ws.getUserData();
       state.session = {
         transport: 'ws',
+        get expiresAt() {
+          return state.grant?.expiresAt;
+        },
+        expire: () => {
+          if (!state.closed) ws.end(CLOSE.TOKEN_EXPIRED, 'token expired: authenticate again and resume');
+        },
         heartbeat: () => undefined, // uWS pings WebSockets itself
         closeForShutdown: () => {
           if (!state.closed) ws.end(CLOSE.GOING_AWAY, 'server shutting down');
@@ -81,6 +100,11 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       };
       ctx.sessions.add(state.session);
       metrics.connections.inc({ transport: 'ws' });
+      if (!state.grant) {
+        state.authTimer = setTimeout(() => {
+          if (!state.closed && !state.grant) ws.end(CLOSE.UNAUTHORIZED, 'no auth frame in time');
+        }, config.auth.wsAuthSeconds * 1000);
+      }
     },
     message: (ws, message, isBinary) => {
       if (isBinary) {
@@ -104,6 +128,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
     close: (ws) => {
       const state = ws.getUserData();
       state.closed = true;
+      clearTimeout(state.authTimer);
       for (const subscription of state.subscriptions.values()) subscription.close();
       ctx.subscriptionCounts.remove([...state.subscriptions.keys()]);
       state.subscriptions.clear();
@@ -121,19 +146,40 @@ async function onFrame(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): 
   let frame: ClientFrame | undefined;
   try {
     frame = parseClientFrame(text, { maxJsonDepth: ctx.config.limits.maxJsonDepth });
-    await handleFrame(ctx, ws, frame);
+    if (frame.type === 'auth') await authenticate(ctx, ws, frame);
+    else if (!state.grant) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'the first frame must be {"type":"auth","token":"…"}');
+    else await handleFrame(ctx, ws, state.grant, frame);
   } catch (error) {
     if (state.closed) return;
     const tidingsError = toTidingsError(ctx, error);
     ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
     send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...(frame ? refOf(frame) : refOfInvalid(text)) });
-    if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
+    if (!state.grant) ws.end(CLOSE.UNAUTHORIZED, tidingsError.message.slice(0, 120)); // nothing else to do without credentials
+    else if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
       ws.end(CLOSE.PROTOCOL_ERRORS, 'too many invalid frames');
     }
   }
 }
 
-async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: ClientFrame): Promise<void> {
+/**
+ * `auth`: the first frame of a connection opened without a token, or a fresh token before the
+ * current one expires (same device), so a long-lived socket never has to drop.
+ */
+async function authenticate(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Extract<ClientFrame, { type: 'auth' }>): Promise<void> {
+  const state = ws.getUserData();
+  const grant = await ctx.auth.grant(frame.token);
+  if (state.closed) return;
+  if (state.grant && grant.device !== state.device) {
+    throw new TidingsError('TIDINGS_DEVICE_FORBIDDEN', 'a fresh token must speak for the same device as the one it replaces');
+  }
+  const device = state.grant ? state.device : deviceFor(grant, state.device);
+  clearTimeout(state.authTimer);
+  state.grant = grant;
+  state.device = device;
+  send(ctx, ws, { type: 'authed', ...(device ? { device } : {}), ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}), ...refOf(frame) });
+}
+
+async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Grant, frame: Exclude<ClientFrame, { type: 'auth' }>): Promise<void> {
   const state = ws.getUserData();
   switch (frame.type) {
     case 'ping':
@@ -147,10 +193,11 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
         throw new TidingsError('TIDINGS_DEVICE_INVALID', `this connection already speaks for device ${state.device}`);
       }
       const specs = [parseSubscription(frame.channel)];
-      const device = state.device ?? frame.device;
+      requireSubscribe(grant, specs);
+      const device = frame.device === undefined ? state.device : deviceFor(grant, frame.device);
       // Before anything changes, so a bad `since` changes nothing.
       const cursor = parseResumePoint(frame.since, specs) ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
-      state.device ??= frame.device;
+      state.device ??= device;
       const previous = state.subscriptions.get(frame.channel);
       previous?.close(); // subscribing again moves the position
       state.releases.get(frame.channel)?.();
@@ -199,6 +246,7 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
     }
     case 'publish': {
       const { channel, event, data, ack, idempotencyKey } = frame;
+      requirePublish(grant, channel);
       const { id } = await publishEvent(ctx, channel, { event, data, ack, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }, 'ws');
       if (!state.closed) send(ctx, ws, { type: 'published', channel, id, ...refOf(frame) });
       return;
@@ -210,6 +258,10 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
       return;
     }
   }
+}
+
+function refuseUpgrade(res: HttpResponse, error: TidingsError): void {
+  res.cork(() => res.writeStatus(statusLine(error.status)).writeHeader('content-type', 'application/json').end(JSON.stringify(errorBody(error.code, error.message))));
 }
 
 function refOf(frame: ClientFrame | undefined): { ref?: string | number } {

@@ -1,0 +1,4 @@
+// @tidings/auth: who is asking and what they may do — bearer tokens (JWT, via jose) and the
+// checks every route applies to the resulting Grant.
+export { ANONYMOUS, type Grant, mayPublish, maySubscribe } from './grant.js';
+export { GRANT_CLAIM, JwtVerifier, type JwtSettings } from './jwt-verifier.js';

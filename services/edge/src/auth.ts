@@ -1,0 +1,153 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { ANONYMOUS, type Grant, JwtVerifier, type JwtSettings, mayPublish, maySubscribe } from '@tidings/auth';
+import type { EdgeConfig } from '@tidings/config';
+import { type Subscription as SubscriptionSpec, TidingsError } from '@tidings/protocol';
+import type { HttpExchange } from '@tidings/transport-uws';
+import type { EdgeContext } from './context.js';
+
+/** The authentication settings cannot work: the edge does not start (exit status 2). */
+export class AuthSetupError extends Error {}
+
+/**
+ * Who is asking, for every route: a bearer token (header, or `?token=` where a browser cannot
+ * set headers), checked by the JwtVerifier; no token at all is anonymous, which only anonymous
+ * mode accepts. The admin API has its own token.
+ */
+export class EdgeAuth {
+  private readonly adminDigest: Buffer | undefined;
+
+  private constructor(
+    private readonly verifier: JwtVerifier | undefined,
+    private readonly allowAnonymous: boolean,
+    adminToken: string | null,
+  ) {
+    this.adminDigest = adminToken === null ? undefined : digest(adminToken);
+  }
+
+  /**
+   * Reads the configured key files. Throws AuthSetupError when one is unusable, or when neither
+   * keys nor anonymous mode are configured (every client would be refused).
+   */
+  static async create(config: EdgeConfig): Promise<EdgeAuth> {
+    const { auth } = config;
+    const settings: { -readonly [K in keyof JwtSettings]: JwtSettings[K] } = { clockSkewSeconds: auth.clockSkewSeconds };
+    if (auth.jwtSecret) settings.secret = auth.jwtSecret;
+    if (auth.issuer) settings.issuer = auth.issuer;
+    if (auth.audience) settings.audience = auth.audience;
+    if (auth.jwtPublicKeyFile) settings.publicKeyPem = await readConfigFile(auth.jwtPublicKeyFile, '--auth-jwt-public-key-file');
+    if (auth.jwksFile) {
+      const text = await readConfigFile(auth.jwksFile, '--auth-jwks-file');
+      try {
+        settings.jwks = JSON.parse(text) as JwtSettings['jwks'];
+      } catch {
+        throw new AuthSetupError(`--auth-jwks-file ${auth.jwksFile} is not JSON`);
+      }
+    }
+    let verifier: JwtVerifier | undefined;
+    if (settings.secret || settings.publicKeyPem || settings.jwks) {
+      try {
+        verifier = new JwtVerifier(settings);
+      } catch (error) {
+        throw new AuthSetupError(`the token keys cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    } else if (!config.allowAnonymous) {
+      throw new AuthSetupError(
+        'no authentication is configured, so every client would be refused.\n' +
+          'Configure token keys (--auth-jwt-secret, --auth-jwt-public-key-file or --auth-jwks-file; see docs/config.md),\n' +
+          'or pass --allow-anonymous (TIDINGS_ALLOW_ANONYMOUS=1) to run without authentication (development only).',
+      );
+    }
+    return new EdgeAuth(verifier, config.allowAnonymous, auth.adminToken);
+  }
+
+  get acceptsAnonymous(): boolean {
+    return this.allowAnonymous;
+  }
+
+  /** The grant of a request carrying `token` (or none). Throws TidingsError 401. */
+  async grant(token: string | undefined): Promise<Grant> {
+    if (token === undefined) {
+      if (this.allowAnonymous) return ANONYMOUS;
+      throw new TidingsError('TIDINGS_UNAUTHORIZED', 'send a token: Authorization: Bearer <token>, or ?token= where headers cannot be set');
+    }
+    if (!this.verifier) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'this node accepts no tokens: no token keys are configured');
+    return this.verifier.verify(token);
+  }
+
+  /** Admin routes: the admin token, or anyone in anonymous mode when no admin token is set. */
+  requireAdmin(token: string | undefined): void {
+    if (this.adminDigest === undefined) {
+      if (this.allowAnonymous) return;
+      throw new TidingsError('TIDINGS_UNAUTHORIZED', 'the admin API is closed: no admin token is configured');
+    }
+    if (token === undefined || !timingSafeEqual(digest(token), this.adminDigest)) {
+      throw new TidingsError('TIDINGS_UNAUTHORIZED', 'the admin API needs the admin token');
+    }
+  }
+}
+
+/** The token of a request: `Authorization: Bearer …` first, else the `token` query parameter. */
+export function tokenOf(authorization: string | undefined, query: URLSearchParams): string | undefined {
+  const bearer = authorization === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
+  if (authorization !== undefined && authorization !== '' && bearer === undefined) {
+    throw new TidingsError('TIDINGS_UNAUTHORIZED', 'the Authorization header must be "Bearer <token>"');
+  }
+  return bearer ?? (query.get('token') || undefined);
+}
+
+/** The grant of an HTTP request. */
+export function grantOf(ctx: EdgeContext, exchange: HttpExchange): Promise<Grant> {
+  return ctx.auth.grant(tokenOf(exchange.headers['authorization'], exchange.query));
+}
+
+/**
+ * The request's grant and body. uWS delivers the body only to a reader registered at once, so the
+ * read starts before the (asynchronous) token check; a refused request's body is dropped.
+ */
+export async function authenticatedBody(ctx: EdgeContext, exchange: HttpExchange): Promise<{ grant: Grant; bytes: Uint8Array }> {
+  const reading = exchange.readBody(ctx.config.limits.maxBodyBytes);
+  reading.catch(() => undefined); // awaited below unless the grant fails first
+  const grant = await grantOf(ctx, exchange);
+  return { grant, bytes: await reading };
+}
+
+export function requirePublish(grant: Grant, channel: string): void {
+  if (!mayPublish(grant, channel)) throw new TidingsError('TIDINGS_PUBLISH_FORBIDDEN', `these credentials may not publish on ${channel}`);
+}
+
+export function requireSubscribe(grant: Grant, specs: readonly SubscriptionSpec[]): void {
+  for (const spec of specs) {
+    if (!maySubscribe(grant, spec)) {
+      throw new TidingsError('TIDINGS_SUBSCRIBE_FORBIDDEN', `these credentials may not subscribe to ${spec.kind === 'channel' ? spec.channel : spec.pattern}`);
+    }
+  }
+}
+
+/**
+ * The device a request speaks for: a token's is its `sub` (naming another is refused, and a token
+ * without one speaks for no device); anonymous requests name their own.
+ */
+export function deviceFor(grant: Grant, requested: string | undefined): string | undefined {
+  if (grant.kind === 'anonymous') return requested;
+  if (requested !== undefined && requested !== grant.device) {
+    throw new TidingsError(
+      'TIDINGS_DEVICE_FORBIDDEN',
+      grant.device ? `this token speaks for device ${grant.device}, not ${requested}` : 'this token speaks for no device (it has no sub)',
+    );
+  }
+  return grant.device;
+}
+
+function digest(token: string): Buffer {
+  // Hashing first makes the comparison constant-time whatever the lengths.
+  return createHash('sha256').update(token).digest();
+}
+
+async function readConfigFile(path: string, flag: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new AuthSetupError(`${flag} ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
