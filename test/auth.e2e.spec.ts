@@ -1,8 +1,21 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EdgeProcess, makeTempDir, type RedisServer, removeTempDir, SseClient, startEdge, useOrStartRedis, WsClient, WsRejectedError } from '@tidings/testing';
+import {
+  type EdgeProcess,
+  makeTempDir,
+  type RedisServer,
+  removeTempDir,
+  SseClient,
+  startEdge,
+  useOrStartRedis,
+  waitUntil,
+  WsClient,
+  WsRejectedError,
+} from '@tidings/testing';
+import { createClient, type TidingsEvent } from '@tidings/client';
 import { exportJWK, type JWTPayload, SignJWT } from 'jose';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wsUrl } from './support.js';
 
@@ -221,6 +234,44 @@ describe('devices, receipts and the admin API under authentication', () => {
   });
 });
 
+describe('publisher API keys', () => {
+  const admin = (method: string, path: string, body?: unknown, credential = ADMIN) =>
+    fetch(`${edge.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const publishWith = (key: string, channel: string) =>
+    fetch(`${edge.url}/v1/channels/${encodeURIComponent(channel)}/events`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: 'hello' });
+
+  it('are made by the admin, shown once, publish within their grant, and stop working once revoked', async () => {
+    const made = await admin('POST', '/v1/admin/keys', { name: 'billing service', publish: ['billing/#'] });
+    expect(made.status).toBe(201);
+    const { id, key } = (await made.json()) as { id: string; key: string };
+    expect(key).toMatch(/^tk_[0-9a-f]{16}\./);
+
+    expect((await publishWith(key, 'billing/invoices')).status).toBe(201);
+    expect((await publishWith(key, 'news/eu')).status).toBe(403);
+    expect((await publishWith(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, 'billing/invoices')).status).toBe(401);
+    const listed = (await (await admin('GET', '/v1/admin/keys')).json()) as { keys: Record<string, unknown>[] };
+    expect(listed.keys.find((k) => k['id'] === id)).toEqual({ id, name: 'billing service', publish: ['billing/#'], subscribe: [], createdAt: expect.any(Number) });
+    expect(JSON.stringify(listed)).not.toContain(key.split('.')[1]);
+
+    expect((await admin('DELETE', `/v1/admin/keys/${id}`)).status).toBe(200);
+    await waitUntil(async () => (await publishWith(key, 'billing/invoices')).status === 401, 'the revocation to reach this node');
+    expect((await admin('DELETE', '/v1/admin/keys/0000000000000000')).status).toBe(404);
+  });
+
+  it('are managed by the admin only, from well-formed requests', async () => {
+    expect((await admin('POST', '/v1/admin/keys', { name: 'x', publish: ['a'] }, await token())).status).toBe(401);
+    for (const body of [{ name: '', publish: ['a'] }, { name: 'x' }, { name: 'x', publish: ['a/#/b'] }, { name: 'x', publish: ['a'], admin: true }]) {
+      const res = await admin('POST', '/v1/admin/keys', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/^TIDINGS_(BODY|PATTERN)_INVALID$/);
+    }
+  });
+});
+
 describe('tokens that expire mid-connection', () => {
   it('ends an SSE stream with a token-expired event', async () => {
     const sse = await SseClient.connect(`${edge.url}/v1/sse?channel=news/eu`, { headers: { authorization: `Bearer ${await token({ exp: now() + 2 })}` } });
@@ -246,6 +297,47 @@ describe('tokens that expire mid-connection', () => {
   });
 });
 
+describe.each(['sse', 'ws', 'poll'] as const)('the JS client over %s', (transport) => {
+  it('fetches a fresh token whenever its token expires, and misses nothing', async () => {
+    let issued = 0;
+    const client = createClient({
+      url: edge.url,
+      transport,
+      WebSocket: WebSocket as never,
+      reconnect: { baseMs: 50, maxMs: 500 },
+      pollTimeoutSec: 1,
+      token: () => {
+        issued += 1;
+        return token({ exp: now() + 2 }); // short-lived: it expires several times during the test
+      },
+    });
+    const got: TidingsEvent[] = [];
+    const errors: Error[] = [];
+    let open = false;
+    const channel = `news/renew-${transport}`;
+    client.subscribe(channel, (e) => got.push(e), { onState: (s) => (open ||= s === 'open'), onError: (e) => errors.push(e) });
+    await waitUntil(() => open, 'the subscription to open');
+    const publisher = await token({ tidings: { subscribe: [], publish: ['news/#'] } });
+    const sent: number[] = [];
+    const deadline = Date.now() + 5000;
+    for (let n = 0; Date.now() < deadline || issued < 3; n++) {
+      const res = await fetch(`${edge.url}/v1/channels/${encodeURIComponent(channel)}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ data: n }),
+      });
+      expect(res.status).toBe(201);
+      sent.push(n);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await waitUntil(() => got.length >= sent.length, 'every event');
+    expect(got.map((e) => e.data)).toEqual(sent);
+    expect(errors).toEqual([]);
+    expect(issued).toBeGreaterThanOrEqual(3); // it did renew, more than once
+    client.close();
+  });
+});
+
 describe('browser origins', () => {
   it('refuses SSE streams and WebSockets from origins outside the allow-list', async () => {
     const t = await token();
@@ -256,5 +348,49 @@ describe('browser origins', () => {
     const good = await SseClient.connect(`${edge.url}/v1/sse?channel=news/eu&token=${t}`, { headers: { origin: 'https://app.test' } });
     expect(good.status).toBe(200);
     good.close();
+  });
+});
+
+describe('limits per principal', () => {
+  let limited: EdgeProcess[] = [];
+  beforeAll(async () => {
+    const args = ['--limits-publish-rate-per-second', '1', '--limits-publish-burst', '3', '--limits-max-connections-per-principal', '2'];
+    limited = await Promise.all([0, 1].map(() => startEdge({ redisUrl: redis.url, anonymous: false, env: { TIDINGS_AUTH_JWT_SECRET: SECRET }, args })));
+  });
+  afterAll(async () => {
+    await Promise.all(limited.map((e) => e.stop()));
+  });
+  const post = (node: EdgeProcess, t: string) =>
+    fetch(`${node.url}/v1/channels/news%2Feu/events`, { method: 'POST', headers: { authorization: `Bearer ${t}` }, body: 'x' });
+
+  it('limits how fast one subject publishes, across all nodes, and says when to retry', async () => {
+    const [a, b] = limited as [EdgeProcess, EdgeProcess];
+    const spammer = await token({ sub: 'spammer', iss: undefined, aud: undefined });
+    for (let i = 0; i < 3; i++) expect((await post(i % 2 ? b : a, spammer)).status).toBe(201);
+    const refused = await post(b, spammer);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('TIDINGS_RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await post(a, await token({ sub: 'someone-else', iss: undefined, aud: undefined }))).status).toBe(201);
+  });
+
+  it('limits the connections one subject holds open on a node', async () => {
+    const [a] = limited as [EdgeProcess];
+    const t = await token({ sub: 'hoarder', iss: undefined, aud: undefined });
+    const open = (): Promise<SseClient> => SseClient.connect(`${a.url}/v1/sse?channel=news/eu`, { headers: { authorization: `Bearer ${t}` } });
+    const [first, second] = [await open(), await open()];
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const third = await open();
+    expect(third.status).toBe(429);
+    await third.closed;
+    expect(JSON.parse(third.body)).toMatchObject({ error: { code: 'TIDINGS_TOO_MANY_CONNECTIONS' } });
+    await expect(WsClient.connect(`${wsUrl(a)}?token=${t}`)).rejects.toMatchObject({ status: 429 });
+    first.close();
+    await waitUntil(async () => {
+      const again = await open();
+      again.close();
+      return again.status === 200;
+    }, 'the slot to be given back');
+    second.close();
   });
 });

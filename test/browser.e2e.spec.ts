@@ -43,7 +43,10 @@ describe('in headless Chromium', () => {
         await devicePage.fill('#log-pattern', 'demo/receipts');
         await devicePage.fill('#log-device', device);
         await devicePage.click('#log-subscribe');
-        await expect.poll(() => devicePage.textContent('#log-state')).toBe('open');
+        // Present means subscribed as that device (the state badge may still show the page's first client).
+        await expect
+          .poll(async () => ((await (await fetch(`${a.url}/v1/channels/demo%2Freceipts/presence`)).json()) as { devices: { device: string }[] }).devices.map((d) => d.device), { timeout: 10_000 })
+          .toContain(device);
       }
       await tablet.close(); // still a member: it owes receipts, and will not answer
 
@@ -51,9 +54,9 @@ describe('in headless Chromium', () => {
       await phone.fill('#publish-message', '{"order": 1}');
       await phone.check('#publish-ack');
       await phone.click('#publish-button');
-      await expect.poll(() => phone.textContent('#publish-result')).toMatch(/2 device\(s\) owe a receipt/);
+      await expect.poll(() => phone.textContent('#publish-result'), { timeout: 10_000 }).toMatch(/2 device\(s\) owe a receipt/);
       const stateOf = (device: string) => phone.textContent(`#receipts tbody tr:has(td:text-is("${device}")) td:nth-child(2)`);
-      await expect.poll(() => stateOf('phone')).toBe('received');
+      await expect.poll(() => stateOf('phone'), { timeout: 10_000 }).toBe('received');
       await expect.poll(() => stateOf('tablet'), { timeout: 20_000 }).toBe('dead');
     } finally {
       await phone.close();

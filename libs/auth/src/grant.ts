@@ -13,6 +13,11 @@ export interface Grant {
   readonly expiresAt?: number;
   /** Which API key, for logs. */
   readonly keyId?: string;
+  /**
+   * Whose budget a request spends (publish rate, connections): `sub:<device>`, `key:<id>`, or for
+   * a token without a sub a digest of the token itself. Anonymous requests have none.
+   */
+  readonly principal?: string;
 }
 
 /** Anonymous mode: everything, for development. */

@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { isDeviceId, isTidingsError, parseSubscription, TidingsError } from '@tidings/protocol';
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
 import type { Grant } from './grant.js';
@@ -65,7 +65,7 @@ export class JwtVerifier {
     } catch (error) {
       throw toTidingsError(error);
     }
-    return grantOf(payload);
+    return grantOf(payload, token);
   }
 }
 
@@ -75,7 +75,7 @@ function algorithmOf(key: KeyObject): string {
   throw new Error(`the public key must be RSA (RS256) or EC P-256 (ES256), not ${key.asymmetricKeyType ?? 'unknown'}`);
 }
 
-function grantOf(payload: JWTPayload): Grant {
+function grantOf(payload: JWTPayload, token: string): Grant {
   const claim = payload[GRANT_CLAIM];
   if (claim === null || typeof claim !== 'object' || Array.isArray(claim)) throw unauthorized(`the token has no "${GRANT_CLAIM}" claim naming what it may do`);
   const { subscribe = [], publish = [] } = claim as { subscribe?: unknown; publish?: unknown };
@@ -85,9 +85,9 @@ function grantOf(payload: JWTPayload): Grant {
     publish: patterns(publish, 'publish'),
     expiresAt: (payload.exp as number) * 1000,
   };
-  if (payload.sub === undefined) return grant;
+  if (payload.sub === undefined) return { ...grant, principal: `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` };
   if (!isDeviceId(payload.sub)) throw unauthorized('the token\'s sub is not a valid device id');
-  return { ...grant, device: payload.sub };
+  return { ...grant, device: payload.sub, principal: `sub:${payload.sub}` };
 }
 
 function patterns(value: unknown, name: string): string[] {

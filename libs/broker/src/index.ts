@@ -8,3 +8,5 @@ export { RedisNodeRegistry } from './redis-node-registry.js';
 export { RedisReceiptRetries, type AppliedRound, type OpenEvent } from './redis-receipt-retries.js';
 export { DEAD_LETTERS_QUEUE, RECEIPTS_QUEUE, ReceiptJobQueue, receiptJobId, receiptJobOptions, type ReceiptJobData } from './receipt-jobs.js';
 export { RedisPruning, type ChannelPruned, type PruneLimits } from './redis-pruning.js';
+export { RedisApiKeyStore } from './redis-api-key-store.js';
+export { RedisRateLimiter } from './redis-rate-limiter.js';

@@ -26,8 +26,10 @@ export function receiptJobId(channel: string, id: StreamId): string {
 export class ReceiptJobQueue {
   private readonly queue: Queue<ReceiptJobData>;
 
-  constructor(connection: RedisClient, keys: RedisKeys) {
+  constructor(connection: RedisClient, keys: RedisKeys, onError: (error: unknown) => void) {
     this.queue = new Queue<ReceiptJobData>(RECEIPTS_QUEUE, { connection, prefix: keys.jobsPrefix() });
+    // BullMQ checks the server on first use; doing it now keeps that off the first ack publish.
+    this.queue.waitUntilReady().catch(onError);
   }
 
   async schedule(channel: string, id: StreamId): Promise<void> {

@@ -15,6 +15,7 @@ export interface TidingsCommands {
   tidingsMarkDelivered(...args: (string | number)[]): Promise<number>;
   tidingsRecordReceipt(...args: (string | number)[]): Promise<[string, string]>;
   tidingsRefreshPresence(...args: (string | number)[]): Promise<number>;
+  tidingsTakeTokens(...args: (string | number)[]): Promise<[number, number]>;
   tidingsLeavePresence(...args: (string | number)[]): Promise<number>;
   tidingsSavePositions(...args: (string | number)[]): Promise<number>;
   tidingsZremIfScore(...args: (string | number)[]): Promise<number>;
@@ -70,6 +71,7 @@ function withScripts(client: Redis | Cluster): RedisClient {
   client.defineCommand('tidingsMarkDelivered', { numberOfKeys: 1, lua: script('mark-delivered') });
   client.defineCommand('tidingsRecordReceipt', { numberOfKeys: 2, lua: script('record-receipt') });
   client.defineCommand('tidingsRefreshPresence', { numberOfKeys: 1, lua: script('refresh-presence') });
+  client.defineCommand('tidingsTakeTokens', { numberOfKeys: 1, lua: script('take-tokens') });
   client.defineCommand('tidingsLeavePresence', { numberOfKeys: 1, lua: script('leave-presence') });
   client.defineCommand('tidingsSavePositions', { numberOfKeys: 1, lua: script('save-positions') });
   client.defineCommand('tidingsZremIfScore', { numberOfKeys: 1, lua: script('zrem-if-score') });

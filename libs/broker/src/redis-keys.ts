@@ -88,6 +88,16 @@ export class RedisKeys {
     return (hash >>> 0) % DIRECTORY_SHARDS;
   }
 
+  /** A principal's publish budget (token bucket); its own hash tag spreads principals over the Cluster. */
+  rateBucket(principal: string): string {
+    return `${this.prefix}:{rate:${principal}}`;
+  }
+
+  /** Hash of API key id → the stored key (a hash of its secret, its grants). */
+  apiKeys(): string {
+    return `${this.prefix}:{apikeys}`;
+  }
+
   /** Hash of edge node → its latest report (admin API). */
   nodes(): string {
     return `${this.prefix}:{nodes}`;

@@ -36,7 +36,10 @@ export function createClient(options: ClientOptions): TidingsClient {
     fetch: options.fetch ?? (typeof globals.fetch === 'function' ? globals.fetch.bind(globalThis) : undefined),
   };
   const random = options.random ?? Math.random;
+  const tokenOption = options.token;
+  const token = tokenOption === undefined ? undefined : async () => (typeof tokenOption === 'string' ? tokenOption : tokenOption());
   const ctx: TransportContext = {
+    token,
     endpoint,
     device: options.device,
     timers: options.timers ?? defaultTimers(),
@@ -46,7 +49,7 @@ export function createClient(options: ClientOptions): TidingsClient {
   createBackoff({ ...options.reconnect, random }); // fail fast on bad reconnect settings
   const name = chooseTransport(options.transport ?? 'auto', available);
   const transport = buildTransport(name, ctx, available, options);
-  const http = available.fetch ? new HttpApi(endpoint, available.fetch, options.device) : undefined;
+  const http = available.fetch ? new HttpApi(endpoint, available.fetch, options.device, token) : undefined;
   const open = new Set<SubscriptionSink>();
   let closed = false;
 

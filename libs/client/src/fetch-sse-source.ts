@@ -5,6 +5,7 @@ import type { Backoff } from './backoff.js';
 import { SseParser } from './sse-parser.js';
 import type { SseSource, SseSourceHandlers } from './sse-source.js';
 import { errorFromResponse, isTerminalStatus, TidingsClientError } from './tidings-client-error.js';
+import { bearer, curedByFreshToken, type TokenSource } from './transport.js';
 import type { FetchLike, TimerHandle, Timers } from './types.js';
 
 export interface FetchSseSourceOptions {
@@ -14,6 +15,7 @@ export interface FetchSseSourceOptions {
   backoff: Backoff;
   lastEventId?: string;
   handlers: SseSourceHandlers;
+  token?: TokenSource;
 }
 
 export class FetchSseSource implements SseSource {
@@ -56,6 +58,7 @@ export class FetchSseSource implements SseSource {
     if (this.parser.lastEventId !== '') headers['last-event-id'] = this.parser.lastEventId;
     let res: Response;
     try {
+      if (this.options.token) headers['authorization'] = await bearer(this.options.token);
       res = await this.options.fetch(this.options.url, { headers, signal: controller.signal, cache: 'no-store' });
     } catch {
       // Refused, reset, DNS, or our own abort: all mean "try again later" unless closed.
@@ -102,7 +105,9 @@ export class FetchSseSource implements SseSource {
 
   private async refused(res: Response): Promise<void> {
     if (isTerminalStatus(res.status)) {
-      this.fail(await errorFromResponse(res));
+      const error = await errorFromResponse(res);
+      if (curedByFreshToken(error, this.options.token)) this.reconnect();
+      else this.fail(error);
       return;
     }
     await res.body?.cancel().catch(() => undefined);

@@ -1,6 +1,7 @@
 // The request/response endpoints: publish and receipts. Every failure becomes a TidingsClientError.
 import type { Endpoint } from './endpoint.js';
 import { errorFromResponse, isRecord, parseJson, TidingsClientError } from './tidings-client-error.js';
+import { bearer, type TokenSource } from './transport.js';
 import type { AckOptions, FetchLike, PublishOptions, PublishResult } from './types.js';
 
 export class HttpApi {
@@ -8,6 +9,7 @@ export class HttpApi {
     private readonly endpoint: Endpoint,
     private readonly fetch: FetchLike,
     private readonly device: string | undefined,
+    private readonly token: TokenSource | undefined,
   ) {}
 
   async publish(channel: string, data: unknown, opts: PublishOptions = {}): Promise<PublishResult> {
@@ -36,7 +38,7 @@ export class HttpApi {
     try {
       res = await this.fetch(this.endpoint.http(path), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(this.token ? { authorization: await bearer(this.token) } : {}) },
         body: JSON.stringify(body),
       });
     } catch (cause) {

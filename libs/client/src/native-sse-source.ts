@@ -4,6 +4,7 @@
 import type { Backoff } from './backoff.js';
 import type { SseSource, SseSourceHandlers } from './sse-source.js';
 import { errorFromResponse, isTerminalStatus } from './tidings-client-error.js';
+import { curedByFreshToken, type TokenSource } from './transport.js';
 import type { EventSourceConstructor, EventSourceLike, FetchLike, TimerHandle, Timers } from './types.js';
 
 const CLOSED = 2;
@@ -19,6 +20,8 @@ export interface NativeSseSourceOptions {
   backoff: Backoff;
   lastEventId?: string;
   handlers: SseSourceHandlers;
+  /** EventSource cannot send headers: the token goes in the URL, fetched anew for every connection. */
+  token?: TokenSource;
 }
 
 interface MessageEventLike {
@@ -34,9 +37,11 @@ export class NativeSseSource implements SseSource {
   private probe: AbortController | undefined;
   private closed = false;
 
+  private currentToken: string | undefined;
+
   constructor(private readonly options: NativeSseSourceOptions) {
     this.last = options.lastEventId;
-    this.open();
+    void this.open();
   }
 
   get lastEventId(): string | undefined {
@@ -54,13 +59,25 @@ export class NativeSseSource implements SseSource {
   }
 
   private url(): string {
-    if (this.last === undefined || this.last === '') return this.options.url;
+    const params: [string, string][] = [];
+    if (this.last !== undefined && this.last !== '') params.push(['lastEventId', this.last]);
+    if (this.currentToken !== undefined) params.push(['token', this.currentToken]);
+    if (params.length === 0) return this.options.url;
     const sep = this.options.url.includes('?') ? '&' : '?';
-    return `${this.options.url}${sep}lastEventId=${encodeURIComponent(this.last)}`;
+    return `${this.options.url}${sep}${params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
   }
 
-  private open(): void {
+  private async open(): Promise<void> {
     this.timer = undefined;
+    if (this.options.token) {
+      try {
+        this.currentToken = await this.options.token();
+      } catch {
+        this.retryLater(); // the token issuer is away: like any transient failure
+        return;
+      }
+      if (this.closed) return;
+    }
     const source = new this.options.EventSource(this.url());
     this.source = source;
     const { handlers } = this.options;
@@ -99,9 +116,12 @@ export class NativeSseSource implements SseSource {
         if (isTerminalStatus(res.status)) {
           const error = await errorFromResponse(res);
           if (this.closed) return;
-          this.close();
-          this.options.handlers.failed(error);
-          return;
+          // Expired (the server also says so with a token-expired event): reopen with a fresh one.
+          if (!curedByFreshToken(error, this.options.token)) {
+            this.close();
+            this.options.handlers.failed(error);
+            return;
+          }
         }
       } catch {
         // Unreachable right now: retry like any other transient failure.
@@ -111,6 +131,10 @@ export class NativeSseSource implements SseSource {
       }
     }
     if (this.closed) return;
-    this.timer = this.options.timers.setTimeout(() => this.open(), this.options.backoff.next());
+    this.retryLater();
+  }
+
+  private retryLater(): void {
+    this.timer = this.options.timers.setTimeout(() => void this.open(), this.options.backoff.next());
   }
 }

@@ -4,7 +4,7 @@ import { subscriptionQuery } from './endpoint.js';
 import type { Backoff } from './backoff.js';
 import type { SubscriptionSink } from './subscription-sink.js';
 import { errorFromResponse, isRecord, isTerminalStatus, parseJson, TidingsClientError } from './tidings-client-error.js';
-import { toEvent, toReset, type Transport, type TransportContext, type TransportSubscription } from './transport.js';
+import { bearer, curedByFreshToken, toEvent, toReset, type Transport, type TransportContext, type TransportSubscription } from './transport.js';
 import type { FetchLike, TimerHandle } from './types.js';
 
 export const DEFAULT_POLL_TIMEOUT_SEC = 25;
@@ -90,13 +90,18 @@ class PollLoop implements TransportSubscription {
     let status: number;
     let text: string;
     try {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (this.ctx.token) headers['authorization'] = await bearer(this.ctx.token);
       const res = await this.fetch(this.ctx.endpoint.http('/v1/poll', query), {
-        headers: { accept: 'application/json' },
+        headers,
         signal: controller.signal,
         cache: 'no-store',
       });
       if (!res.ok) {
-        if (isTerminalStatus(res.status)) return await errorFromResponse(res);
+        if (isTerminalStatus(res.status)) {
+          const error = await errorFromResponse(res);
+          return curedByFreshToken(error, this.ctx.token) ? 'retry' : error;
+        }
         await res.body?.cancel().catch(() => undefined);
         return 'retry';
       }

@@ -162,7 +162,7 @@ class FakeEventSource implements EventSourceLike {
 }
 
 describe('SSE transport over the native EventSource', () => {
-  function setup() {
+  function setup(token?: () => string) {
     FakeEventSource.instances = [];
     const fake = new FakeFetch();
     const timers = new ManualTimers();
@@ -174,6 +174,7 @@ describe('SSE transport over the native EventSource', () => {
       timers,
       random: () => 0.5,
       reconnect: { baseMs: 100 },
+      ...(token ? { token } : {}),
     });
     return { fake, timers, client, last: () => FakeEventSource.instances.at(-1) as FakeEventSource };
   }
@@ -235,6 +236,25 @@ describe('SSE transport over the native EventSource', () => {
     expect(r.errors[0]).toMatchObject({ code: 'TIDINGS_CURSOR_INVALID', status: 400 });
     expect(r.states.at(-1)).toBe('closed');
     expect(timers.count).toBe(0);
+  });
+
+  it('puts the token in the URL (EventSource cannot send headers) and reopens with a fresh one once it expired', async () => {
+    let n = 0;
+    const { client, fake, timers, last } = setup(() => `t${++n}`);
+    const r = recorder();
+    client.subscribe('a', r.onEvent, r.opts);
+    await settle();
+    expect(last().url).toContain('token=t1');
+    last().message('message', data('a', '1-0'), 'c1');
+    last().readyState = 2; // the server ended the stream (token-expired) and refused the browser's retry
+    last().emit('error');
+    fake.last().respond(jsonResponse(401, { error: { code: 'TIDINGS_TOKEN_EXPIRED', message: 'expired' } }));
+    await settle();
+    timers.runNext();
+    await settle();
+    expect(FakeEventSource.instances).toHaveLength(2);
+    expect(last().url).toContain('lastEventId=c1&token=t2');
+    expect(r.errors).toEqual([]);
   });
 
   it('closes the EventSource on close()', () => {

@@ -33,7 +33,14 @@ export class SseTransport implements Transport {
       },
     };
     sink.state('connecting');
-    const common = { url, timers: this.ctx.timers, backoff: this.ctx.newBackoff(), handlers, ...(since === undefined ? {} : { lastEventId: since }) };
+    const common = {
+      url,
+      timers: this.ctx.timers,
+      backoff: this.ctx.newBackoff(),
+      handlers,
+      ...(since === undefined ? {} : { lastEventId: since }),
+      ...(this.ctx.token ? { token: this.ctx.token } : {}),
+    };
     const source: SseSource = this.EventSource
       ? new NativeSseSource({ ...common, EventSource: this.EventSource, fetch: this.ctx.fetch, types: ['message', 'reset'] })
       : new FetchSseSource({ ...common, fetch: this.requireFetch() });

@@ -1,7 +1,7 @@
 // What every transport offers the client, and the shapes they all receive on the wire.
 import type { Backoff } from './backoff.js';
 import type { Endpoint } from './endpoint.js';
-import { isRecord } from './tidings-client-error.js';
+import { isRecord, type TidingsClientError } from './tidings-client-error.js';
 import type { SubscriptionSink } from './subscription-sink.js';
 import type { FetchLike, ResetNotice, TidingsEvent, Timers } from './types.js';
 
@@ -16,8 +16,22 @@ export interface Transport {
   close(): void;
 }
 
+/** Where credentials come from: called for every connection and request, so it may renew them. */
+export type TokenSource = () => Promise<string>;
+
+/** A refusal that a fresh token can cure, when there is a token source to ask. */
+export function curedByFreshToken(error: TidingsClientError, token: TokenSource | undefined): boolean {
+  return token !== undefined && error.code === 'TIDINGS_TOKEN_EXPIRED';
+}
+
+/** The `authorization` header value, with a token fresh from the source. */
+export async function bearer(token: TokenSource): Promise<string> {
+  return `Bearer ${await token()}`;
+}
+
 /** What a transport needs from its surroundings; all of it injectable. */
 export interface TransportContext {
+  readonly token: TokenSource | undefined;
   readonly endpoint: Endpoint;
   readonly device: string | undefined;
   readonly timers: Timers;

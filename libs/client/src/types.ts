@@ -68,8 +68,13 @@ export interface ClientOptions {
   /** Base URL of an edge (or the load balancer in front): `https://host[:port][/prefix]`. */
   url: string;
   transport?: TransportName | 'auto';
-  /** Device id: the server tracks delivery receipts and presence per device. */
+  /** Device id: the server tracks delivery receipts and presence per device (a token's `sub`). */
   device?: string;
+  /**
+   * Credentials: a JWT, or a function giving one. A function is called for every connection and
+   * request, so when a token expires (mid-stream too) the client fetches a fresh one and resumes.
+   */
+  token?: string | (() => string | Promise<string>);
   fetch?: FetchLike;
   EventSource?: EventSourceConstructor;
   WebSocket?: WebSocketConstructor;

@@ -8,7 +8,7 @@ import type { ConnectionState, ResetNotice, TidingsEvent } from './types.js';
 const cursor = (floor: string, positions: Record<string, string> = {}) => encodeCursor({ floor, positions: new Map(Object.entries(positions)) });
 const positionsOf = (c: unknown) => Object.fromEntries(decodeCursor(c as string).positions);
 
-function setup(extra: { heartbeatMs?: number; device?: string } = {}) {
+function setup(extra: { heartbeatMs?: number; device?: string; token?: () => string } = {}) {
   FakeWebSocket.reset();
   const timers = new ManualTimers();
   const client = createClient({
@@ -20,6 +20,7 @@ function setup(extra: { heartbeatMs?: number; device?: string } = {}) {
     reconnect: { baseMs: 100, maxMs: 10_000 },
     heartbeatMs: extra.heartbeatMs ?? 0,
     ...(extra.device ? { device: extra.device } : {}),
+    ...(extra.token ? { token: extra.token } : {}),
   });
   return { client, timers };
 }
@@ -71,6 +72,24 @@ describe('WebSocket transport', () => {
     socket.serverSend(event('news/x', '2-0', { subscription: 'news/#', event: 'goal', data: 'gooal' }));
     expect(exact.events).toEqual([{ channel: 'a', id: '1-0', event: 'message', data: { n: '1-0' } }]);
     expect(wild.events).toEqual([{ channel: 'news/x', id: '2-0', event: 'goal', data: 'gooal' }]);
+  });
+
+  it('authenticates with an auth frame before subscribing, with a fresh token after a 4002 close', async () => {
+    let n = 0;
+    const { client, timers } = setup({ token: () => `t${++n}` });
+    client.subscribe('a', () => undefined);
+    const first = FakeWebSocket.last();
+    first.serverOpen();
+    await settle();
+    expect(first.url).not.toContain('token');
+    expect(first.sent.map((f) => f.type)).toEqual(['auth', 'subscribe']);
+    expect(first.sent[0]).toEqual({ type: 'auth', token: 't1' });
+    first.serverClose(CLOSE.TOKEN_EXPIRED);
+    timers.runNext();
+    const second = FakeWebSocket.last();
+    second.serverOpen();
+    await settle();
+    expect(second.sent[0]).toEqual({ type: 'auth', token: 't2' });
   });
 
   it('drops an event it already delivered for that channel', () => {

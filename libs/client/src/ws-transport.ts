@@ -146,8 +146,22 @@ export class WsTransport implements Transport {
     socket?.close(1000, 'client closed');
   }
 
+  /** With credentials, the first frame is `auth` (never in the URL, where logs would keep it). */
   private onOpen(): void {
+    const token = this.ctx.token;
+    if (!token) return this.start();
+    const generation = this.generation;
+    token().then(
+      (value) => {
+        if (generation === this.generation && this.socket) this.start({ type: 'auth', token: value });
+      },
+      () => generation === this.generation && this.abandon(), // the token issuer is away: retry later
+    );
+  }
+
+  private start(auth?: Frame): void {
     this.isOpen = true;
+    if (auth) this.send(auth);
     this.heard = true;
     this.pingOutstanding = false;
     this.scheduleHeartbeat();

@@ -34,6 +34,10 @@ export interface EdgeConfig {
     readonly maxHistoryLimit: number;
     readonly slowConsumerBytes: number;
     readonly pollMaxTimeoutSeconds: number;
+    readonly publishRatePerSecond: number;
+    readonly publishBurst: number;
+    readonly maxConnectionsPerPrincipal: number;
+    readonly maxConnectionsPerIp: number;
   };
   readonly sse: { readonly heartbeatSeconds: number; readonly retryMs: number };
   readonly membership: { readonly idleSeconds: number };
@@ -71,6 +75,25 @@ const limits = z
       'Bytes a connection may have buffered before it is disconnected as a slow consumer (it resumes from its cursor); at least limits.maxBodyBytes.',
     ),
     pollMaxTimeoutSeconds: integerOption(1, 300, 60, 'Longest a long-poll request may wait (the timeout query parameter is capped to this).'),
+    publishRatePerSecond: integerOption(
+      1,
+      1_000_000,
+      100,
+      'Events per second one token subject or API key may publish, cluster-wide (a token bucket in Redis); anonymous mode is not limited.',
+    ),
+    publishBurst: integerOption(1, 1_000_000, 200, 'Events one token subject or API key may publish at once before the rate applies.'),
+    maxConnectionsPerPrincipal: integerOption(
+      0,
+      1_000_000,
+      1000,
+      'Open SSE streams and WebSockets per token subject or API key on one node; 0 for no limit.',
+    ),
+    maxConnectionsPerIp: integerOption(
+      0,
+      1_000_000,
+      0,
+      'Open SSE streams and WebSockets per client address on one node; 0 (the default) for no limit — behind a proxy every client shares its address.',
+    ),
   })
   .superRefine((l, ctx) => {
     if (l.slowConsumerBytes < l.maxBodyBytes) {

@@ -9,3 +9,6 @@ export { receiptTransition, type ReceiptTransition } from './receipt-transition.
 export { MemoryPresenceStore } from './memory-presence-store.js';
 export { MemoryNodeRegistry } from './memory-node-registry.js';
 export { backoffDelay, planRetryRound, type OpenReceipt, type PlannedRedelivery, type RetryPolicy, type RetryRound } from './retry-plan.js';
+export { MemoryApiKeyStore } from './memory-api-key-store.js';
+export { takeTokens, type BucketState, type Take } from './token-bucket.js';
+export { MemoryRateLimiter } from './memory-rate-limiter.js';

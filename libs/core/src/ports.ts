@@ -182,3 +182,31 @@ export interface NodeRegistry {
   remove(node: string): Promise<void>;
   nodes(): Promise<NodeStatus[]>;
 }
+
+/** A publisher API key as stored: never the key itself, only a hash of its secret. */
+export interface StoredApiKey {
+  readonly id: string;
+  readonly name: string;
+  readonly secretHash: string;
+  /** Channels and patterns it may publish on (and read receipts of). */
+  readonly publish: readonly string[];
+  /** Channels and patterns it may subscribe to (and read history and presence of). */
+  readonly subscribe: readonly string[];
+  readonly createdAt: number;
+  readonly revokedAt?: number;
+}
+
+/** Where API keys live, cluster-wide; revoked keys stay listed, refused. */
+export interface ApiKeyStore {
+  create(key: StoredApiKey): Promise<void>;
+  get(id: string): Promise<StoredApiKey | undefined>;
+  list(): Promise<StoredApiKey[]>;
+  /** False when there is no such key. Revoking twice keeps the first time. */
+  revoke(id: string, at: number): Promise<boolean>;
+}
+
+/** Publish budgets per principal (a token's device, an API key), shared by every node. */
+export interface RateLimiter {
+  /** Takes `cost` from the principal's bucket, or says how long to wait. */
+  take(principal: string, cost: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+}

@@ -48,6 +48,8 @@ export const ERRORS = {
     status: 429,
     message: 'The consumer fell too far behind and was disconnected; reconnect and resume from the last cursor.',
   },
+  TIDINGS_RATE_LIMITED: { status: 429, message: 'Publishing faster than allowed; retry after the time given.' },
+  TIDINGS_TOO_MANY_CONNECTIONS: { status: 429, message: 'Too many open connections for these credentials or this address.' },
   TIDINGS_INTERNAL: { status: 500, message: 'Internal error.' },
   TIDINGS_NOT_IMPLEMENTED: { status: 501, message: 'Not implemented.' },
   TIDINGS_UNAVAILABLE: { status: 503, message: 'Temporarily unavailable (draining or storage unreachable); retry with backoff.' },

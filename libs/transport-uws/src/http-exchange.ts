@@ -30,6 +30,8 @@ export class HttpExchange {
   readonly query: URLSearchParams;
   /** Only the request headers Tidings reads (READ_HEADERS), lower-case; copying all would cost every SSE connection. */
   readonly headers: Headers;
+  /** The peer's IP address as text (the proxy's, behind one). */
+  readonly remoteAddress: string;
   private abortedFlag = false;
   private done = false;
   private readonly abortHandlers: (() => void)[] = [];
@@ -47,6 +49,7 @@ export class HttpExchange {
       if (value !== '') headers[name] = value;
     }
     this.headers = headers;
+    this.remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
     res.onAborted(() => {
       this.abortedFlag = true;
       for (const handler of this.abortHandlers) handler();

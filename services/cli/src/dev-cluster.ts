@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DevConfig, loadDevConfig, loadEdgeConfig } from '@tidings/config';
-import { MemoryEventLog, MemoryNodeRegistry, MemoryPresenceStore, MemoryReceiptStore } from '@tidings/core';
+import { MemoryApiKeyStore, MemoryEventLog, MemoryNodeRegistry, MemoryPresenceStore, MemoryRateLimiter, MemoryReceiptStore } from '@tidings/core';
 import { createMemoryEngine, startEdge } from '@tidings/edge';
 import { createLogger, createMetrics } from '@tidings/observability';
 
@@ -129,10 +129,12 @@ async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
   const presence = new MemoryPresenceStore(configs[0]!.presence.ttlSeconds * 1000);
   const nodes = new MemoryNodeRegistry(configs[0]!.presence.ttlSeconds * 1000);
   const log = new MemoryEventLog({ maxLength: configs[0]!.retention.maxLength, now: Date.now, receipts });
+  const { publishRatePerSecond, publishBurst } = configs[0]!.limits;
+  const shared = { log, receipts, presence, nodes, apiKeys: new MemoryApiKeyStore(), rateLimiter: new MemoryRateLimiter(publishRatePerSecond, publishBurst) };
   const edges = await Promise.all(
     configs.map((config) => {
       const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });
-      return startEdge(config, logger, createMetrics(config.nodeId), createMemoryEngine(log, receipts, presence, nodes));
+      return startEdge(config, logger, createMetrics(config.nodeId), createMemoryEngine(shared));
     }),
   );
   let finish!: (code: number) => void;

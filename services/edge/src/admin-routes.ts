@@ -4,7 +4,7 @@ import type { EdgeContext } from './context.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 
-function requireAdmin(ctx: EdgeContext, exchange: HttpExchange): void {
+export function requireAdmin(ctx: EdgeContext, exchange: HttpExchange): void {
   ctx.auth.requireAdmin(tokenOf(exchange.headers['authorization'], exchange.query));
 }
 

@@ -1,10 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ANONYMOUS, type Grant, JwtVerifier, type JwtSettings, mayPublish, maySubscribe } from '@tidings/auth';
+import { ANONYMOUS, type Grant, isApiKeyShaped, JwtVerifier, type JwtSettings, mayPublish, maySubscribe, parseApiKey, secretMatches } from '@tidings/auth';
+import type { ApiKeyStore, StoredApiKey } from '@tidings/core';
 import type { EdgeConfig } from '@tidings/config';
 import { type Subscription as SubscriptionSpec, TidingsError } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
+
+/** How long a node trusts what it read of an API key: the longest a revocation takes to apply. */
+export const API_KEY_CACHE_MS = 5000;
+const API_KEY_CACHE_MAX = 10_000;
 
 /** The authentication settings cannot work: the edge does not start (exit status 2). */
 export class AuthSetupError extends Error {}
@@ -16,11 +21,14 @@ export class AuthSetupError extends Error {}
  */
 export class EdgeAuth {
   private readonly adminDigest: Buffer | undefined;
+  private readonly keyCache = new Map<string, { key: StoredApiKey | undefined; until: number }>();
 
   private constructor(
     private readonly verifier: JwtVerifier | undefined,
+    readonly apiKeys: ApiKeyStore,
     private readonly allowAnonymous: boolean,
     adminToken: string | null,
+    private readonly now: () => number,
   ) {
     this.adminDigest = adminToken === null ? undefined : digest(adminToken);
   }
@@ -29,7 +37,7 @@ export class EdgeAuth {
    * Reads the configured key files. Throws AuthSetupError when one is unusable, or when neither
    * keys nor anonymous mode are configured (every client would be refused).
    */
-  static async create(config: EdgeConfig): Promise<EdgeAuth> {
+  static async create(config: EdgeConfig, apiKeys: ApiKeyStore, now: () => number = Date.now): Promise<EdgeAuth> {
     const { auth } = config;
     const settings: { -readonly [K in keyof JwtSettings]: JwtSettings[K] } = { clockSkewSeconds: auth.clockSkewSeconds };
     if (auth.jwtSecret) settings.secret = auth.jwtSecret;
@@ -58,7 +66,7 @@ export class EdgeAuth {
           'or pass --allow-anonymous (TIDINGS_ALLOW_ANONYMOUS=1) to run without authentication (development only).',
       );
     }
-    return new EdgeAuth(verifier, config.allowAnonymous, auth.adminToken);
+    return new EdgeAuth(verifier, apiKeys, config.allowAnonymous, auth.adminToken, now);
   }
 
   get acceptsAnonymous(): boolean {
@@ -71,8 +79,29 @@ export class EdgeAuth {
       if (this.allowAnonymous) return ANONYMOUS;
       throw new TidingsError('TIDINGS_UNAUTHORIZED', 'send a token: Authorization: Bearer <token>, or ?token= where headers cannot be set');
     }
+    if (isApiKeyShaped(token)) return this.keyGrant(token);
     if (!this.verifier) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'this node accepts no tokens: no token keys are configured');
     return this.verifier.verify(token);
+  }
+
+  /**
+   * A publisher API key's grant. Keys are cached briefly per node, so a revocation takes effect
+   * everywhere within API_KEY_CACHE_MS; unknown ids are cached too, so guessing costs no Redis load.
+   */
+  private async keyGrant(credential: string): Promise<Grant> {
+    const parsed = parseApiKey(credential);
+    if (!parsed) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'the API key is malformed');
+    const now = this.now();
+    let cached = this.keyCache.get(parsed.id);
+    if (!cached || cached.until <= now) {
+      if (this.keyCache.size >= API_KEY_CACHE_MAX) this.keyCache.clear();
+      cached = { key: await this.apiKeys.get(parsed.id), until: now + API_KEY_CACHE_MS };
+      this.keyCache.set(parsed.id, cached);
+    }
+    const { key } = cached;
+    if (!key || !secretMatches(parsed.secret, key.secretHash)) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'unknown API key');
+    if (key.revokedAt !== undefined) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'this API key was revoked');
+    return { kind: 'key', subscribe: key.subscribe, publish: key.publish, keyId: key.id, principal: `key:${key.id}` };
   }
 
   /** Admin routes: the admin token, or anyone in anonymous mode when no admin token is set. */
@@ -110,6 +139,20 @@ export async function authenticatedBody(ctx: EdgeContext, exchange: HttpExchange
   reading.catch(() => undefined); // awaited below unless the grant fails first
   const grant = await grantOf(ctx, exchange);
   return { grant, bytes: await reading };
+}
+
+/** Spends `cost` of the principal's publish budget (anonymous requests have none to spend). */
+export async function spendPublishBudget(ctx: EdgeContext, grant: Grant, cost: number): Promise<void> {
+  if (grant.principal === undefined) return;
+  const { allowed, retryAfterMs } = await ctx.rateLimiter.take(grant.principal, cost);
+  if (!allowed) throw new RateLimitedError(retryAfterMs);
+}
+
+/** 429, with how long to wait (the Retry-After header). */
+export class RateLimitedError extends TidingsError {
+  constructor(readonly retryAfterMs: number) {
+    super('TIDINGS_RATE_LIMITED', `publishing faster than allowed: retry in ${retryAfterMs} ms`);
+  }
 }
 
 export function requirePublish(grant: Grant, channel: string): void {

@@ -1,8 +1,9 @@
 import type { EdgeConfig } from '@tidings/config';
-import type { EventLog, Hub, NodeRegistry, PresenceStore, ReceiptStore } from '@tidings/core';
+import type { EventLog, Hub, NodeRegistry, PresenceStore, RateLimiter, ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import type { StreamId } from '@tidings/protocol';
 import type { EdgeAuth } from './auth.js';
+import type { ConnectionLimits } from './connection-limits.js';
 import type { DeviceTracker } from './device-tracker.js';
 import type { PresenceWatchers } from './presence-watchers.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -22,6 +23,8 @@ export interface EdgeContext {
   readonly subscriptionCounts: SubscriptionCounts;
   readonly devices: DeviceTracker;
   readonly presenceWatchers: PresenceWatchers;
+  readonly rateLimiter: RateLimiter;
+  readonly connectionLimits: ConnectionLimits;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly sessions: SessionRegistry;

@@ -16,7 +16,7 @@ export function corsHeaders(ctx: EdgeContext, exchange: HttpExchange): Record<st
 export function preflight(ctx: EdgeContext, exchange: HttpExchange): void {
   exchange.respond(204, '', {
     ...corsHeaders(ctx, exchange),
-    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
     'access-control-allow-headers': ALLOWED_HEADERS,
     'access-control-max-age': '600',
   });

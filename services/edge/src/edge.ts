@@ -5,6 +5,7 @@ import { listen, loadUws } from '@tidings/transport-uws';
 import { EdgeAuth } from './auth.js';
 import type { EdgeContext } from './context.js';
 import { createRedisEngine, type Engine } from './engine.js';
+import { ConnectionLimits } from './connection-limits.js';
 import { DeviceTracker } from './device-tracker.js';
 import { createRouter } from './router.js';
 import { NodeReporter } from './node-reporter.js';
@@ -25,8 +26,8 @@ const SWEEP_INTERVAL_MS = 30_000;
 /** The composition root of an edge node: the one place that knows every concrete class. */
 export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
   const uws = loadUws(config.allowJsFallback);
-  const auth = await EdgeAuth.create(config);
-  const { log, bus, receipts, presence, nodes, scheduleReceipts, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
+  const { log, bus, receipts, presence, nodes, apiKeys, rateLimiter, scheduleReceipts, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
+  const auth = await EdgeAuth.create(config, apiKeys);
   const presenceWatchers = new PresenceWatchers();
   const devices = new DeviceTracker(log, receipts, presence, config.nodeId, config.presence.refreshSeconds * 1000, logger);
   const hub = new Hub({
@@ -59,6 +60,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     scheduleReceipts,
     devices,
     presenceWatchers,
+    rateLimiter,
+    connectionLimits: new ConnectionLimits(config.limits.maxConnectionsPerPrincipal, config.limits.maxConnectionsPerIp),
     metrics,
     logger,
     sessions: new SessionRegistry(),

@@ -2,6 +2,8 @@ import {
   createRedisClient,
   createSubscriberFactory,
   type RedisClient,
+  RedisApiKeyStore,
+  RedisRateLimiter,
   RedisEventLog,
   RedisKeys,
   RedisLiveBus,
@@ -12,15 +14,19 @@ import {
 } from '@tidings/broker';
 import type { EdgeConfig } from '@tidings/config';
 import {
+  type ApiKeyStore,
   type EventLog,
   type LiveBus,
   type MemoryEventLog,
   MemoryLiveBus,
+  type MemoryApiKeyStore,
+  type MemoryRateLimiter,
   type MemoryNodeRegistry,
   MemoryPresenceStore,
   type MemoryReceiptStore,
   type NodeRegistry,
   type PresenceStore,
+  type RateLimiter,
   type ReceiptStore,
 } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
@@ -33,6 +39,8 @@ export interface Engine {
   readonly receipts: ReceiptStore;
   readonly presence: PresenceStore;
   readonly nodes: NodeRegistry;
+  readonly apiKeys: ApiKeyStore;
+  readonly rateLimiter: RateLimiter;
   /** Hands an ack event to the worker (BullMQ); the in-process engine has no worker. */
   scheduleReceipts(channel: string, id: StreamId): Promise<void>;
   isReady(): boolean;
@@ -52,13 +60,15 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     onError: (error, context) => logger.warn({ err: error, context }, 'live bus problem'),
     onResubscribed: () => metrics.redisReconnectsTotal.inc(),
   });
-  const receiptJobs = new ReceiptJobQueue(redis, keys);
+  const receiptJobs = new ReceiptJobQueue(redis, keys, (error) => logger.warn({ err: error }, 'receipts job queue not ready yet'));
   return {
     log: new RedisEventLog({ redis, keys, retention: config.retention, memberIdleSeconds: config.membership.idleSeconds }),
     bus,
     receipts: new RedisReceiptStore(redis, keys),
     presence: new RedisPresenceStore(redis, keys, config.presence.ttlSeconds * 1000),
     nodes: new RedisNodeRegistry(redis, keys, config.presence.ttlSeconds * 1000),
+    apiKeys: new RedisApiKeyStore(redis, keys),
+    rateLimiter: new RedisRateLimiter(redis, keys, config.limits.publishRatePerSecond, config.limits.publishBurst),
     scheduleReceipts: (channel, id) => receiptJobs.schedule(channel, id),
     isReady: () => redis.status === 'ready' && bus.ready,
     async stop() {
@@ -73,13 +83,23 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
  * Edges in one process sharing a log in memory: `tidings dev` on a machine without redis-server.
  * Nothing persists and nothing crosses processes; each edge gets its own bus over the shared log.
  */
-export function createMemoryEngine(log: MemoryEventLog, receipts: MemoryReceiptStore, presence: MemoryPresenceStore, nodes: MemoryNodeRegistry): Engine {
+export function createMemoryEngine(shared: {
+  readonly log: MemoryEventLog;
+  readonly receipts: MemoryReceiptStore;
+  readonly presence: MemoryPresenceStore;
+  readonly nodes: MemoryNodeRegistry;
+  readonly apiKeys: MemoryApiKeyStore;
+  readonly rateLimiter: MemoryRateLimiter;
+}): Engine {
+  const { log, receipts, presence, nodes, apiKeys, rateLimiter } = shared;
   return {
     log,
     bus: new MemoryLiveBus(log, undefined, presence),
     receipts,
     presence,
     nodes,
+    apiKeys,
+    rateLimiter,
     scheduleReceipts: async () => undefined,
     isReady: () => true,
     stop: async () => undefined,

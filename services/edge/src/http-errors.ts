@@ -1,5 +1,6 @@
 import { errorBody, isTidingsError, TidingsError } from '@tidings/protocol';
 import { BodyTooLargeError, type HttpExchange, RequestAbortedError } from '@tidings/transport-uws';
+import { RateLimitedError } from './auth.js';
 import type { EdgeContext } from './context.js';
 import { corsHeaders } from './cors.js';
 
@@ -18,5 +19,7 @@ export function sendError(ctx: EdgeContext, exchange: HttpExchange, error: unkno
   ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
   // After a refused body the rest of it may still be on the wire: close rather than reuse.
   const close = tidingsError.code === 'TIDINGS_BODY_TOO_LARGE';
-  exchange.json(tidingsError.status, errorBody(tidingsError.code, tidingsError.message), corsHeaders(ctx, exchange), close);
+  const headers = corsHeaders(ctx, exchange);
+  if (error instanceof RateLimitedError) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+  exchange.json(tidingsError.status, errorBody(tidingsError.code, tidingsError.message), headers, close);
 }

@@ -8,7 +8,7 @@ import {
 } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
-import { authenticatedBody, requirePublish } from './auth.js';
+import { authenticatedBody, requirePublish, spendPublishBudget } from './auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 
@@ -55,6 +55,7 @@ export async function handlePublish(ctx: EdgeContext, exchange: HttpExchange, ra
     const body = await authenticatedBody(ctx, exchange);
     const channel = parseChannel(rawChannel);
     requirePublish(body.grant, channel);
+    await spendPublishBudget(ctx, body.grant, 1);
     const request = parsePublishBody(body.bytes, exchange.headers['content-type'], { maxJsonDepth: ctx.config.limits.maxJsonDepth });
     const published = await publishEvent(ctx, channel, request, 'http');
     const answer = published.duplicate
@@ -76,6 +77,7 @@ export async function handleBatchPublish(ctx: EdgeContext, exchange: HttpExchang
     const body = await authenticatedBody(ctx, exchange);
     const items = parseBatchBody(body.bytes, { maxJsonDepth: ctx.config.limits.maxJsonDepth, maxBatch: ctx.config.limits.maxBatch });
     for (const { channel } of items) requirePublish(body.grant, channel);
+    await spendPublishBudget(ctx, body.grant, items.length);
     const results: { id: StreamId; channel: string; duplicate?: true }[] = [];
     for (const { channel, ...request } of items) {
       try {

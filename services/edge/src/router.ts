@@ -7,12 +7,14 @@ import { sendError } from './http-errors.js';
 import { handlePoll } from './poll-route.js';
 import { handleBatchPublish, handlePublish } from './publish-routes.js';
 import { handleConnections, handleNodes } from './admin-routes.js';
+import { handleCreateKey, handleListKeys, handleRevokeKey } from './api-key-routes.js';
 import { handlePresence } from './presence-route.js';
 import { handleReceipt, handleReceiptList } from './receipt-routes.js';
 import { handleSse } from './sse-route.js';
 import type { StaticFile } from './static-files.js';
 
 const CHANNELS = '/v1/channels/';
+const ADMIN_KEYS = '/v1/admin/keys/';
 
 /**
  * Routes every HTTP request. Channel names contain '/', so channel routes are matched from the
@@ -55,6 +57,12 @@ function route(ctx: EdgeContext, exchange: HttpExchange, staticFiles: ReadonlyMa
       return only(ctx, exchange, 'GET') ? void handleNodes(ctx, exchange) : undefined;
     case '/v1/admin/connections':
       return only(ctx, exchange, 'GET') ? void handleConnections(ctx, exchange) : undefined;
+    case '/v1/admin/keys':
+      if (exchange.method === 'POST') return void handleCreateKey(ctx, exchange);
+      return only(ctx, exchange, 'GET, POST') ? void handleListKeys(ctx, exchange) : undefined;
+  }
+  if (path.startsWith(ADMIN_KEYS)) {
+    return only(ctx, exchange, 'DELETE') ? void handleRevokeKey(ctx, exchange, path.slice(ADMIN_KEYS.length)) : undefined;
   }
   const file = method === 'GET' ? staticFiles.get(path) : undefined;
   if (file) return exchange.respond(200, file.body, { 'content-type': file.contentType, 'cache-control': 'no-cache' });

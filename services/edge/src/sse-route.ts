@@ -36,7 +36,10 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
       (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
     const uniform = exchange.query.get('uniform') === '1';
     const presence = parsePresenceParam(exchange.query.get('presence'));
+    const releaseSlot = ctx.connectionLimits.acquire(grant.principal, exchange.remoteAddress);
     stream = new SseStream(exchange, config.limits.slowConsumerBytes);
+    stream.onClose(releaseSlot);
+    if (exchange.aborted) releaseSlot(); // gone while we looked things up: no close will come
     const sink = new SseSink(ctx, stream, uniform, device);
     subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
     stream.onClose(() => subscription.close());

@@ -15,7 +15,7 @@ import {
 } from '@tidings/protocol';
 import type { Grant } from '@tidings/auth';
 import { type HttpResponse, statusLine, type TemplatedApp, type WebSocket } from '@tidings/transport-uws';
-import { deviceFor, requirePublish, requireSubscribe, tokenOf } from './auth.js';
+import { deviceFor, requirePublish, requireSubscribe, spendPublishBudget, tokenOf } from './auth.js';
 import type { EdgeContext } from './context.js';
 import { originAllowed } from './cors.js';
 import type { RedeliveryTarget } from './device-tracker.js';
@@ -31,6 +31,8 @@ export interface WsState {
   grant: Grant | undefined;
   /** Closes a connection that never authenticates. */
   authTimer: NodeJS.Timeout | undefined;
+  /** Its places under the connection limits, given back on close. */
+  readonly slots: (() => void)[];
   readonly subscriptions: Map<string, Subscription>;
   /** The device this connection speaks for (`?device=` or a subscribe frame's `device`). */
   device: string | undefined;
@@ -38,12 +40,17 @@ export interface WsState {
   readonly releases: Map<string, () => void>;
   closed: boolean;
   protocolErrors: number;
+  /** Frames received and not yet handled, and the end of their chain. */
+  inFlight: number;
+  done: Promise<void>;
   drainWaiters: (() => void)[];
   session: Session | undefined;
 }
 
 /** Invalid frames tolerated per connection before it is closed as misbehaving. */
 const MAX_PROTOCOL_ERRORS = 20;
+/** Frames one connection may have waiting to be handled. */
+const MAX_FRAMES_IN_FLIGHT = 64;
 
 export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): void {
   const { config, metrics } = ctx;
@@ -62,6 +69,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       const origin = req.getHeader('origin');
       const authorization = req.getHeader('authorization');
       const query = new URLSearchParams(req.getQuery() ?? '');
+      const address = Buffer.from(res.getRemoteAddressAsText()).toString();
       const handshake = [req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions')] as const;
       let aborted = false;
       res.onAborted(() => (aborted = true));
@@ -74,12 +82,29 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
           // Without a token in the handshake the first frame must be `auth` (unless anonymous).
           const grant = token !== undefined || ctx.auth.acceptsAnonymous ? await ctx.auth.grant(token) : undefined;
           const device = grant ? deviceFor(grant, requested) : requested;
-          state = { grant, authTimer: undefined, subscriptions: new Map(), device, releases: new Map(), closed: false, protocolErrors: 0, drainWaiters: [], session: undefined };
+          const slot = ctx.connectionLimits.acquire(grant?.principal, address);
+          state = {
+            slots: [slot],
+            grant,
+            authTimer: undefined,
+            subscriptions: new Map(),
+            device,
+            releases: new Map(),
+            closed: false,
+            protocolErrors: 0,
+            inFlight: 0,
+            done: Promise.resolve(),
+            drainWaiters: [],
+            session: undefined,
+          };
         } catch (error) {
           if (!aborted) refuseUpgrade(res, toTidingsError(ctx, error));
           return;
         }
-        if (aborted) return;
+        if (aborted) {
+          for (const release of state.slots) release();
+          return;
+        }
         res.cork(() => res.upgrade(state, ...handshake, context));
       })();
     },
@@ -117,7 +142,21 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
         return;
       }
       const text = Buffer.from(message).toString('utf8'); // copy: uWS reuses `message` after return
-      void onFrame(ctx, ws, text);
+      // One frame at a time, in order (an `auth` must be done before what follows it), with a
+      // bounded backlog: a client flooding frames faster than they are handled is cut off.
+      const state = ws.getUserData();
+      if (state.inFlight >= MAX_FRAMES_IN_FLIGHT) {
+        metrics.badRequestsTotal.inc({ code: 'TIDINGS_FRAME_INVALID' });
+        ws.end(CLOSE.PROTOCOL_ERRORS, 'too many frames in flight');
+        return;
+      }
+      state.inFlight += 1;
+      state.done = state.done
+        .then(() => (state.closed ? undefined : onFrame(ctx, ws, text)))
+        .catch((error: unknown) => ctx.logger.warn({ err: error }, 'websocket frame handling failed'))
+        .finally(() => {
+          state.inFlight -= 1;
+        });
     },
     drain: (ws) => {
       const state = ws.getUserData();
@@ -129,6 +168,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       const state = ws.getUserData();
       state.closed = true;
       clearTimeout(state.authTimer);
+      for (const release of state.slots) release();
       for (const subscription of state.subscriptions.values()) subscription.close();
       ctx.subscriptionCounts.remove([...state.subscriptions.keys()]);
       state.subscriptions.clear();
@@ -154,7 +194,8 @@ async function onFrame(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): 
     const tidingsError = toTidingsError(ctx, error);
     ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
     send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...(frame ? refOf(frame) : refOfInvalid(text)) });
-    if (!state.grant) ws.end(CLOSE.UNAUTHORIZED, tidingsError.message.slice(0, 120)); // nothing else to do without credentials
+    // Without credentials there is nothing else to do: an expired token may come back renewed.
+    if (!state.grant) ws.end(tidingsError.code === 'TIDINGS_TOKEN_EXPIRED' ? CLOSE.TOKEN_EXPIRED : CLOSE.UNAUTHORIZED, tidingsError.message.slice(0, 120));
     else if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
       ws.end(CLOSE.PROTOCOL_ERRORS, 'too many invalid frames');
     }
@@ -173,6 +214,7 @@ async function authenticate(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Ext
     throw new TidingsError('TIDINGS_DEVICE_FORBIDDEN', 'a fresh token must speak for the same device as the one it replaces');
   }
   const device = state.grant ? state.device : deviceFor(grant, state.device);
+  if (!state.grant) state.slots.push(ctx.connectionLimits.acquire(grant.principal, undefined)); // counted by address since the upgrade
   clearTimeout(state.authTimer);
   state.grant = grant;
   state.device = device;
@@ -247,6 +289,7 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
     case 'publish': {
       const { channel, event, data, ack, idempotencyKey } = frame;
       requirePublish(grant, channel);
+      await spendPublishBudget(ctx, grant, 1);
       const { id } = await publishEvent(ctx, channel, { event, data, ack, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }, 'ws');
       if (!state.closed) send(ctx, ws, { type: 'published', channel, id, ...refOf(frame) });
       return;

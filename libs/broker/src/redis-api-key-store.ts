@@ -1,0 +1,33 @@
+import type { ApiKeyStore, StoredApiKey } from '@tidings/core';
+import type { RedisClient } from './redis-client.js';
+import type { RedisKeys } from './redis-keys.js';
+
+/** API keys in one hash, id → JSON: a handful of publishers, read on a cache miss only. */
+export class RedisApiKeyStore implements ApiKeyStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async create(key: StoredApiKey): Promise<void> {
+    await this.redis.hset(this.keys.apiKeys(), key.id, JSON.stringify(key));
+  }
+
+  async get(id: string): Promise<StoredApiKey | undefined> {
+    const raw = await this.redis.hget(this.keys.apiKeys(), id);
+    return raw === null ? undefined : (JSON.parse(raw) as StoredApiKey);
+  }
+
+  async list(): Promise<StoredApiKey[]> {
+    const all = await this.redis.hvals(this.keys.apiKeys());
+    return all.map((raw) => JSON.parse(raw) as StoredApiKey).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async revoke(id: string, at: number): Promise<boolean> {
+    const key = await this.get(id);
+    if (!key) return false;
+    // Keys are written once and revoked once, by an admin: a read-then-write is fine here.
+    if (key.revokedAt === undefined) await this.create({ ...key, revokedAt: at });
+    return true;
+  }
+}

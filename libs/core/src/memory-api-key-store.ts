@@ -1,0 +1,25 @@
+import type { ApiKeyStore, StoredApiKey } from './ports.js';
+
+/** API keys in this process's memory, for the in-process engine. */
+export class MemoryApiKeyStore implements ApiKeyStore {
+  private readonly keys = new Map<string, StoredApiKey>();
+
+  async create(key: StoredApiKey): Promise<void> {
+    this.keys.set(key.id, key);
+  }
+
+  async get(id: string): Promise<StoredApiKey | undefined> {
+    return this.keys.get(id);
+  }
+
+  async list(): Promise<StoredApiKey[]> {
+    return [...this.keys.values()].sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async revoke(id: string, at: number): Promise<boolean> {
+    const key = this.keys.get(id);
+    if (!key) return false;
+    if (key.revokedAt === undefined) this.keys.set(id, { ...key, revokedAt: at });
+    return true;
+  }
+}
