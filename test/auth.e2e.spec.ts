@@ -393,4 +393,18 @@ describe('limits per principal', () => {
     }, 'the slot to be given back');
     second.close();
   });
+
+  it('limits connections per client address, read from X-Forwarded-For behind a trusted proxy', async () => {
+    const proxied = await startEdge({ redisUrl: redis.url, args: ['--limits-max-connections-per-ip', '1', '--limits-trusted-proxies', '127.0.0.1'] });
+    try {
+      const from = (client: string) => SseClient.connect(`${proxied.url}/v1/sse?channel=news/eu`, { headers: { 'x-forwarded-for': `spoofed, ${client}` } });
+      const first = await from('198.51.100.1');
+      const again = await from('198.51.100.1');
+      const other = await from('198.51.100.2');
+      expect([first.status, again.status, other.status]).toEqual([200, 429, 200]);
+      for (const c of [first, again, other]) c.close();
+    } finally {
+      await proxied.stop();
+    }
+  });
 });

@@ -39,6 +39,7 @@ describe('loadEdgeConfig', () => {
         publishBurst: 200,
         maxConnectionsPerPrincipal: 1000,
         maxConnectionsPerIp: 0,
+        trustedProxies: [],
       },
       sse: { heartbeatSeconds: 15, retryMs: 2000 },
       membership: { idleSeconds: 86_400 },

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { CURSOR_MAX_CHANNELS, DEFAULT_BODY_LIMITS } from '@tidings/protocol';
 import { z } from 'zod';
 import { type ConfigDefinition, loadConfig } from './load-config.js';
@@ -38,6 +39,7 @@ export interface EdgeConfig {
     readonly publishBurst: number;
     readonly maxConnectionsPerPrincipal: number;
     readonly maxConnectionsPerIp: number;
+    readonly trustedProxies: readonly string[];
   };
   readonly sse: { readonly heartbeatSeconds: number; readonly retryMs: number };
   readonly membership: { readonly idleSeconds: number };
@@ -92,7 +94,13 @@ const limits = z
       0,
       1_000_000,
       0,
-      'Open SSE streams and WebSockets per client address on one node; 0 (the default) for no limit — behind a proxy every client shares its address.',
+      'Open SSE streams and WebSockets per client address on one node; 0 (the default) for no limit. Behind a proxy, list it in limits.trustedProxies so the client address is read from X-Forwarded-For.',
+    ),
+    trustedProxies: listOption(
+      z.string().refine((s) => isIP(s) !== 0, { error: 'must be IP addresses' }),
+      [],
+      'Addresses of the proxies in front of this node, comma-separated: for requests from them the client address is taken from X-Forwarded-For.',
+      'comma-separated IP addresses',
     ),
   })
   .superRefine((l, ctx) => {

@@ -3,6 +3,7 @@ import { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry, ERRORS, 
 import { type HttpExchange, SseStream } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
 import { deviceFor, grantOf, requireSubscribe } from './auth.js';
+import { clientAddress } from './client-address.js';
 import { corsHeaders, originAllowed } from './cors.js';
 import { sendError } from './http-errors.js';
 import type { RedeliveryTarget } from './device-tracker.js';
@@ -36,7 +37,8 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
       (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
     const uniform = exchange.query.get('uniform') === '1';
     const presence = parsePresenceParam(exchange.query.get('presence'));
-    const releaseSlot = ctx.connectionLimits.acquire(grant.principal, exchange.remoteAddress);
+    const address = clientAddress(exchange.remoteAddress, exchange.headers['x-forwarded-for'], config.limits.trustedProxies);
+    const releaseSlot = ctx.connectionLimits.acquire(grant.principal, address);
     stream = new SseStream(exchange, config.limits.slowConsumerBytes);
     stream.onClose(releaseSlot);
     if (exchange.aborted) releaseSlot(); // gone while we looked things up: no close will come

@@ -17,6 +17,7 @@ import type { Grant } from '@tidings/auth';
 import { type HttpResponse, statusLine, type TemplatedApp, type WebSocket } from '@tidings/transport-uws';
 import { deviceFor, requirePublish, requireSubscribe, spendPublishBudget, tokenOf } from './auth.js';
 import type { EdgeContext } from './context.js';
+import { clientAddress } from './client-address.js';
 import { originAllowed } from './cors.js';
 import type { RedeliveryTarget } from './device-tracker.js';
 import type { PresenceListener } from './presence-watchers.js';
@@ -69,7 +70,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       const origin = req.getHeader('origin');
       const authorization = req.getHeader('authorization');
       const query = new URLSearchParams(req.getQuery() ?? '');
-      const address = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const address = clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'), config.limits.trustedProxies);
       const handshake = [req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions')] as const;
       let aborted = false;
       res.onAborted(() => (aborted = true));
