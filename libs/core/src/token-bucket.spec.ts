@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { takeTokens } from './token-bucket.js';
 
@@ -27,5 +28,30 @@ describe('takeTokens', () => {
 
   it('does not refill when the clock goes backwards', () => {
     expect(takeTokens({ tokens: 0, updatedAt: 1000 }, 1, 10, 5, 500).allowed).toBe(false);
+  });
+});
+
+describe('takeTokens, whatever the sequence of requests', () => {
+  it('never allows more than the burst plus what the rate refilled', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 50 })), { maxLength: 200 }),
+        (rate, burst, requests) => {
+          let state;
+          let now = 0;
+          let granted = 0;
+          for (const [wait, cost] of requests) {
+            now += wait;
+            const take = takeTokens(state, cost, rate, burst, now);
+            state = take.state;
+            if (take.allowed) granted += cost;
+            else expect(take.retryAfterMs).toBeGreaterThan(0);
+          }
+          expect(granted).toBeLessThanOrEqual(burst + (now * rate) / 1000 + 1e-6);
+        },
+      ),
+    );
   });
 });
