@@ -21,6 +21,13 @@ export async function publishMany(edge: EdgeProcess, channel: string, count: num
 /** The stream ids inside SSE envelopes. */
 export const envelopeIds = (events: readonly { data: string }[]): string[] => events.map((e) => (JSON.parse(e.data) as { id: string }).id);
 
+/** The value of the first series on the edge's /metrics that starts with `series` (name and labels); 0 when it has none. */
+export async function metric(edge: EdgeProcess, series: string): Promise<number> {
+  const text = await (await fetch(`${edge.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(series));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 export const wsUrl = (edge: EdgeProcess): string => `${edge.url.replace(/^http/, 'ws')}/v1/ws`;
 
 /**

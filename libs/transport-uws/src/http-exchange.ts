@@ -62,8 +62,10 @@ export class HttpExchange {
     return this.done || this.abortedFlag;
   }
 
+  /** Runs `handler` when the client leaves; at once when it already has (a handler added after an await). */
   onAbort(handler: () => void): void {
-    this.abortHandlers.push(handler);
+    if (this.abortedFlag) handler();
+    else this.abortHandlers.push(handler);
   }
 
   /** Reads the whole body, refusing more than `limit` bytes (checked on the declared length first). */
