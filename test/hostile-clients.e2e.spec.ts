@@ -1,17 +1,19 @@
-import { type EdgeProcess, type RedisServer, SseClient, startEdge, startRedisServer, waitUntil } from '@tidings/testing';
+import { type EdgeProcess, type RedisServer, SseClient, startEdge, startRedisServer, waitUntil, WsClient } from '@tidings/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from './raw-http.js';
-import { metric } from './support.js';
+import { metric, wsUrl } from './support.js';
 
 // Clients that leave at the worst moment or flood a connection: whatever they do, the node
 // stays up and holds nothing for them afterwards.
 
 let redis: RedisServer;
 let edge: EdgeProcess;
+const LIMIT = 8;
 
 beforeAll(async () => {
   redis = await startRedisServer(); // our own, not REDIS_URL: these tests freeze it
-  edge = await startEdge({ redisUrl: redis.url });
+  // Reports every second, so the admin API shows what the node holds soon after a test.
+  edge = await startEdge({ redisUrl: redis.url, args: ['--limits-max-channels-per-connection', String(LIMIT), '--presence-refresh-seconds', '1'] });
 });
 
 afterAll(async () => {
@@ -35,6 +37,26 @@ async function online(channel: string): Promise<number> {
   return ((await (await fetch(`${edge.url}/v1/channels/${encodeURIComponent(channel)}/presence`)).json()) as { online: number }).online;
 }
 
+/** What the node holds once everything is closed: no feed, no connection, no subscription or device it still reports. */
+async function expectNothingHeld(feedsBefore: number, channels: readonly string[]): Promise<void> {
+  await waitUntil(async () => (await feeds()) === feedsBefore, 'the live feeds to be released');
+  expect(await metric(edge, 'tidings_edge_connections{transport="ws"')).toBe(0);
+  const closedAt = Date.now();
+  await waitUntil(async () => ((await (await fetch(`${edge.url}/v1/admin/nodes`)).json()) as { nodes: { lastSeen: number }[] }).nodes[0]!.lastSeen > closedAt, 'a report from after the close');
+  expect(((await (await fetch(`${edge.url}/v1/admin/connections`)).json()) as { channels: object }).channels).toEqual({});
+  for (const channel of channels) expect(await online(channel)).toBe(0);
+}
+
+/** Sends `frames` while Redis is frozen, and returns once the edge has read them all (a ping answered). */
+async function sendWhileRedisFrozen(ws: WsClient, frames: readonly object[], then: () => void = () => undefined): Promise<void> {
+  await whileRedisFrozen(async () => {
+    for (const frame of frames) ws.send(frame);
+    ws.send({ type: 'ping', ref: 'read' });
+    await ws.next((f) => f.type === 'pong' && f.ref === 'read');
+    then();
+  });
+}
+
 describe('a subscriber that names its device and leaves while its subscription starts', () => {
   it.each(['sse', 'poll'])('over %s leaves the node up and holding nothing for it', async (route) => {
     const before = await feeds();
@@ -52,5 +74,38 @@ describe('a subscriber that names its device and leaves while its subscription s
     for (const i of [1, 2, 3]) expect(await online(`left/${route}/${i}`)).toBe(0);
     sse.close();
     await waitUntil(async () => (await feeds()) === before, 'the marker feed to be released');
+  });
+});
+
+describe('a flood of subscribe frames on one WebSocket, while Redis is slow to answer', () => {
+  it('is held to the per-connection limit: the rest are refused with TIDINGS_TOO_MANY_CHANNELS', async () => {
+    const before = await feeds();
+    const ws = await WsClient.connect(`${wsUrl(edge)}?device=flooder`);
+    const channels = Array.from({ length: LIMIT + 5 }, (_, i) => `flood/${i}`);
+    await sendWhileRedisFrozen(ws, channels.map((channel, ref) => ({ type: 'subscribe', channel, ref })));
+    const answers = await Promise.all(channels.map((_, ref) => ws.next((f) => f.ref === ref)));
+    expect(answers.filter((f) => f.type === 'subscribed')).toHaveLength(LIMIT);
+    expect(answers.filter((f) => f.type === 'error').map((f) => f.code)).toEqual(Array(5).fill('TIDINGS_TOO_MANY_CHANNELS'));
+    ws.close();
+    await ws.closed;
+    await expectNothingHeld(before, channels);
+  });
+
+  it('to one channel keeps one subscription, and the close releases everything', async () => {
+    const before = await feeds();
+    const ws = await WsClient.connect(`${wsUrl(edge)}?device=repeater`);
+    await sendWhileRedisFrozen(ws, [1, 2, 3, 4, 5].map((ref) => ({ type: 'subscribe', channel: 'again', ref })));
+    expect(await ws.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'again', ref: 5 }); // the last one wins
+    ws.close();
+    await ws.closed;
+    await expectNothingHeld(before, ['again']);
+  });
+
+  it('from a client that closes before Redis answers leaves nothing behind', async () => {
+    const before = await feeds();
+    const ws = await WsClient.connect(`${wsUrl(edge)}?device=quitter`);
+    await sendWhileRedisFrozen(ws, [{ type: 'subscribe', channel: 'quit/a' }, { type: 'subscribe', channel: 'quit/b/#' }], () => ws.close());
+    await ws.closed;
+    await expectNothingHeld(before, ['quit/a']);
   });
 });

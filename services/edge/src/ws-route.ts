@@ -140,28 +140,32 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
       send(ctx, ws, { type: 'pong', ...refOf(frame) });
       return;
     case 'subscribe': {
-      if (!state.subscriptions.has(frame.channel) && state.subscriptions.size >= ctx.config.limits.maxChannelsPerConnection) {
-        throw new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `at most ${ctx.config.limits.maxChannelsPerConnection} subscriptions per connection`);
-      }
+      if (!hasRoomFor(ctx, state, frame.channel)) throw tooManyChannels(ctx);
       if (frame.device !== undefined && state.device !== undefined && frame.device !== state.device) {
         throw new TidingsError('TIDINGS_DEVICE_INVALID', `this connection already speaks for device ${state.device}`);
       }
       const specs = [parseSubscription(frame.channel)];
-      const device = state.device ?? frame.device;
       // Before anything changes, so a bad `since` changes nothing.
-      const cursor = parseResumePoint(frame.since, specs) ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
+      const since = parseResumePoint(frame.since, specs);
       state.device ??= frame.device;
-      const previous = state.subscriptions.get(frame.channel);
-      previous?.close(); // subscribing again moves the position
-      state.releases.get(frame.channel)?.();
-      state.releases.delete(frame.channel);
+      const device = state.device;
+      const cursor = since ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
       const sink = new WsSink(ctx, ws, frame.channel);
       const releases: (() => void)[] = [];
       if (frame.presence) releases.push(ctx.presenceWatchers.add([frame.channel], sink));
-      if (state.device) releases.push(await ctx.devices.connect(state.device, exactChannels(specs), sink));
+      if (device) releases.push(await ctx.devices.connect(device, exactChannels(specs), sink));
       const release = () => releases.forEach((r) => r());
-      if (state.closed) release();
-      else state.releases.set(frame.channel, release);
+      // Frames handled during the awaits above count: a flood of subscribes all passed the first
+      // check together, and the socket may have closed. Nothing awaits from here to start().
+      if (state.closed || !hasRoomFor(ctx, state, frame.channel)) {
+        release();
+        if (state.closed) return;
+        throw tooManyChannels(ctx);
+      }
+      const previous = state.subscriptions.get(frame.channel);
+      previous?.close(); // subscribing again moves the position
+      state.releases.get(frame.channel)?.();
+      state.releases.set(frame.channel, release);
       const subscription = new Subscription({
         hub: ctx.hub,
         log: ctx.log,
@@ -210,6 +214,14 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Clie
       return;
     }
   }
+}
+
+function hasRoomFor(ctx: EdgeContext, state: WsState, channel: string): boolean {
+  return state.subscriptions.has(channel) || state.subscriptions.size < ctx.config.limits.maxChannelsPerConnection;
+}
+
+function tooManyChannels(ctx: EdgeContext): TidingsError {
+  return new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `at most ${ctx.config.limits.maxChannelsPerConnection} subscriptions per connection`);
 }
 
 function refOf(frame: ClientFrame | undefined): { ref?: string | number } {
