@@ -1,4 +1,4 @@
-import { type EdgeProcess, type RedisServer, SseClient, startEdge, startRedisServer, waitUntil, WsClient } from '@tidings/testing';
+import { type EdgeProcess, redisCommand, type RedisServer, SseClient, startEdge, startRedisServer, waitUntil, WsClient } from '@tidings/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from './raw-http.js';
 import { metric, wsUrl } from './support.js';
@@ -107,5 +107,27 @@ describe('a flood of subscribe frames on one WebSocket, while Redis is slow to a
     await sendWhileRedisFrozen(ws, [{ type: 'subscribe', channel: 'quit/a' }, { type: 'subscribe', channel: 'quit/b/#' }], () => ws.close());
     await ws.closed;
     await expectNothingHeld(before, ['quit/a']);
+  });
+});
+
+describe('a flood of subscribe and unsubscribe frames on one WebSocket', () => {
+  /** Redis pub/sub subscriptions, the node's and everyone's: a leaked watch shows up here. */
+  const pubsub = async () => [await redisCommand(redis.port, 'PUBSUB', ['NUMPAT']), ((await redisCommand(redis.port, 'PUBSUB', ['CHANNELS'])) as string[]).length];
+
+  it('gets every unsubscribe answered, and leaves no feed or Redis subscription behind', async () => {
+    const before = { feeds: await feeds(), pubsub: await pubsub() };
+    const ws = await WsClient.connect(wsUrl(edge));
+    const rounds = 200;
+    for (let i = 0; i < rounds; i++) {
+      const channel = i % 2 ? `churn/${i % LIMIT}` : `churn/${i % LIMIT}/#`;
+      ws.send({ type: 'subscribe', channel });
+      ws.send({ type: 'unsubscribe', channel, ref: i });
+    }
+    const answers = await Promise.all(Array.from({ length: rounds }, (_, ref) => ws.next((f) => f.ref === ref)));
+    expect(answers.every((f) => f.type === 'unsubscribed')).toBe(true);
+    ws.close();
+    await ws.closed;
+    await waitUntil(async () => (await feeds()) === before.feeds, 'the live feeds to be released');
+    await waitUntil(async () => JSON.stringify(await pubsub()) === JSON.stringify(before.pubsub), 'Redis subscriptions back to where they were');
   });
 });
