@@ -127,7 +127,8 @@ async function onFrame(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): 
     const tidingsError = toTidingsError(ctx, error);
     ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
     send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...(frame ? refOf(frame) : refOfInvalid(text)) });
-    if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
+    // The error frame may have closed a full socket as a slow consumer: ending it again would throw.
+    if (!state.closed && isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
       ws.end(CLOSE.PROTOCOL_ERRORS, 'too many invalid frames');
     }
   }
