@@ -1,7 +1,7 @@
 import { type EdgeProcess, type RedisServer, startEdge, useOrStartRedis, WsClient } from '@tidings/testing';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wsUrl } from './support.js';
+import { history, wsUrl } from './support.js';
 
 let redis: RedisServer;
 let edge: EdgeProcess;
@@ -15,12 +15,6 @@ afterAll(async () => {
   await edge.stop();
   await redis.stop();
 });
-
-/** Everything the node holds for a channel: must stay empty after a refused request. */
-async function history(channel: string): Promise<unknown[]> {
-  const res = await fetch(`${edge.url}/v1/channels/${encodeURIComponent(channel)}/events`);
-  return ((await res.json()) as { events: unknown[] }).events;
-}
 
 const json = { 'content-type': 'application/json' };
 
@@ -48,7 +42,7 @@ describe('bad HTTP input gets a clear JSON 4xx and changes nothing', () => {
     const res = await fetch(`${edge.url}${path}`, { method, headers, body });
     expect(res.status).toBe(status);
     expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code, message: expect.any(String) });
-    expect(await history('ok')).toEqual([]);
+    expect(await history(edge, 'ok')).toEqual([]);
   });
 
   it.each([
@@ -121,7 +115,7 @@ describe('bad WebSocket frames get an error frame or a close code', () => {
     const ws = await WsClient.connect(wsUrl(edge));
     ws.send({ type: 'publish', channel: 'big', data: 'x'.repeat(3000) });
     expect((await ws.closed).code).toBe(1009);
-    expect(await history('big')).toEqual([]);
+    expect(await history(edge, 'big')).toEqual([]);
   });
 
   it('closes a connection that keeps sending invalid frames with 4500', async () => {

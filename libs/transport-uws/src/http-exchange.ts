@@ -30,6 +30,8 @@ export class HttpExchange {
   readonly query: URLSearchParams;
   /** Only the request headers Tidings reads (READ_HEADERS), lower-case; copying all would cost every SSE connection. */
   readonly headers: Headers;
+  /** Why the request's body framing cannot be trusted (see framingProblem()); undefined for nearly every request. */
+  readonly framingProblem: string | undefined;
   private abortedFlag = false;
   private done = false;
   private readonly abortHandlers: (() => void)[] = [];
@@ -47,6 +49,7 @@ export class HttpExchange {
       if (value !== '') headers[name] = value;
     }
     this.headers = headers;
+    this.framingProblem = framingProblem(req);
     res.onAborted(() => {
       this.abortedFlag = true;
       for (const handler of this.abortHandlers) handler();
@@ -105,6 +108,16 @@ export class HttpExchange {
     });
   }
 
+  /**
+   * Closes the connection at once, unanswered. Only this stops uWS from reading on: it parses and
+   * dispatches a request pipelined behind this one even after a response that asked to close.
+   */
+  drop(): void {
+    if (this.finished) return;
+    this.done = true;
+    this.res.close();
+  }
+
   json(status: number, body: unknown, headers: Headers = {}, close = false): void {
     this.respond(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers }, close);
   }
@@ -113,6 +126,27 @@ export class HttpExchange {
   takeOver(): void {
     this.done = true;
   }
+}
+
+/**
+ * uWS frames a body by the first Content-Length header and takes any Transfer-Encoding for
+ * chunked. A proxy in front may read the other Content-Length, or not know the coding, and then
+ * the two disagree on where this request ends and the next begins (request smuggling): such a
+ * request must be dropped before anything else is read from its connection.
+ */
+function framingProblem(req: HttpRequest): string | undefined {
+  if (req.getHeader('content-length') === '' && req.getHeader('transfer-encoding') === '') return undefined;
+  const lengths = new Set<string>();
+  const codings: string[] = [];
+  req.forEach((name, value) => {
+    if (name === 'content-length') lengths.add(value);
+    else if (name === 'transfer-encoding') codings.push(value);
+  });
+  if (lengths.size > 1) return 'the request has Content-Length headers that disagree';
+  if (codings.length > 1 || (codings.length === 1 && codings[0]!.trim().toLowerCase() !== 'chunked')) {
+    return `Transfer-Encoding ${JSON.stringify(codings.join(', ').slice(0, 64))} is not supported; only chunked is`;
+  }
+  return undefined;
 }
 
 const REASONS: Record<number, string> = {

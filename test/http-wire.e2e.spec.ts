@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { parseResponses, type RawReply, type RawResponse, rawRequest } from './raw-http.js';
+import { edgesOnRedis, history } from './support.js';
+
+// HTTP that no ordinary client sends, over bare sockets. Requests uWebSockets.js cannot parse
+// never reach a handler: it answers nothing and closes the connection (at once, or after its
+// ~10 s limit for an unfinished request head). Requests it parses but whose body framing is
+// ambiguous (request smuggling) are dropped the same way by the edge: uWS would go on to read a
+// request hidden behind one even after answering it with Connection: close.
+
+const fixture = edgesOnRedis(1);
+const edge = () => fixture.edges[0]!;
+
+/** Sends `request` and waits for the server to close the connection, or (`hangUp`) hangs up after it and takes what came. */
+const send = (request: string | Buffer, hangUp = false): Promise<RawReply> => rawRequest(edge().port, request, { hangUp });
+
+function responsesOf(reply: RawReply): RawResponse[] {
+  return parseResponses(reply.bytes).responses;
+}
+
+/** The request never got past uWS: no answer at all (a future uWS may say 4xx), nothing written. */
+async function expectUnparsed(reply: RawReply, channel?: string): Promise<void> {
+  const statuses = responsesOf(reply).map((r) => r.status);
+  expect(statuses.length === 0 || (statuses.length === 1 && statuses[0]! >= 400 && statuses[0]! < 500), `answered ${statuses.join(', ')}`).toBe(true);
+  if (channel) expect(await history(edge(), channel)).toEqual([]);
+}
+
+/** A channel of its own for each case, named after it. */
+const channelFor = (name: string) => `wire/${name.replace(/[^A-Za-z0-9]+/g, '-')}`;
+const post = (channel: string, headers: string, body: string) => `POST /v1/channels/${channel}/events HTTP/1.1\r\nHost: x\r\n${headers}\r\n${body}`;
+/** Would publish to `smuggled` if it were read as a request of its own. */
+const SMUGGLED = 'POST /v1/channels/smuggled/events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nno';
+
+describe.concurrent('request smuggling shapes', () => {
+  it('a chunked body is read, and the connection kept', async () => {
+    const reply = await rawRequest(edge().port, post('wire/chunked', 'Transfer-Encoding: chunked\r\n', '5\r\nhello\r\n0\r\n\r\n'), { responses: 1 });
+    expect(responsesOf(reply).map((r) => r.status)).toEqual([201]);
+    expect(await history(edge(), 'wire/chunked')).toMatchObject([{ data: 'hello' }]);
+  });
+
+  it.each([
+    ['two Content-Length headers that disagree', 'Content-Length: 2\r\nContent-Length: 40\r\n', 'hi'],
+    ['an unknown Transfer-Encoding', 'Transfer-Encoding: xchunked\r\n', '5\r\nhello\r\n0\r\n\r\n'],
+    ['a Transfer-Encoding list', 'Transfer-Encoding: gzip, chunked\r\n', '5\r\nhello\r\n0\r\n\r\n'],
+    ['two Transfer-Encoding headers', 'Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n', '5\r\nhello\r\n0\r\n\r\n'],
+  ])('%s: dropped unanswered, and nothing read after it', async (name, headers, body) => {
+    const reply = await send(post(channelFor(name), headers, body) + SMUGGLED);
+    expect(reply).toMatchObject({ closedByServer: true, bytes: Buffer.alloc(0) });
+    expect(await history(edge(), channelFor(name))).toEqual([]);
+    expect(await history(edge(), 'smuggled')).toEqual([]);
+  });
+
+  it.each([
+    ['Content-Length and Transfer-Encoding together', 'Content-Length: 4\r\nTransfer-Encoding: chunked\r\n', '5\r\nhello\r\n0\r\n\r\n'],
+    ['a Content-Length list', 'Content-Length: 5, 5\r\n', 'hello'],
+    ['a negative Content-Length', 'Content-Length: -5\r\n', 'hello'],
+    ['a Content-Length with trailing garbage', 'Content-Length: 5x\r\n', 'hello'],
+    ['a Content-Length past 2^64', 'Content-Length: 99999999999999999999999\r\n', 'hello'],
+    ['a space before the colon', 'Content-Length : 5\r\n', 'hello'],
+    ['a header folded onto the next line (obs-fold)', 'Content-Length:\r\n 5\r\n', 'hello'],
+    ['a chunk size that is not hex', 'Transfer-Encoding: chunked\r\n', 'zz\r\nhello\r\n0\r\n\r\n'],
+    ['a chunk size past 2^64', 'Transfer-Encoding: chunked\r\n', 'ffffffffffffffffff\r\nhello\r\n0\r\n\r\n'],
+  ])('%s: never reaches a handler', async (name, headers, body) => {
+    await expectUnparsed(await send(post(channelFor(name), headers, body) + SMUGGLED), channelFor(name));
+    expect(await history(edge(), 'smuggled')).toEqual([]);
+  });
+});
+
+describe('after all of the above', () => {
+  it('the node still serves: health, readiness and a publish', async () => {
+    expect((await fetch(`${edge().url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${edge().url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${edge().url}/v1/channels/wire/after/events`, { method: 'POST', body: 'still here' })).status).toBe(201);
+  });
+
+  it('it logged nothing at error or fatal level', () => {
+    expect(edge().logs.filter((line) => /"level":"(error|fatal)"/.test(line))).toEqual([]);
+  });
+});
