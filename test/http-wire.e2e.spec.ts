@@ -18,6 +18,10 @@ function responsesOf(reply: RawReply): RawResponse[] {
   return parseResponses(reply.bytes).responses;
 }
 
+function errorOf(response: RawResponse): { code: string; message: string } {
+  return (JSON.parse(response.body.toString('utf8')) as { error: { code: string; message: string } }).error;
+}
+
 /** The request never got past uWS: no answer at all (a future uWS may say 4xx), nothing written. */
 async function expectUnparsed(reply: RawReply, channel?: string): Promise<void> {
   const statuses = responsesOf(reply).map((r) => r.status);
@@ -63,6 +67,53 @@ describe.concurrent('request smuggling shapes', () => {
   ])('%s: never reaches a handler', async (name, headers, body) => {
     await expectUnparsed(await send(post(channelFor(name), headers, body) + SMUGGLED), channelFor(name));
     expect(await history(edge(), 'smuggled')).toEqual([]);
+  });
+});
+
+const headerLines = (count: number) => Array.from({ length: count }, (_, i) => `X-Filler-${i}: v\r\n`).join('');
+
+describe.concurrent('malformed request heads never reach a handler', () => {
+  it('a well-formed request followed by a hang-up is answered (so the silence below is a refusal)', async () => {
+    expect(responsesOf(await send('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', true)).map((r) => r.status)).toEqual([200]);
+  });
+
+  it.each([
+    ['a control byte in the target', 'GET /v1/channels/a\x01b/events HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a NUL in the target', 'GET /healthz\x00 HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['bare LF line ends', 'GET /healthz HTTP/1.1\nHost: x\n\n'],
+    ['a bare LF inside Last-Event-ID (SSE field injection)', 'GET /v1/sse?channel=a HTTP/1.1\r\nHost: x\r\nLast-Event-ID: MQ\ndata: x\r\n\r\n'],
+    ['a bare CR inside Last-Event-ID', 'GET /v1/sse?channel=a HTTP/1.1\r\nHost: x\r\nLast-Event-ID: MQ\rdata: x\r\n\r\n'],
+    ['no Host header', 'GET /healthz HTTP/1.1\r\n\r\n'],
+    ['binary garbage', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n'],
+    ['more headers than uWS keeps (48)', `GET /healthz HTTP/1.1\r\nHost: x\r\n${headerLines(48)}\r\n`],
+    ['a flood of 1000 headers', `GET /healthz HTTP/1.1\r\nHost: x\r\n${headerLines(1000)}\r\n`],
+    ['one 1 MB header', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(1 << 20)}\r\n\r\n`],
+  ])('%s', async (_name, request) => {
+    await expectUnparsed(await send(Buffer.from(request, 'latin1'), true));
+  });
+
+  it('47 extra headers (the most uWS keeps) are still served', async () => {
+    expect(responsesOf(await send(`GET /healthz HTTP/1.1\r\nHost: x\r\n${headerLines(47)}\r\n`, true)).map((r) => r.status)).toEqual([200]);
+  });
+
+  it('a slowloris request (a head trickled a byte at a time, never finished) is cut off, not held', async () => {
+    const trickle = [...'GET /healthz HTTP/1.1\r\nHost: x\r\n', ...'X-Slow: '.repeat(20)];
+    // uWS gives a request head ~10 s in all, however steadily it trickles; the guard only stops a hang.
+    const reply = await rawRequest(edge().port, trickle, { gapMs: 250, guardMs: 60_000 });
+    expect(reply.closedByServer).toBe(true);
+    expect(reply.bytes.length).toBe(0);
+  }, 70_000);
+});
+
+describe('bytes that are not UTF-8 in a request line', () => {
+  it.each([
+    ['the query', 'GET /v1/poll?channel=a\xff&timeout=0'],
+    ['the path', 'GET /v1/channels/a\xff/events'],
+    ['the query, a DEL control byte', 'GET /v1/poll?channel=a\x7fb&timeout=0'],
+  ])('in %s: a JSON 400 naming the channel', async (_name, line) => {
+    const [response] = responsesOf(await send(Buffer.from(`${line} HTTP/1.1\r\nHost: x\r\n\r\n`, 'latin1'), true));
+    expect(response?.status).toBe(400);
+    expect(errorOf(response!).code).toBe('TIDINGS_CHANNEL_INVALID');
   });
 });
 
