@@ -1,4 +1,4 @@
-import { type EdgeProcess, type RedisServer, startEdge, useOrStartRedis, WsClient } from '@tidings/testing';
+import { type EdgeProcess, type RedisServer, startEdge, useOrStartRedis, WsClient, WsRejectedError } from '@tidings/testing';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { history, wsUrl } from './support.js';
@@ -122,6 +122,32 @@ describe('bad WebSocket frames get an error frame or a close code', () => {
     const ws = await WsClient.connect(wsUrl(edge));
     for (let i = 0; i < 25; i++) ws.sendRaw('nope');
     expect((await ws.closed).code).toBe(4500);
+  });
+});
+
+describe('a bad device on a WebSocket upgrade', () => {
+  it.each([
+    ['a broken percent-escape', '%ZZ'],
+    ['a double-encoded name', '%2541'],
+    ['an empty name', ''],
+    ['a newline', 'a%0Ab'],
+  ])('%s is refused with 400 TIDINGS_DEVICE_INVALID', async (_name, device) => {
+    const refusal = await WsClient.connect(`${wsUrl(edge)}?device=${device}`).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(WsRejectedError);
+    expect(refusal).toMatchObject({ status: 400 });
+    expect((JSON.parse((refusal as WsRejectedError).body) as { error: { code: string } }).error.code).toBe('TIDINGS_DEVICE_INVALID');
+  });
+
+  it('a percent-encoded one is decoded once', async () => {
+    const ws = await WsClient.connect(`${wsUrl(edge)}?device=desk%3A1`);
+    ws.send({ type: 'subscribe', channel: 'devices/decoded' });
+    await ws.next((f) => f.type === 'subscribed');
+    const presence = (await (await fetch(`${edge.url}/v1/channels/devices%2Fdecoded/presence`)).json()) as { devices: { device: string }[] };
+    expect(presence.devices.map((d) => d.device)).toEqual(['desk:1']);
+    ws.close();
   });
 });
 

@@ -7,7 +7,6 @@ import {
   encodeServerFrame,
   isTidingsError,
   parseClientFrame,
-  parseDeviceId,
   parseSubscription,
   type ServerFrame,
   TidingsError,
@@ -19,7 +18,7 @@ import type { PresenceListener } from './presence-watchers.js';
 import { toTidingsError } from './http-errors.js';
 import { publishEvent } from './publish-routes.js';
 import type { Session } from './session-registry.js';
-import { exactChannels, MAX_TRACKED_CHANNELS, parseResumePoint } from './subscribe-request.js';
+import { exactChannels, MAX_TRACKED_CHANNELS, parseDeviceParam, parseResumePoint } from './subscribe-request.js';
 
 /** Per-connection state, kept in uWS user data (never as properties stuck on the socket). */
 export interface WsState {
@@ -53,10 +52,11 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
         res.writeStatus('503 Service Unavailable').end(JSON.stringify({ error: { code: 'TIDINGS_UNAVAILABLE', message: 'node is shutting down' } }));
         return;
       }
-      const deviceParam = req.getQuery('device');
       let device: string | undefined;
       try {
-        device = deviceParam ? parseDeviceId(decodeURIComponent(deviceParam)) : undefined;
+        // Read as every HTTP route reads its query: uWS' getQuery(key) turns '%ZZ' into some other
+        // valid-looking text (and rewrites the query it came from).
+        device = parseDeviceParam(new URLSearchParams(req.getQuery() ?? '').get('device'));
       } catch {
         res.writeStatus('400 Bad Request').end(JSON.stringify({ error: { code: 'TIDINGS_DEVICE_INVALID', message: 'device must be 1-128 of A-Z a-z 0-9 _ . : @ -' } }));
         return;
