@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseResponses, type RawReply, type RawResponse, rawRequest } from './raw-http.js';
+import { oneResponse, parseResponses, type RawReply, type RawResponse, rawRequest } from './raw-http.js';
 import { edgesOnRedis, history } from './support.js';
 
 // HTTP that no ordinary client sends, over bare sockets. Requests uWebSockets.js cannot parse
@@ -37,7 +37,7 @@ const SMUGGLED = 'POST /v1/channels/smuggled/events HTTP/1.1\r\nHost: x\r\nConte
 
 describe.concurrent('request smuggling shapes', () => {
   it('a chunked body is read, and the connection kept', async () => {
-    const reply = await rawRequest(edge().port, post('wire/chunked', 'Transfer-Encoding: chunked\r\n', '5\r\nhello\r\n0\r\n\r\n'), { responses: 1 });
+    const reply = await rawRequest(edge().port, post('wire/chunked', 'Transfer-Encoding: chunked\r\n', '5\r\nhello\r\n0\r\n\r\n'), { until: oneResponse });
     expect(responsesOf(reply).map((r) => r.status)).toEqual([201]);
     expect(await history(edge(), 'wire/chunked')).toMatchObject([{ data: 'hello' }]);
   });
@@ -114,6 +114,19 @@ describe('bytes that are not UTF-8 in a request line', () => {
     const [response] = responsesOf(await send(Buffer.from(`${line} HTTP/1.1\r\nHost: x\r\n\r\n`, 'latin1'), true));
     expect(response?.status).toBe(400);
     expect(errorOf(response!).code).toBe('TIDINGS_CHANNEL_INVALID');
+  });
+});
+
+describe('HEAD', () => {
+  it.each([
+    ['/healthz', 200],
+    ['/v1/publish', 405],
+  ])('HEAD %s answers as GET would, with the length of the body it leaves out', async (path, status) => {
+    const get = await fetch(`${edge().url}${path}`);
+    const reply = await send(`HEAD ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, true);
+    const { responses, rest } = parseResponses(reply.bytes, true);
+    expect(responses.map((r) => [r.status, Number(r.headers['content-length'])])).toEqual([[status, Buffer.byteLength(await get.text())]]);
+    expect(rest.toString('latin1')).toBe(''); // a body here would be read as the next response
   });
 });
 

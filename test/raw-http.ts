@@ -16,8 +16,8 @@ export interface RawOptions {
   readonly gapMs?: number;
   /** Half-close once everything is written: the client will send nothing more. */
   readonly hangUp?: boolean;
-  /** Stop waiting (and close) once this many complete responses arrived. */
-  readonly responses?: number;
+  /** Stop waiting (and close) once what arrived satisfies this. */
+  readonly until?: (bytes: Buffer) => boolean;
   /** Only a guard against hangs: stop waiting (and close) after this long. */
   readonly guardMs?: number;
 }
@@ -40,7 +40,7 @@ export function rawRequest(port: number, pieces: string | Buffer | readonly (str
     const guard = setTimeout(() => finish(false), options.guardMs ?? GUARD_MS);
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      if (options.responses !== undefined && parseResponses(Buffer.concat(chunks)).responses.length >= options.responses) finish(false);
+      if (options.until?.(Buffer.concat(chunks))) finish(false);
     });
     socket.on('close', () => finish(true));
     // A reset while we still write means the server gave up on us: that is an answer, not a test failure.
@@ -69,12 +69,15 @@ export interface RawResponse {
 const STATUS_LINE = /^HTTP\/1\.1 (\d{3}) [^\r\n]*$/;
 const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+): ?(.*)$/;
 
+/** Stop once one complete response arrived. */
+export const oneResponse = (bytes: Buffer): boolean => parseResponses(bytes).responses.length > 0;
+
 /**
  * Splits what a server sent into complete HTTP/1.1 responses (bodies framed by Content-Length or
- * chunked) and what follows them: an unfinished response (a stream still open) or, after a
- * 101, the upgraded protocol. Throws on anything that is not HTTP.
+ * chunked; none at all for answers to HEAD) and what follows them: an unfinished response (a
+ * stream still open) or, after a 101, the upgraded protocol. Throws on anything that is not HTTP.
  */
-export function parseResponses(bytes: Buffer): { responses: RawResponse[]; rest: Buffer } {
+export function parseResponses(bytes: Buffer, toHead = false): { responses: RawResponse[]; rest: Buffer } {
   const responses: RawResponse[] = [];
   let at = 0;
   for (;;) {
@@ -89,7 +92,7 @@ export function parseResponses(bytes: Buffer): { responses: RawResponse[]; rest:
       if (!header) throw new Error(`not an HTTP header line: ${JSON.stringify(line.slice(0, 80))}`);
       headers[header[1]!.toLowerCase()] = header[2]!;
     }
-    const body = readBody(bytes, headEnd + 4, headers);
+    const body = toHead ? { body: Buffer.alloc(0), end: headEnd + 4 } : readBody(bytes, headEnd + 4, headers);
     if (!body) break;
     responses.push({ status: Number(status[1]), headers, body: body.body });
     at = body.end;

@@ -104,7 +104,10 @@ export class HttpExchange {
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
-      this.res.end(body, close);
+      // The answer to HEAD gives the length but no body: a client would read one as its next response.
+      // (endWithoutBody's own length and close arguments do not work in uWS 20.30; HEAD has no body to cut off.)
+      if (this.method === 'HEAD') this.res.writeHeader('content-length', String(Buffer.byteLength(body))).endWithoutBody();
+      else this.res.end(body, close);
     });
   }
 
