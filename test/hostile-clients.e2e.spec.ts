@@ -1,4 +1,5 @@
 import { type EdgeProcess, redisCommand, type RedisServer, SseClient, startEdge, startRedisServer, waitUntil, WsClient } from '@tidings/testing';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from './raw-http.js';
 import { metric, wsUrl } from './support.js';
@@ -130,4 +131,39 @@ describe('a flood of subscribe and unsubscribe frames on one WebSocket', () => {
     await waitUntil(async () => (await feeds()) === before.feeds, 'the live feeds to be released');
     await waitUntil(async () => JSON.stringify(await pubsub()) === JSON.stringify(before.pubsub), 'Redis subscriptions back to where they were');
   });
+});
+
+/** Writes `request` again and again on one connection, reading nothing: true once the server hangs up, false after `max`. */
+function pipelineWithoutReading(port: number, request: string, max: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.pause(); // every answer stays on the server's side
+    let written = 0;
+    let settled = false;
+    const finish = (cutOff: boolean) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      resolve(cutOff);
+    };
+    socket.on('error', () => finish(true)); // reset: the server hung up while we wrote
+    socket.on('close', () => finish(true));
+    const batch = request.repeat(1000);
+    const pump = () => {
+      while (written < max) {
+        written += 1000;
+        if (!socket.write(batch)) return void socket.once('drain', pump);
+      }
+      finish(false);
+    };
+    socket.once('connect', pump);
+  });
+}
+
+describe('a client that pipelines requests and reads no answer', () => {
+  it('is cut off once its answers back up, rather than buffered for without bound', async () => {
+    // Two million answers would be hundreds of megabytes held for one client.
+    expect(await pipelineWithoutReading(edge.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 2_000_000)).toBe(true);
+    expect((await fetch(`${edge.url}/healthz`)).status).toBe(200);
+  }, 120_000);
 });

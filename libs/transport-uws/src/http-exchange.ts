@@ -107,8 +107,21 @@ export class HttpExchange {
       // The answer to HEAD gives the length but no body: a client would read one as its next response.
       // (endWithoutBody's own length and close arguments do not work in uWS 20.30; HEAD has no body to cut off.)
       if (this.method === 'HEAD') this.res.writeHeader('content-length', String(Buffer.byteLength(body))).endWithoutBody();
-      else this.res.end(body, close);
+      else if (close) this.res.end(body, true);
+      else this.endAsDrained(typeof body === 'string' ? Buffer.from(body) : body);
     });
+  }
+
+  /**
+   * Ends the response with what the socket takes now and the rest as it drains. res.end() would
+   * have uWS buffer all of it however little the client reads, so a client that pipelines
+   * requests and reads nothing could grow the process without bound; while a response waits
+   * here, uWS drops the connection if another request arrives on it.
+   */
+  private endAsDrained(body: Uint8Array): void {
+    const [, done] = this.res.tryEnd(body, body.byteLength);
+    if (done) return;
+    this.res.onWritable((offset) => this.res.tryEnd(body.subarray(offset), body.byteLength)[0]);
   }
 
   /**
