@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { type EdgeProcess, type RedisServer, SseClient, startEdge, useOrStartRedis, waitUntil } from '@tidings/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { envelopeIds, publish, wsUrl } from './support.js';
+import { envelopeIds, metric, publish, wsUrl } from './support.js';
 
 let redis: RedisServer;
 let edge: EdgeProcess;
@@ -22,12 +22,6 @@ afterAll(async () => {
   await Promise.all([edge?.stop(), publisher?.stop()]);
   await redis?.stop();
 });
-
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${edge.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(name));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
 
 /** Publishes until `stop()` holds: more than any socket buffer between here and a reader that does not read. */
 async function flood(channel: string, stop: () => Promise<boolean>): Promise<string[]> {
@@ -52,9 +46,9 @@ describe('a slow consumer', () => {
         }
       }),
     );
-    const before = await metric('tidings_edge_slow_consumer_disconnects_total{transport="sse"');
-    const published = await flood('slow/sse', async () => (await metric('tidings_edge_slow_consumer_disconnects_total{transport="sse"')) > before);
-    expect(await metric('tidings_edge_slow_consumer_disconnects_total{transport="sse"')).toBe(before + 1);
+    const before = await metric(edge, 'tidings_edge_slow_consumer_disconnects_total{transport="sse"');
+    const published = await flood('slow/sse', async () => (await metric(edge, 'tidings_edge_slow_consumer_disconnects_total{transport="sse"')) > before);
+    expect(await metric(edge, 'tidings_edge_slow_consumer_disconnects_total{transport="sse"')).toBe(before + 1);
     socket.destroy();
 
     const resumed = await SseClient.connect(`${edge.url}/v1/sse?channel=slow/sse`, { headers: { 'last-event-id': cursor } });
@@ -70,8 +64,8 @@ describe('a slow consumer', () => {
     const raw = (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     raw.pause();
     const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-    const before = await metric('tidings_edge_slow_consumer_disconnects_total{transport="ws"');
-    await flood('slow/ws', async () => (await metric('tidings_edge_slow_consumer_disconnects_total{transport="ws"')) > before);
+    const before = await metric(edge, 'tidings_edge_slow_consumer_disconnects_total{transport="ws"');
+    await flood('slow/ws', async () => (await metric(edge, 'tidings_edge_slow_consumer_disconnects_total{transport="ws"')) > before);
     raw.resume();
     expect(await closed).toEqual({ code: 4001, reason: expect.stringMatching(/slow consumer/) });
   }, 60_000);

@@ -21,6 +21,19 @@ export async function publishMany(edge: EdgeProcess, channel: string, count: num
 /** The stream ids inside SSE envelopes. */
 export const envelopeIds = (events: readonly { data: string }[]): string[] => events.map((e) => (JSON.parse(e.data) as { id: string }).id);
 
+/** Every event the log holds for `channel` (up to a page): what a refused request must not have added to. */
+export async function history(edge: EdgeProcess, channel: string): Promise<unknown[]> {
+  const res = await fetch(`${edge.url}/v1/channels/${encodeURIComponent(channel)}/events`);
+  return ((await res.json()) as { events: unknown[] }).events;
+}
+
+/** The value of the first series on the edge's /metrics that starts with `series` (name and labels); 0 when it has none. */
+export async function metric(edge: EdgeProcess, series: string): Promise<number> {
+  const text = await (await fetch(`${edge.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(series));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 export const wsUrl = (edge: EdgeProcess): string => `${edge.url.replace(/^http/, 'ws')}/v1/ws`;
 
 /**

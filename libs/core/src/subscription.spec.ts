@@ -205,6 +205,17 @@ describe('Subscription over a hub', () => {
     other.sub.close();
   });
 
+  it('releases its wildcard watch when closed while it is still starting', async () => {
+    current = cluster();
+    const sub = new Subscription({ hub: current.hub, log: current.log, specs: [parseSubscription('news/#')], cursor: null, sink: new Recorder(), maxChannels: 10 });
+    const starting = sub.start();
+    sub.close();
+    await starting;
+    await current.publish('news/uk', 1);
+    await settle();
+    expect(current.hub.feed('news/uk')).toBeUndefined(); // nothing still watches news/#
+  });
+
   it('paces a replay by the connection: no read while the sink is congested', async () => {
     current = cluster();
     for (let i = 0; i < 30; i++) await current.publish('slow', i);

@@ -87,6 +87,7 @@ export class Subscription implements FeedListener {
       this.track(spec.channel, this.initialPosition(spec.channel, feed.lastId));
     }
     for (const pattern of patterns) {
+      if (this.closed) return; // closed while reading the clock: close() had no watcher to remove
       const watcher: PatternWatcher = { pattern, onChannelDiscovered: (channel) => this.discovered(channel) };
       this.watchers.push(watcher);
       await hub.watchPattern(watcher);

@@ -32,6 +32,8 @@ export class HttpExchange {
   readonly headers: Headers;
   /** The peer's IP address as text (the proxy's, behind one). */
   readonly remoteAddress: string;
+  /** Why the request's body framing cannot be trusted (see framingProblem()); undefined for nearly every request. */
+  readonly framingProblem: string | undefined;
   private abortedFlag = false;
   private done = false;
   private readonly abortHandlers: (() => void)[] = [];
@@ -50,6 +52,7 @@ export class HttpExchange {
     }
     this.headers = headers;
     this.remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
+    this.framingProblem = framingProblem(req);
     res.onAborted(() => {
       this.abortedFlag = true;
       for (const handler of this.abortHandlers) handler();
@@ -65,8 +68,10 @@ export class HttpExchange {
     return this.done || this.abortedFlag;
   }
 
+  /** Runs `handler` when the client leaves; at once when it already has (a handler added after an await). */
   onAbort(handler: () => void): void {
-    this.abortHandlers.push(handler);
+    if (this.abortedFlag) handler();
+    else this.abortHandlers.push(handler);
   }
 
   /** Reads the whole body, refusing more than `limit` bytes (checked on the declared length first). */
@@ -102,8 +107,34 @@ export class HttpExchange {
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
-      this.res.end(body, close);
+      // The answer to HEAD gives the length but no body: a client would read one as its next response.
+      // (endWithoutBody's own length and close arguments do not work in uWS 20.30; HEAD has no body to cut off.)
+      if (this.method === 'HEAD') this.res.writeHeader('content-length', String(Buffer.byteLength(body))).endWithoutBody();
+      else if (close) this.res.end(body, true);
+      else this.endAsDrained(typeof body === 'string' ? Buffer.from(body) : body);
     });
+  }
+
+  /**
+   * Ends the response with what the socket takes now and the rest as it drains. res.end() would
+   * have uWS buffer all of it however little the client reads, so a client that pipelines
+   * requests and reads nothing could grow the process without bound; while a response waits
+   * here, uWS drops the connection if another request arrives on it.
+   */
+  private endAsDrained(body: Uint8Array): void {
+    const [, done] = this.res.tryEnd(body, body.byteLength);
+    if (done) return;
+    this.res.onWritable((offset) => this.res.tryEnd(body.subarray(offset), body.byteLength)[0]);
+  }
+
+  /**
+   * Closes the connection at once, unanswered. Only this stops uWS from reading on: it parses and
+   * dispatches a request pipelined behind this one even after a response that asked to close.
+   */
+  drop(): void {
+    if (this.finished) return;
+    this.done = true;
+    this.res.close();
   }
 
   json(status: number, body: unknown, headers: Headers = {}, close = false): void {
@@ -114,6 +145,27 @@ export class HttpExchange {
   takeOver(): void {
     this.done = true;
   }
+}
+
+/**
+ * uWS frames a body by the first Content-Length header and takes any Transfer-Encoding for
+ * chunked. A proxy in front may read the other Content-Length, or not know the coding, and then
+ * the two disagree on where this request ends and the next begins (request smuggling): such a
+ * request must be dropped before anything else is read from its connection.
+ */
+function framingProblem(req: HttpRequest): string | undefined {
+  if (req.getHeader('content-length') === '' && req.getHeader('transfer-encoding') === '') return undefined;
+  const lengths = new Set<string>();
+  const codings: string[] = [];
+  req.forEach((name, value) => {
+    if (name === 'content-length') lengths.add(value);
+    else if (name === 'transfer-encoding') codings.push(value);
+  });
+  if (lengths.size > 1) return 'the request has Content-Length headers that disagree';
+  if (codings.length > 1 || (codings.length === 1 && codings[0]!.trim().toLowerCase() !== 'chunked')) {
+    return `Transfer-Encoding ${JSON.stringify(codings.join(', ').slice(0, 64))} is not supported; only chunked is`;
+  }
+  return undefined;
 }
 
 const REASONS: Record<number, string> = {

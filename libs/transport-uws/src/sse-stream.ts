@@ -30,8 +30,10 @@ export class SseStream {
     return this.bufferedBytes;
   }
 
+  /** Runs `handler` once the stream closes; at once when it already has. */
   onClose(handler: () => void): void {
-    this.closeHandlers.push(handler);
+    if (this.closed) handler();
+    else this.closeHandlers.push(handler);
   }
 
   /** Sends the status line and headers; the first write goes out with them. */

@@ -29,7 +29,6 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
     if (device) {
       leave = await ctx.devices.connect(device, exactChannels(specs), sink);
       exchange.onAbort(leave);
-      if (exchange.aborted) leave();
     }
     subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
     const answer = () => {

@@ -37,6 +37,7 @@ export function createRouter(ctx: EdgeContext, staticFiles: ReadonlyMap<string, 
 
 function route(ctx: EdgeContext, exchange: HttpExchange, staticFiles: ReadonlyMap<string, StaticFile>): void {
   const { method, path } = exchange;
+  if (exchange.framingProblem) return dropAmbiguous(ctx, exchange);
   if (method === 'OPTIONS') return preflight(ctx, exchange);
 
   if (path.startsWith(CHANNELS)) return routeChannel(ctx, exchange, path.slice(CHANNELS.length));
@@ -108,6 +109,13 @@ function only(ctx: EdgeContext, exchange: HttpExchange, allowed: string): boolea
   exchange.json(405, { error: { code: 'TIDINGS_METHOD_NOT_ALLOWED', message: `use ${allowed}` } }, { allow: allowed, ...corsHeaders(ctx, exchange) });
   ctx.metrics.badRequestsTotal.inc({ code: 'TIDINGS_METHOD_NOT_ALLOWED' });
   return false;
+}
+
+/** A request that may hide another one behind it is dropped unanswered, as uWS drops the malformed ones it catches itself. */
+function dropAmbiguous(ctx: EdgeContext, exchange: HttpExchange): void {
+  ctx.logger.debug({ problem: exchange.framingProblem, path: exchange.path }, 'dropped a request with ambiguous framing');
+  ctx.metrics.badRequestsTotal.inc({ code: 'TIDINGS_BODY_INVALID' });
+  exchange.drop();
 }
 
 function readiness(ctx: EdgeContext, exchange: HttpExchange): void {

@@ -49,7 +49,6 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     if (device) {
       const leave = await ctx.devices.connect(device, exactChannels(specs), sink);
       stream.onClose(leave);
-      if (stream.isClosed) leave();
     }
     await subscription.start();
     if (stream.isClosed) return;
@@ -77,7 +76,7 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     if (!exchange.finished) sendError(ctx, exchange, error);
     else {
       ctx.logger.warn({ err: error }, 'sse subscription could not start');
-      exchange.res.close();
+      if (!exchange.aborted) exchange.res.close(); // a response whose client left must not be touched
     }
   }
 }

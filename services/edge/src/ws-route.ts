@@ -8,7 +8,6 @@ import {
   errorBody,
   isTidingsError,
   parseClientFrame,
-  parseDeviceId,
   parseSubscription,
   type ServerFrame,
   TidingsError,
@@ -24,7 +23,7 @@ import type { PresenceListener } from './presence-watchers.js';
 import { toTidingsError } from './http-errors.js';
 import { publishEvent } from './publish-routes.js';
 import type { Session } from './session-registry.js';
-import { exactChannels, MAX_TRACKED_CHANNELS, parseResumePoint } from './subscribe-request.js';
+import { exactChannels, MAX_TRACKED_CHANNELS, parseDeviceParam, parseResumePoint } from './subscribe-request.js';
 
 /** Per-connection state, kept in uWS user data (never as properties stuck on the socket). */
 export interface WsState {
@@ -78,7 +77,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
         let state: WsState;
         try {
           if (!originAllowed(ctx, origin)) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${origin} may not open WebSockets here`);
-          const requested = query.has('device') ? parseDeviceId(query.get('device')) : undefined;
+          const requested = parseDeviceParam(query.get('device'));
           const token = tokenOf(authorization, query);
           // Without a token in the handshake the first frame must be `auth` (unless anonymous).
           const grant = token !== undefined || ctx.auth.acceptsAnonymous ? await ctx.auth.grant(token) : undefined;
@@ -195,6 +194,8 @@ async function onFrame(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): 
     const tidingsError = toTidingsError(ctx, error);
     ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
     send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...(frame ? refOf(frame) : refOfInvalid(text)) });
+    // The error frame may have closed a full socket as a slow consumer: ending it again would throw.
+    if (state.closed) return;
     // Without credentials there is nothing else to do: an expired token may come back renewed.
     if (!state.grant) ws.end(tidingsError.code === 'TIDINGS_TOKEN_EXPIRED' ? CLOSE.TOKEN_EXPIRED : CLOSE.UNAUTHORIZED, tidingsError.message.slice(0, 120));
     else if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
@@ -229,29 +230,34 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
       send(ctx, ws, { type: 'pong', ...refOf(frame) });
       return;
     case 'subscribe': {
-      if (!state.subscriptions.has(frame.channel) && state.subscriptions.size >= ctx.config.limits.maxChannelsPerConnection) {
-        throw new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `at most ${ctx.config.limits.maxChannelsPerConnection} subscriptions per connection`);
-      }
+      if (!hasRoomFor(ctx, state, frame.channel)) throw tooManyChannels(ctx);
       if (frame.device !== undefined && state.device !== undefined && frame.device !== state.device) {
         throw new TidingsError('TIDINGS_DEVICE_INVALID', `this connection already speaks for device ${state.device}`);
       }
       const specs = [parseSubscription(frame.channel)];
       requireSubscribe(grant, specs);
-      const device = frame.device === undefined ? state.device : deviceFor(grant, frame.device);
+      const requested = frame.device === undefined ? state.device : deviceFor(grant, frame.device);
       // Before anything changes, so a bad `since` changes nothing.
-      const cursor = parseResumePoint(frame.since, specs) ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
-      state.device ??= device;
-      const previous = state.subscriptions.get(frame.channel);
-      previous?.close(); // subscribing again moves the position
-      state.releases.get(frame.channel)?.();
-      state.releases.delete(frame.channel);
+      const since = parseResumePoint(frame.since, specs);
+      state.device ??= requested;
+      const device = state.device;
+      const cursor = since ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
       const sink = new WsSink(ctx, ws, frame.channel);
       const releases: (() => void)[] = [];
       if (frame.presence) releases.push(ctx.presenceWatchers.add([frame.channel], sink));
-      if (state.device) releases.push(await ctx.devices.connect(state.device, exactChannels(specs), sink));
+      if (device) releases.push(await ctx.devices.connect(device, exactChannels(specs), sink));
       const release = () => releases.forEach((r) => r());
-      if (state.closed) release();
-      else state.releases.set(frame.channel, release);
+      // Frames handled during the awaits above count: a flood of subscribes all passed the first
+      // check together, and the socket may have closed. Nothing awaits from here to start().
+      if (state.closed || !hasRoomFor(ctx, state, frame.channel)) {
+        release();
+        if (state.closed) return;
+        throw tooManyChannels(ctx);
+      }
+      const previous = state.subscriptions.get(frame.channel);
+      previous?.close(); // subscribing again moves the position
+      state.releases.get(frame.channel)?.();
+      state.releases.set(frame.channel, release);
       const subscription = new Subscription({
         hub: ctx.hub,
         log: ctx.log,
@@ -306,6 +312,14 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
 
 function refuseUpgrade(res: HttpResponse, error: TidingsError): void {
   res.cork(() => res.writeStatus(statusLine(error.status)).writeHeader('content-type', 'application/json').end(JSON.stringify(errorBody(error.code, error.message))));
+}
+
+function hasRoomFor(ctx: EdgeContext, state: WsState, channel: string): boolean {
+  return state.subscriptions.has(channel) || state.subscriptions.size < ctx.config.limits.maxChannelsPerConnection;
+}
+
+function tooManyChannels(ctx: EdgeContext): TidingsError {
+  return new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `at most ${ctx.config.limits.maxChannelsPerConnection} subscriptions per connection`);
 }
 
 function refOf(frame: ClientFrame | undefined): { ref?: string | number } {
