@@ -68,6 +68,8 @@ describe('bad HTTP input gets a clear JSON 4xx and changes nothing', () => {
     ['a bad poll timeout', '/v1/poll?channel=a&timeout=9999', 400, 'TIDINGS_QUERY_INVALID'],
     ['a bad history limit', '/v1/channels/a/events?limit=0', 400, 'TIDINGS_QUERY_INVALID'],
     ['a bad history since', '/v1/channels/a/events?since=yesterday', 400, 'TIDINGS_QUERY_INVALID'],
+    ['a receipts page limit in exponent form', '/v1/channels/a/events/1-0/receipts?limit=1e3', 400, 'TIDINGS_QUERY_INVALID'],
+    ['a receipts page limit in hex', '/v1/channels/a/events/1-0/receipts?limit=0x10', 400, 'TIDINGS_QUERY_INVALID'],
     ['an unknown route', '/v1/nope', 404, 'TIDINGS_NOT_FOUND'],
     ['a control byte in the channel', '/v1/sse?channel=a%01b', 400, 'TIDINGS_CHANNEL_INVALID'],
     ['CR LF in the channel', '/v1/sse?channel=a%0D%0Adata%3A%20x', 400, 'TIDINGS_CHANNEL_INVALID'],

@@ -40,6 +40,8 @@ describe('in headless Chromium', () => {
     try {
       for (const [device, devicePage] of [['phone', phone], ['tablet', tablet]] as const) {
         await devicePage.goto(`${a.url}/`);
+        // The form is wired once the client library has loaded and its first subscription is open.
+        await expect.poll(() => devicePage.textContent('#log-state'), { timeout: 10_000 }).toBe('open');
         await devicePage.fill('#log-pattern', 'demo/receipts');
         await devicePage.fill('#log-device', device);
         await devicePage.click('#log-subscribe');

@@ -48,7 +48,7 @@ async function expectNothingHeld(feedsBefore: number, channels: readonly string[
   for (const channel of channels) expect(await online(channel)).toBe(0);
 }
 
-/** Sends `frames` while Redis is frozen, and returns once the edge has read them all (a ping answered). */
+/** Sends `frames` while Redis is frozen, and returns once the edge has read them all (a ping, answered on arrival, came back). */
 async function sendWhileRedisFrozen(ws: WsClient, frames: readonly object[], then: () => void = () => undefined): Promise<void> {
   await whileRedisFrozen(async () => {
     for (const frame of frames) ws.send(frame);
@@ -96,10 +96,23 @@ describe('a flood of subscribe frames on one WebSocket, while Redis is slow to a
     const before = await feeds();
     const ws = await WsClient.connect(`${wsUrl(edge)}?device=repeater`);
     await sendWhileRedisFrozen(ws, [1, 2, 3, 4, 5].map((ref) => ({ type: 'subscribe', channel: 'again', ref })));
-    expect(await ws.next((f) => f.type === 'subscribed')).toMatchObject({ channel: 'again', ref: 5 }); // the last one wins
+    // Frames are handled in order: each subscribe replaces the one before it.
+    const replies = await Promise.all([1, 2, 3, 4, 5].map((ref) => ws.next((f) => f.ref === ref)));
+    expect(replies.map((f) => f.type)).toEqual(Array(5).fill('subscribed'));
+    expect(await feeds()).toBe(before + 1);
     ws.close();
     await ws.closed;
     await expectNothingHeld(before, ['again']);
+  });
+
+  it('beyond what one connection may have waiting, is cut off with 4500 rather than queued', async () => {
+    const before = await feeds();
+    const ws = await WsClient.connect(`${wsUrl(edge)}?device=firehose`);
+    await whileRedisFrozen(async () => {
+      for (let i = 0; i < 1100; i++) ws.send({ type: 'subscribe', channel: `hose/${i % LIMIT}`, ref: i });
+      expect(await ws.closed).toMatchObject({ code: 4500, reason: 'too many frames waiting; send fewer at once' });
+    });
+    await expectNothingHeld(before, ['hose/0']);
   });
 
   it('from a client that closes before Redis answers leaves nothing behind', async () => {

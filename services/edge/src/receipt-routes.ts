@@ -31,7 +31,7 @@ export async function handleReceiptList(ctx: EdgeContext, exchange: HttpExchange
     // Receipts tell who got what: the publisher's business, not every subscriber's.
     if (!mayPublish(await grantOf(ctx, exchange), channel)) throw new TidingsError('TIDINGS_RECEIPTS_FORBIDDEN', `these credentials may not read receipts on ${channel}`);
     const limitParam = exchange.query.get('limit');
-    const limit = limitParam === null ? DEFAULT_PAGE : Number(limitParam);
+    const limit = limitParam === null ? DEFAULT_PAGE : /^\d{1,6}$/.test(limitParam) ? Number(limitParam) : NaN;
     if (!Number.isInteger(limit) || limit < 1 || limit > ctx.config.limits.maxHistoryLimit) {
       throw new TidingsError('TIDINGS_QUERY_INVALID', `limit must be a whole number from 1 to ${ctx.config.limits.maxHistoryLimit}`);
     }

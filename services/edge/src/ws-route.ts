@@ -40,8 +40,9 @@ export interface WsState {
   readonly releases: Map<string, () => void>;
   closed: boolean;
   protocolErrors: number;
-  /** Frames received and not yet handled, and the end of their chain. */
-  inFlight: number;
+  /** Frames received and not yet handled (count and text length), and the end of their chain. */
+  queued: number;
+  queuedBytes: number;
   done: Promise<void>;
   drainWaiters: (() => void)[];
   session: Session | undefined;
@@ -49,8 +50,8 @@ export interface WsState {
 
 /** Invalid frames tolerated per connection before it is closed as misbehaving. */
 const MAX_PROTOCOL_ERRORS = 20;
-/** Frames one connection may have waiting to be handled. */
-const MAX_FRAMES_IN_FLIGHT = 64;
+/** Frames one connection may have waiting to be handled (their text is also capped, at limits.slowConsumerBytes). */
+const MAX_QUEUED_FRAMES = 1024;
 
 export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): void {
   const { config, metrics } = ctx;
@@ -92,7 +93,8 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
             releases: new Map(),
             closed: false,
             protocolErrors: 0,
-            inFlight: 0,
+            queued: 0,
+            queuedBytes: 0,
             done: Promise.resolve(),
             drainWaiters: [],
             session: undefined,
@@ -142,20 +144,31 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
         return;
       }
       const text = Buffer.from(message).toString('utf8'); // copy: uWS reuses `message` after return
-      // One frame at a time, in order (an `auth` must be done before what follows it), with a
-      // bounded backlog: a client flooding frames faster than they are handled is cut off.
       const state = ws.getUserData();
-      if (state.inFlight >= MAX_FRAMES_IN_FLIGHT) {
-        metrics.badRequestsTotal.inc({ code: 'TIDINGS_FRAME_INVALID' });
-        ws.end(CLOSE.PROTOCOL_ERRORS, 'too many frames in flight');
+      let frame: ClientFrame;
+      try {
+        frame = parseClientFrame(text, { maxJsonDepth: config.limits.maxJsonDepth });
+      } catch (error) {
+        refuseFrame(ctx, ws, error, refOfInvalid(text));
         return;
       }
-      state.inFlight += 1;
+      // Liveness is never queued behind slow work.
+      if (frame.type === 'ping') return send(ctx, ws, { type: 'pong', ...refOf(frame) });
+      // The rest one at a time, in order (an `auth` is done before what follows it), with a
+      // bounded backlog: a client sending frames faster than they are handled is cut off.
+      if (state.queued >= MAX_QUEUED_FRAMES || state.queuedBytes + text.length > config.limits.slowConsumerBytes) {
+        metrics.badRequestsTotal.inc({ code: 'TIDINGS_FRAME_INVALID' });
+        ws.end(CLOSE.PROTOCOL_ERRORS, 'too many frames waiting; send fewer at once');
+        return;
+      }
+      state.queued += 1;
+      state.queuedBytes += text.length;
       state.done = state.done
-        .then(() => (state.closed ? undefined : onFrame(ctx, ws, text)))
+        .then(() => (state.closed ? undefined : onFrame(ctx, ws, frame)))
         .catch((error: unknown) => ctx.logger.warn({ err: error }, 'websocket frame handling failed'))
         .finally(() => {
-          state.inFlight -= 1;
+          state.queued -= 1;
+          state.queuedBytes -= text.length;
         });
     },
     drain: (ws) => {
@@ -181,26 +194,30 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
   });
 }
 
-async function onFrame(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): Promise<void> {
+async function onFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Exclude<ClientFrame, { type: 'ping' }>): Promise<void> {
   const state = ws.getUserData();
-  let frame: ClientFrame | undefined;
   try {
-    frame = parseClientFrame(text, { maxJsonDepth: ctx.config.limits.maxJsonDepth });
     if (frame.type === 'auth') await authenticate(ctx, ws, frame);
     else if (!state.grant) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'the first frame must be {"type":"auth","token":"…"}');
     else await handleFrame(ctx, ws, state.grant, frame);
   } catch (error) {
-    if (state.closed) return;
-    const tidingsError = toTidingsError(ctx, error);
-    ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
-    send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...(frame ? refOf(frame) : refOfInvalid(text)) });
-    // The error frame may have closed a full socket as a slow consumer: ending it again would throw.
-    if (state.closed) return;
-    // Without credentials there is nothing else to do: an expired token may come back renewed.
-    if (!state.grant) ws.end(tidingsError.code === 'TIDINGS_TOKEN_EXPIRED' ? CLOSE.TOKEN_EXPIRED : CLOSE.UNAUTHORIZED, tidingsError.message.slice(0, 120));
-    else if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
-      ws.end(CLOSE.PROTOCOL_ERRORS, 'too many invalid frames');
-    }
+    refuseFrame(ctx, ws, error, refOf(frame));
+  }
+}
+
+/** Answers a frame with an error; closes a connection without credentials, or one that keeps erring. */
+function refuseFrame(ctx: EdgeContext, ws: WebSocket<WsState>, error: unknown, ref: { ref?: string | number }): void {
+  const state = ws.getUserData();
+  if (state.closed) return;
+  const tidingsError = toTidingsError(ctx, error);
+  ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
+  send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...ref });
+  // The error frame may have closed a full socket as a slow consumer: ending it again would throw.
+  if (state.closed) return;
+  // Without credentials there is nothing else to do: an expired token may come back renewed.
+  if (!state.grant) ws.end(tidingsError.code === 'TIDINGS_TOKEN_EXPIRED' ? CLOSE.TOKEN_EXPIRED : CLOSE.UNAUTHORIZED, tidingsError.message.slice(0, 120));
+  else if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
+    ws.end(CLOSE.PROTOCOL_ERRORS, 'too many invalid frames');
   }
 }
 
@@ -223,12 +240,9 @@ async function authenticate(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Ext
   send(ctx, ws, { type: 'authed', ...(device ? { device } : {}), ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}), ...refOf(frame) });
 }
 
-async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Grant, frame: Exclude<ClientFrame, { type: 'auth' }>): Promise<void> {
+async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Grant, frame: Exclude<ClientFrame, { type: 'auth' | 'ping' }>): Promise<void> {
   const state = ws.getUserData();
   switch (frame.type) {
-    case 'ping':
-      send(ctx, ws, { type: 'pong', ...refOf(frame) });
-      return;
     case 'subscribe': {
       if (!hasRoomFor(ctx, state, frame.channel)) throw tooManyChannels(ctx);
       if (frame.device !== undefined && state.device !== undefined && frame.device !== state.device) {
