@@ -217,3 +217,32 @@ describe('the node survives all of the above', () => {
     expect(res.status).toBe(201);
   });
 });
+
+describe('a wildcard subscription that matches more channels than allowed', () => {
+  let narrow: EdgeProcess;
+  beforeAll(async () => {
+    narrow = await startEdge({ redisUrl: redis.url, args: ['--limits-max-tracked-channels', '2'] });
+    for (const channel of ['track/a', 'track/b', 'track/c']) await publish(narrow, channel, channel);
+  });
+  afterAll(async () => {
+    await narrow.stop();
+  });
+
+  it('ends just that WebSocket subscription, saying why, and keeps the connection', async () => {
+    const ws = await WsClient.connect(wsUrl(narrow));
+    ws.send({ type: 'subscribe', channel: 'track/#', since: '0-0' });
+    expect(await ws.next((f) => f.type === 'error')).toMatchObject({ code: 'TIDINGS_TOO_MANY_CHANNELS', channel: 'track/#' });
+    ws.send({ type: 'ping', ref: 'alive' });
+    expect(await ws.next((f) => f.ref === 'alive')).toMatchObject({ type: 'pong' });
+    ws.send({ type: 'unsubscribe', channel: 'track/#', ref: 'gone' });
+    expect(await ws.next((f) => f.ref === 'gone')).toMatchObject({ code: 'TIDINGS_NOT_SUBSCRIBED' }); // already ended
+    ws.close();
+  });
+
+  it('ends an SSE stream with an error event naming the limit', async () => {
+    const sse = await SseClient.connect(`${narrow.url}/v1/sse?channel=${encodeURIComponent('track/#')}&lastEventId=0-0`);
+    const error = await sse.nextEvent((e) => e.event === 'error');
+    expect(JSON.parse(error.data)).toMatchObject({ code: 'TIDINGS_TOO_MANY_CHANNELS' });
+    await sse.closed;
+  });
+});

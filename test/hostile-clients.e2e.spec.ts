@@ -14,7 +14,10 @@ const LIMIT = 8;
 beforeAll(async () => {
   redis = await startRedisServer(); // our own, not REDIS_URL: these tests freeze it
   // Reports every second, so the admin API shows what the node holds soon after a test.
-  edge = await startEdge({ redisUrl: redis.url, args: ['--limits-max-channels-per-connection', String(LIMIT), '--presence-refresh-seconds', '1'] });
+  edge = await startEdge({
+    redisUrl: redis.url,
+    args: ['--limits-max-channels-per-connection', String(LIMIT), '--presence-refresh-seconds', '1', '--limits-ws-idle-seconds', '8'],
+  });
 });
 
 afterAll(async () => {
@@ -172,6 +175,25 @@ function pipelineWithoutReading(port: number, request: string, max: number): Pro
     socket.once('connect', pump);
   });
 }
+
+describe('a WebSocket client that goes silent', () => {
+  it('is closed once it has not answered the automatic pings for the idle timeout', async () => {
+    // A bare handshake, then nothing: no pongs, no frames (the `ws` library would answer pings itself).
+    const socket = connect(edge.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.resume(); // read (and drop) what arrives, so the server's hang-up is seen
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.once('connect', () =>
+      socket.write(
+        'GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      ),
+    );
+    await waitUntil(async () => (await metric(edge, 'tidings_edge_connections{transport="ws"')) === 1, 'the socket to be open');
+    await closed; // the server hangs up by itself; the test's timeout only guards against a hang
+    await waitUntil(async () => (await metric(edge, 'tidings_edge_connections{transport="ws"')) === 0, 'the node to let go of it');
+  }, 60_000);
+});
 
 describe('a client that pipelines requests and reads no answer', () => {
   it('is cut off once its answers back up, rather than buffered for without bound', async () => {

@@ -40,6 +40,8 @@ describe('loadEdgeConfig', () => {
         maxConnectionsPerPrincipal: 1000,
         maxConnectionsPerIp: 0,
         trustedProxies: [],
+        maxTrackedChannels: 1024,
+        wsIdleSeconds: 120,
       },
       sse: { heartbeatSeconds: 15, retryMs: 2000 },
       membership: { idleSeconds: 86_400 },

@@ -40,6 +40,8 @@ export interface EdgeConfig {
     readonly maxConnectionsPerPrincipal: number;
     readonly maxConnectionsPerIp: number;
     readonly trustedProxies: readonly string[];
+    readonly maxTrackedChannels: number;
+    readonly wsIdleSeconds: number;
   };
   readonly sse: { readonly heartbeatSeconds: number; readonly retryMs: number };
   readonly membership: { readonly idleSeconds: number };
@@ -95,6 +97,18 @@ const limits = z
       1_000_000,
       0,
       'Open SSE streams and WebSockets per client address on one node; 0 (the default) for no limit. Behind a proxy, list it in limits.trustedProxies so the client address is read from X-Forwarded-For.',
+    ),
+    maxTrackedChannels: integerOption(
+      1,
+      100_000,
+      1024,
+      'Most channels one subscription may follow, counting those its wildcard patterns discover; past it the subscription ends with TIDINGS_TOO_MANY_CHANNELS.',
+    ),
+    wsIdleSeconds: integerOption(
+      8,
+      960,
+      120,
+      'A WebSocket that sends nothing, not even a pong to the automatic pings, for this long is closed, in seconds (to about 4 s).',
     ),
     trustedProxies: listOption(
       z.string().refine((s) => isIP(s) !== 0, { error: 'must be IP addresses' }),

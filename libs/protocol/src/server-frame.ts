@@ -21,7 +21,8 @@ export type ServerFrame =
     }
   | { type: 'published'; channel: string; id: StreamId; ref?: FrameRef }
   | { type: 'acked'; channel: string; id: StreamId; state: string; result: 'recorded' | 'unchanged'; ref?: FrameRef }
-  | { type: 'error'; code: ErrorCode; message: string; ref?: FrameRef }
+  /** `channel`: the subscription that ended with this error, when it is about one. */
+  | { type: 'error'; code: ErrorCode; message: string; channel?: string; ref?: FrameRef }
   | { type: 'presence'; channel: string; device: string; node: string; action: 'join' | 'leave'; reason?: 'expired' }
   | { type: 'authed'; device?: string; expiresAt?: number; ref?: FrameRef }
   | { type: 'pong'; ref?: FrameRef };

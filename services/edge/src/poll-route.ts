@@ -6,7 +6,7 @@ import { deviceFor, grantOf, requireSubscribe } from './auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 import type { RedeliveryTarget } from './device-tracker.js';
-import { eventEnvelope, redeliveryEnvelope, exactChannels, MAX_TRACKED_CHANNELS, parseDeviceParam, parseResumePoint, parseSpecs } from './subscribe-request.js';
+import { eventEnvelope, redeliveryEnvelope, exactChannels, parseDeviceParam, parseResumePoint, parseSpecs } from './subscribe-request.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 25;
 
@@ -30,7 +30,7 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
       leave = await ctx.devices.connect(device, exactChannels(specs), sink);
       exchange.onAbort(leave);
     }
-    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
+    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
     const answer = () => {
       if (!subscription || exchange.finished) return;
       clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { type LogGap, type LoggedEvent, type PresenceChange, Subscription, type SubscriptionSink } from '@tidings/core';
-import { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry, ERRORS, errorBody, TidingsError } from '@tidings/protocol';
+import { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry, ERRORS, errorBody, isTidingsError, TidingsError } from '@tidings/protocol';
 import { type HttpExchange, SseStream } from '@tidings/transport-uws';
 import type { EdgeContext } from './context.js';
 import { deviceFor, grantOf, requireSubscribe } from './auth.js';
@@ -12,7 +12,6 @@ import type { Session } from './session-registry.js';
 import {
   eventEnvelope,
   exactChannels,
-  MAX_TRACKED_CHANNELS,
   parseDeviceParam,
   parsePresenceParam,
   parseResumePoint,
@@ -43,7 +42,7 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     stream.onClose(releaseSlot);
     if (exchange.aborted) releaseSlot(); // gone while we looked things up: no close will come
     const sink = new SseSink(ctx, stream, uniform, device);
-    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: MAX_TRACKED_CHANNELS });
+    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
     stream.onClose(() => subscription.close());
     if (presence) stream.onClose(ctx.presenceWatchers.add(exactChannels(specs), sink));
     if (device) {
@@ -103,6 +102,8 @@ function sseFrame(event: LoggedEvent, cursor: string, uniform: boolean): string 
 class SseSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
   readonly owedOnConnect = true;
   private held: string[] | undefined = [];
+  /** Failed before the stream opened: it opens only to say why, then ends. */
+  private endOnOpen = false;
   private readonly delivered: { inc(): void };
 
   constructor(
@@ -118,6 +119,7 @@ class SseSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
     const held = this.held ?? [];
     this.held = undefined;
     this.check(this.stream.open(headers, first + held.join('')));
+    if (this.endOnOpen) this.stream.end();
   }
 
   event(event: LoggedEvent, from: Subscription): void {
@@ -148,6 +150,17 @@ class SseSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
   }
 
   failed(error: unknown): void {
+    if (isTidingsError(error) && error.status < 500) {
+      // The request asked for more than it may (too many channels): say why before ending.
+      const why = encodeSseEvent({ event: 'error', data: JSON.stringify(errorBody(error.code, error.message).error) });
+      if (this.held) {
+        this.held.push(why);
+        this.endOnOpen = true;
+      } else {
+        this.stream.end(why);
+      }
+      return;
+    }
     this.ctx.logger.warn({ err: error }, 'sse subscription failed; client will resume');
     this.stream.end(encodeSseRetry(this.ctx.config.sse.retryMs));
   }

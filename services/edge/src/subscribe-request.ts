@@ -9,9 +9,6 @@ import {
   TidingsError,
 } from '@tidings/protocol';
 
-/** Concrete channels one subscription may follow, counting those its wildcards discover. */
-export const MAX_TRACKED_CHANNELS = 1024;
-
 /** The channels and patterns of a subscribe request: at least one, at most `max`, no repeats. */
 export function parseSpecs(values: readonly string[], max: number): SubscriptionSpec[] {
   if (values.length === 0) throw new TidingsError('TIDINGS_QUERY_INVALID', 'name at least one channel: ?channel=NAME');

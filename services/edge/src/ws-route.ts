@@ -23,7 +23,7 @@ import type { PresenceListener } from './presence-watchers.js';
 import { toTidingsError } from './http-errors.js';
 import { publishEvent } from './publish-routes.js';
 import type { Session } from './session-registry.js';
-import { exactChannels, MAX_TRACKED_CHANNELS, parseDeviceParam, parseResumePoint } from './subscribe-request.js';
+import { exactChannels, parseDeviceParam, parseResumePoint } from './subscribe-request.js';
 
 /** Per-connection state, kept in uWS user data (never as properties stuck on the socket). */
 export interface WsState {
@@ -62,7 +62,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
     // Our cap is checked after every send (sendText); uWS' own limit sits above it so that the
     // 4001 close frame still fits behind a full buffer and the client learns why.
     maxBackpressure: config.limits.slowConsumerBytes + 2 * config.limits.maxBodyBytes + 4096,
-    idleTimeout: 120,
+    idleTimeout: config.limits.wsIdleSeconds,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
       if (ctx.isDraining()) return refuseUpgrade(res, new TidingsError('TIDINGS_UNAVAILABLE', 'node is shutting down'));
@@ -120,7 +120,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
         expire: () => {
           if (!state.closed) ws.end(CLOSE.TOKEN_EXPIRED, 'token expired: authenticate again and resume');
         },
-        heartbeat: () => undefined, // uWS pings WebSockets itself
+        heartbeat: () => undefined, // uWS pings WebSockets itself, and closes those that stop answering
         closeForShutdown: () => {
           if (!state.closed) ws.end(CLOSE.GOING_AWAY, 'server shutting down');
         },
@@ -278,7 +278,7 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
         specs,
         cursor,
         sink,
-        maxChannels: MAX_TRACKED_CHANNELS,
+        maxChannels: ctx.config.limits.maxTrackedChannels,
       });
       state.subscriptions.set(frame.channel, subscription);
       if (!previous) ctx.subscriptionCounts.add([frame.channel]);
@@ -297,13 +297,7 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
       return;
     }
     case 'unsubscribe': {
-      const subscription = state.subscriptions.get(frame.channel);
-      if (!subscription) throw new TidingsError('TIDINGS_NOT_SUBSCRIBED', `not subscribed to ${frame.channel}`);
-      subscription.close();
-      state.subscriptions.delete(frame.channel);
-      ctx.subscriptionCounts.remove([frame.channel]);
-      state.releases.get(frame.channel)?.();
-      state.releases.delete(frame.channel);
+      if (!dropSubscription(ctx, state, frame.channel)) throw new TidingsError('TIDINGS_NOT_SUBSCRIBED', `not subscribed to ${frame.channel}`);
       send(ctx, ws, { type: 'unsubscribed', channel: frame.channel, ...refOf(frame) });
       return;
     }
@@ -326,6 +320,18 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
 
 function refuseUpgrade(res: HttpResponse, error: TidingsError): void {
   res.cork(() => res.writeStatus(statusLine(error.status)).writeHeader('content-type', 'application/json').end(JSON.stringify(errorBody(error.code, error.message))));
+}
+
+/** Ends one subscription of a connection and gives back what it held; false when there was none. */
+function dropSubscription(ctx: EdgeContext, state: WsState, channel: string): boolean {
+  const subscription = state.subscriptions.get(channel);
+  if (!subscription) return false;
+  subscription.close();
+  state.subscriptions.delete(channel);
+  ctx.subscriptionCounts.remove([channel]);
+  state.releases.get(channel)?.();
+  state.releases.delete(channel);
+  return true;
 }
 
 function hasRoomFor(ctx: EdgeContext, state: WsState, channel: string): boolean {
@@ -379,7 +385,7 @@ class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
   constructor(
     private readonly ctx: EdgeContext,
     private readonly ws: WebSocket<WsState>,
-    subscription: string,
+    private readonly subscription: string,
   ) {
     this.delivered = ctx.metrics.deliveredTotal.labels({ transport: 'ws' });
     this.label = parseSubscription(subscription).kind === 'pattern' ? subscription : undefined;
@@ -424,9 +430,16 @@ class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
   }
 
   failed(error: unknown): void {
-    this.ctx.logger.warn({ err: error }, 'ws subscription failed; client will resume');
     const state = this.ws.getUserData();
-    if (!state.closed) this.ws.end(CLOSE.UNAVAILABLE, 'event store unreachable; resume shortly');
+    if (state.closed) return;
+    if (isTidingsError(error) && error.status < 500) {
+      // This subscription asked for more than it may (too many channels): it ends alone, saying why.
+      dropSubscription(this.ctx, state, this.subscription);
+      send(this.ctx, this.ws, { type: 'error', code: error.code, message: error.message, channel: this.subscription });
+      return;
+    }
+    this.ctx.logger.warn({ err: error }, 'ws subscription failed; client will resume');
+    this.ws.end(CLOSE.UNAVAILABLE, 'event store unreachable; resume shortly');
   }
 
   private frameOf(event: LoggedEvent): string {
