@@ -77,14 +77,21 @@ async function startProcesses(config: DevConfig, ports: readonly number[]): Prom
   const children: ChildProcess[] = [];
   let redisUrl: string;
   let description: string;
-  let dir: string | undefined;
+  let store: { child: ChildProcess; dir: string } | undefined;
   if (config.redis) {
     redisUrl = config.redis.kind === 'standalone' ? config.redis.url : `redis-cluster://${config.redis.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
     description = 'Using the Redis you gave.';
   } else {
     const port = await freePort();
-    dir = mkdtempSync(join(tmpdir(), 'tidings-dev-redis-'));
-    children.push(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' }));
+    const dir = mkdtempSync(join(tmpdir(), 'tidings-dev-redis-'));
+    // Its own process group, so Ctrl-C in the terminal does not stop it under the draining
+    // edges; it is stopped last, once they have gone (and with this process, whatever happens).
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    process.once('exit', () => child.kill('SIGTERM'));
+    store = { child, dir };
     redisUrl = `redis://127.0.0.1:${port}`;
     description = `Embedded engine: a private redis-server on ${redisUrl} (in memory; stops with this command).`;
   }
@@ -102,21 +109,23 @@ async function startProcesses(config: DevConfig, ports: readonly number[]): Prom
     stopping = true;
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
-  const stopped = Promise.all(
-    children.map(
-      (child) =>
-        new Promise<boolean>((resolve) =>
-          child.once('exit', (code) => {
-            if (!stopping) {
-              process.stderr.write(`tidings dev: a process exited unexpectedly (code ${code}); stopping everything\n`);
-              stop();
-            }
-            resolve(code === 0 || code === null);
-          }),
-        ),
-    ),
-  ).then((clean) => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const exitOf = (child: ChildProcess) =>
+    new Promise<boolean>((resolve) =>
+      child.once('exit', (code) => {
+        if (!stopping) {
+          process.stderr.write(`tidings dev: a process exited unexpectedly (code ${code}); stopping everything\n`);
+          stop();
+        }
+        resolve(code === 0 || code === null);
+      }),
+    );
+  const storeExit = store ? exitOf(store.child) : Promise.resolve(true);
+  const stopped = Promise.all(children.map(exitOf)).then(async (clean) => {
+    if (store) {
+      store.child.kill('SIGTERM');
+      clean.push(await storeExit);
+      rmSync(store.dir, { recursive: true, force: true });
+    }
     return clean.every(Boolean) && stopping ? 0 : 1;
   });
   return { description, stopped, stop };
