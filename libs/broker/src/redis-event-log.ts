@@ -37,10 +37,9 @@ export class RedisEventLog implements EventLog {
   async append(channel: string, request: PublishRequest): Promise<AppendResult> {
     const { redis, keys, retention } = this.options;
     // The directory is stamped before the append, so a wildcard reader that finds no stamp
-    // can be sure the event did not exist yet.
-    await this.stampDirectory(channel);
-    // Likewise for the worker's reconciler: the channel is listed before its ack event exists.
-    if (request.ack) await redis.zadd(keys.ackChannels(), 'GT', this.wallClock(), channel);
+    // can be sure the event did not exist yet; likewise the worker's reconciler for ack events.
+    // The two stamps are independent, so they share one round trip.
+    await Promise.all([this.stampDirectory(channel), request.ack ? redis.zadd(keys.ackChannels(), 'GT', this.wallClock(), channel) : undefined]);
     const [id, duplicate, expected] = await redis.tidingsAppend(
       keys.log(channel),
       keys.idempotency(channel, request.idempotencyKey ?? ''),

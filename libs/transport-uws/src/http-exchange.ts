@@ -30,8 +30,6 @@ export class HttpExchange {
   readonly query: URLSearchParams;
   /** Only the request headers Tidings reads (READ_HEADERS), lower-case; copying all would cost every SSE connection. */
   readonly headers: Headers;
-  /** The peer's IP address as text (the proxy's, behind one). */
-  readonly remoteAddress: string;
   /** Why the request's body framing cannot be trusted (see framingProblem()); undefined for nearly every request. */
   readonly framingProblem: string | undefined;
   private abortedFlag = false;
@@ -51,12 +49,19 @@ export class HttpExchange {
       if (value !== '') headers[name] = value;
     }
     this.headers = headers;
-    this.remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
     this.framingProblem = framingProblem(req);
     res.onAborted(() => {
       this.abortedFlag = true;
       for (const handler of this.abortHandlers) handler();
     });
+  }
+
+  /**
+   * The peer's IP address as text (the proxy's, behind one). Read on demand, not per request: only
+   * long-lived connections need it, and it must be read before the response ends or is aborted.
+   */
+  get remoteAddress(): string {
+    return Buffer.from(this.res.getRemoteAddressAsText()).toString();
   }
 
   get aborted(): boolean {

@@ -26,6 +26,7 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
   let subscription: Subscription;
   let stream: SseStream;
   try {
+    const peer = exchange.remoteAddress; // now, while the response is surely still there
     if (!originAllowed(ctx, exchange.headers['origin'])) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${exchange.headers['origin']} may not open streams here`);
     const grant = await grantOf(ctx, exchange);
     const specs = parseSpecs(exchange.query.getAll('channel'), config.limits.maxChannelsPerConnection);
@@ -36,11 +37,10 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
       (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
     const uniform = exchange.query.get('uniform') === '1';
     const presence = parsePresenceParam(exchange.query.get('presence'));
-    const address = clientAddress(exchange.remoteAddress, exchange.headers['x-forwarded-for'], config.limits.trustedProxies);
+    const address = clientAddress(peer, exchange.headers['x-forwarded-for'], config.limits.trustedProxies);
     const releaseSlot = ctx.connectionLimits.acquire(grant.principal, address);
     stream = new SseStream(exchange, config.limits.slowConsumerBytes);
-    stream.onClose(releaseSlot);
-    if (exchange.aborted) releaseSlot(); // gone while we looked things up: no close will come
+    stream.onClose(releaseSlot); // at once when the client already left
     const sink = new SseSink(ctx, stream, uniform, device);
     subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
     stream.onClose(() => subscription.close());
