@@ -99,6 +99,42 @@ describe('in headless Chromium', () => {
     await expect.poll(() => page.evaluate(() => (window as unknown as { got: unknown }).got)).toEqual({ sse: ['hello browser'], ws: ['hello browser'] });
   });
 
+  it('resumes a reloaded page after the last event it handled when the client keeps its cursor in sessionStorage', async () => {
+    const reloading = await browser.newPage();
+    // What the page runs on every load: one subscription that keeps its cursor, one that does not.
+    // A string, so the test runner does not rewrite its dynamic import (the page's import map resolves it).
+    const subscribe = (url: string) =>
+      reloading.evaluate(`(async (base) => {
+        const { createClient } = await import('@tidings/client');
+        window.kept = [];
+        window.plain = [];
+        const opened = (client, into) =>
+          new Promise((resolve) => client.subscribe('browser/reload', (e) => into.push(e.data), { onState: (state) => state === 'open' && resolve() }));
+        await Promise.all([
+          opened(createClient({ url: base, transport: 'sse', cursorStorage: sessionStorage }), window.kept),
+          opened(createClient({ url: base, transport: 'sse' }), window.plain),
+        ]);
+      })(${JSON.stringify(url)})`);
+    const got = () =>
+      reloading.evaluate(() => {
+        const { kept, plain } = window as unknown as { kept: unknown[]; plain: unknown[] };
+        return { kept, plain };
+      });
+    try {
+      await reloading.goto(`${a.url}/`);
+      await subscribe(b.url);
+      await publish(a, 'browser/reload', 'before');
+      await expect.poll(got).toEqual({ kept: ['before'], plain: ['before'] });
+      await reloading.reload();
+      await publish(a, 'browser/reload', 'while reloading'); // nobody on the page is subscribed
+      await subscribe(b.url);
+      await publish(a, 'browser/reload', 'after');
+      await expect.poll(got).toEqual({ kept: ['while reloading', 'after'], plain: ['after'] });
+    } finally {
+      await reloading.close();
+    }
+  });
+
   it('resumes a native EventSource with Last-Event-ID after its node restarts, missing nothing', async () => {
     await page.evaluate((url) => {
       const w = window as unknown as { resumed: string[]; opens: number };

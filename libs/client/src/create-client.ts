@@ -5,6 +5,7 @@ import { Endpoint } from './endpoint.js';
 import { HttpApi } from './http-api.js';
 import { PollTransport } from './poll-transport.js';
 import { SseTransport } from './sse-transport.js';
+import { cursorKey, StoredCursor } from './stored-cursor.js';
 import { SubscriptionSink } from './subscription-sink.js';
 import { TidingsClientError } from './tidings-client-error.js';
 import type { Transport, TransportContext, TransportSubscription } from './transport.js';
@@ -67,9 +68,27 @@ export function createClient(options: ClientOptions): TidingsClient {
       const list = validSubscriptions(channels);
       // Filled in once transport.subscribe() returns; it may close the sink before that.
       const holder: { sub?: TransportSubscription } = {};
+      const stored = options.cursorStorage
+        ? new StoredCursor(options.cursorStorage, cursorKey(options.url, options.device, list), (cause) =>
+            sink.warn(TidingsClientError.of('TIDINGS_CLIENT_STORAGE', undefined, { cause })),
+          )
+        : undefined;
+      const keep = stored ? () => stored.save(() => holder.sub?.cursor) : undefined;
       const sink = new SubscriptionSink({
-        onEvent,
-        ...(opts.onReset ? { onReset: opts.onReset } : {}),
+        onEvent: keep
+          ? (event) => {
+              keep();
+              onEvent(event);
+            }
+          : onEvent,
+        ...(opts.onReset || keep
+          ? {
+              onReset: (notice) => {
+                keep?.();
+                opts.onReset?.(notice);
+              },
+            }
+          : {}),
         ...(opts.onState ? { onState: opts.onState } : {}),
         ...(opts.onError ? { onError: opts.onError } : {}),
         onClosed: () => {
@@ -78,7 +97,7 @@ export function createClient(options: ClientOptions): TidingsClient {
         },
       });
       open.add(sink);
-      const handle = transport.subscribe(list, sink, opts.since);
+      const handle = transport.subscribe(list, sink, opts.since ?? stored?.load());
       holder.sub = handle;
       if (sink.closed) handle.close();
       return {

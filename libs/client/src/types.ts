@@ -1,5 +1,6 @@
 // Public types of the client SDK. The injectable constructors are typed structurally so the
 // browser globals, the `ws` package and test fakes all fit without casts.
+import type { CursorStorage } from './stored-cursor.js';
 
 export interface TidingsEvent {
   channel: string;
@@ -86,6 +87,12 @@ export interface ClientOptions {
   heartbeatMs?: number;
   /** Long-poll `timeout` parameter in seconds (default 25). */
   pollTimeoutSec?: number;
+  /**
+   * Keeps each subscription's cursor here (`sessionStorage`, `localStorage`, or anything with
+   * getItem/setItem/removeItem), so a page that reloads resumes after the last event it handled.
+   * Keyed by URL, device and the set of channels and patterns; `since` still wins when given.
+   */
+  cursorStorage?: CursorStorage;
 }
 
 export interface SubscribeOptions {
