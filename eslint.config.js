@@ -27,10 +27,11 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:protocol'] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core', 'type:protocol', 'type:testing'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core', 'type:protocol', 'type:testing', 'type:contract'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:protocol'] },
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:protocol'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:protocol'] },
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:core', 'type:protocol', 'type:testing'] },
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:service', 'type:adapter', 'type:core', 'type:protocol', 'type:infra', 'type:client'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
           ],

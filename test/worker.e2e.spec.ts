@@ -185,7 +185,7 @@ describe('the worker: every ack event ends acked or dead', () => {
     device.close();
   });
 
-  it('prunes on a schedule: stale memberships and presence go, live ones stay, and the metrics say how many', async () => {
+  it('prunes on a schedule: forgotten memberships and stale presence go, live and lapsed ones stay, and the metrics say how many', async () => {
     const keys = new RedisKeys();
     const channel = 'worker/prune';
     const redis = createRedisClient({ kind: 'standalone', url: cluster.redis.url }, 'test-prune');
@@ -193,13 +193,15 @@ describe('the worker: every ack event ends acked or dead', () => {
     try {
       const [a] = cluster.edges as [EdgeProcess];
       const live = await SseClient.connect(sseUrl(a, channel, 'here'));
-      await redis.zadd(keys.members(channel), Date.now() - 7_200_000, 'long-gone');
+      // Away for more than twice the idle limit: forgotten. Away for more than the limit only: lapsed, still remembered.
+      await redis.zadd(keys.members(channel), Date.now() - 3 * 3_600_000, 'long-gone', Date.now() - 1.5 * 3_600_000, 'lapsed');
       await redis.hset(keys.presence(channel), 'long-gone crashed-node', '1 1');
       await fetch(`${a.url}/v1/channels/${encodeURIComponent(channel)}/events`, { method: 'POST', body: 'listed in the directory' });
 
       await waitUntil(async () => (await redis.zscore(keys.members(channel), 'long-gone')) === null, 'the stale membership to be pruned');
       await waitUntil(async () => (await redis.hget(keys.presence(channel), 'long-gone crashed-node')) === null, 'the stale presence to be pruned');
       expect(await redis.zscore(keys.members(channel), 'here')).not.toBeNull();
+      expect(await redis.zscore(keys.members(channel), 'lapsed')).not.toBeNull();
       // Whichever worker ran the pass counted it.
       const scrapes = await Promise.all([pruner, ...workers].map(async (w) => (await fetch(`http://127.0.0.1:${w.port}/metrics`)).text()));
       const pruned = (kind: string) =>

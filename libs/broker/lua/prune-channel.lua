@@ -8,14 +8,16 @@
 -- KEYS[6]  the channel's open ack events   <prefix>:{c:<channel>}:acks
 -- KEYS[7]  the channel's device positions  <prefix>:{c:<channel>}:positions (device -> last id written)
 -- ARGV[1]  retention: maximum age in milliseconds
--- ARGV[2]  membership idle limit in milliseconds
+-- ARGV[2]  membership idle limit in milliseconds: a member not seen for twice it is forgotten (one
+--          not seen for the limit has lapsed, but is remembered so that join-channel.lua can name
+--          what it missed)
 -- ARGV[3]  presence TTL in milliseconds
 -- ARGV[4]  receipts key prefix             <prefix>:{c:<channel>}:rcpt: (+ id; same slot)
--- ARGV[6]  retention: maximum length (a lowered limit applies to channels that no longer get appends)
 -- ARGV[5]  pub/sub channel of the live path: expired presence is announced as
 --          "presence\nleave\n<device>\n<node>\nexpired" (its node died without a word)
+-- ARGV[6]  retention: maximum length (a lowered limit applies to channels that no longer get appends)
 --
--- Reply: { entries trimmed, members expired (with their positions), presence entries expired, owed entries dropped,
+-- Reply: { entries trimmed, members forgotten (with their positions), presence entries expired, owed entries dropped,
 --          1 if the channel is empty now: no stream (removed here or before), members, presence or
 --          open receipts — it can leave the directory }
 --
@@ -48,7 +50,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   end
 end
 
-local members = redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%d', nowMs - tonumber(ARGV[2])))
+local members = redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%d', nowMs - 2 * tonumber(ARGV[2])))
 -- A device that is no longer a member has no position to come back to.
 local positions = redis.call('HKEYS', KEYS[7])
 for _, device in ipairs(positions) do

@@ -3,6 +3,7 @@ export { RedisEventLog, type RedisEventLogOptions, type Retention } from './redi
 export { RedisKeys, DIRECTORY_SHARDS } from './redis-keys.js';
 export { RedisLiveBus, type RedisLiveBusOptions, parseNotification, parsePresenceChange, parseRedelivery } from './redis-live-bus.js';
 export { RedisReceiptStore } from './redis-receipt-store.js';
+export { RedisDeviceStore } from './redis-device-store.js';
 export { RedisPresenceStore } from './redis-presence-store.js';
 export { RedisNodeRegistry } from './redis-node-registry.js';
 export { RedisReceiptRetries, type AppliedRound, type OpenEvent } from './redis-receipt-retries.js';

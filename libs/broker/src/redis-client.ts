@@ -18,6 +18,10 @@ export interface TidingsCommands {
   tidingsTakeTokens(...args: (string | number)[]): Promise<[number, number]>;
   tidingsLeavePresence(...args: (string | number)[]): Promise<number>;
   tidingsSavePositions(...args: (string | number)[]): Promise<number>;
+  tidingsJoinChannel(...args: (string | number)[]): Promise<[string, string]>;
+  tidingsJoinPatterns(numberOfKeys: number, ...args: (string | number)[]): Promise<['ok' | 'too-many', ['live' | 'new', string[], string[]][]]>;
+  tidingsSavePatternPositions(...args: (string | number)[]): Promise<number>;
+  tidingsRenewPatterns(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
   tidingsZremIfScore(...args: (string | number)[]): Promise<number>;
   tidingsPruneChannel(...args: (string | number)[]): Promise<[number, number, number, number, number]>;
   tidingsRetryRound(...args: (string | number)[]): Promise<[string[], string[], 'ok' | 'gone' | 'trimmed']>;
@@ -74,6 +78,11 @@ function withScripts(client: Redis | Cluster): RedisClient {
   client.defineCommand('tidingsTakeTokens', { numberOfKeys: 1, lua: script('take-tokens') });
   client.defineCommand('tidingsLeavePresence', { numberOfKeys: 1, lua: script('leave-presence') });
   client.defineCommand('tidingsSavePositions', { numberOfKeys: 1, lua: script('save-positions') });
+  client.defineCommand('tidingsJoinChannel', { numberOfKeys: 3, lua: script('join-channel') });
+  client.defineCommand('tidingsSavePatternPositions', { numberOfKeys: 2, lua: script('save-pattern-positions') });
+  // Their keys are a device's index plus one record per pattern: the caller passes their number first.
+  client.defineCommand('tidingsJoinPatterns', { lua: script('join-patterns') });
+  client.defineCommand('tidingsRenewPatterns', { lua: script('renew-patterns') });
   client.defineCommand('tidingsZremIfScore', { numberOfKeys: 1, lua: script('zrem-if-score') });
   client.defineCommand('tidingsPruneChannel', { numberOfKeys: 7, lua: script('prune-channel') });
   client.defineCommand('tidingsRetryRound', { numberOfKeys: 4, lua: script('retry-round') });

@@ -11,6 +11,7 @@ import { RedisPresenceStore } from './redis-presence-store.js';
 import { RedisPruning } from './redis-pruning.js';
 import { RedisReceiptRetries } from './redis-receipt-retries.js';
 import { RedisReceiptStore } from './redis-receipt-store.js';
+import { RedisDeviceStore } from './redis-device-store.js';
 
 const policy: RetryPolicy = { ackTimeoutMs: 1_000, maxRetries: 2, backoffBaseMs: 1_000, backoffMaxMs: 1_000, deadlineMs: 60_000 };
 
@@ -71,6 +72,8 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
   });
 
   const log = (maxLength = 10_000) => new RedisEventLog({ redis, keys, retention: { maxLength, maxAgeSeconds: 3600 } });
+  /** Memberships, as the edges renew them for connected devices. */
+  const members = () => new RedisDeviceStore(redis, keys, { idleMs: 86_400_000, maxPatterns: 16, maxChannelsPerPattern: 1024 });
 
   it('appends with increasing ids and reads them back after any position', async () => {
     const ids = [];
@@ -134,10 +137,10 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
 
   it('expects a receipt from every member at publish time, and applies receipts once and never backwards', async () => {
     const receipts = new RedisReceiptStore(redis, keys);
-    await receipts.join('orders/42', ['phone', 'laptop']);
+    await members().renew('orders/42', ['phone', 'laptop']);
     const plain = await log().append('orders/42', event('no receipts'));
     const { id, expected } = await log().append('orders/42', event('ship it', { ack: true }));
-    await receipts.join('orders/42', ['late-joiner']);
+    await members().renew('orders/42', ['late-joiner']);
     expect(expected).toBe(2);
     expect(await receipts.list('orders/42', plain.id, { limit: 10 })).toBeUndefined();
     expect((await receipts.list('orders/42', id, { limit: 10 }))?.devices.map((d) => [d.device, d.state])).toEqual([
@@ -163,7 +166,7 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
   it('runs retry rounds: redelivers on the live path, owes the event on reconnect, then declares dead', async () => {
     const receipts = new RedisReceiptStore(redis, keys);
     const retries = new RedisReceiptRetries(redis, keys);
-    await receipts.join('retry/1', ['answers', 'silent']);
+    await members().renew('retry/1', ['answers', 'silent']);
     await bus.watchChannel('retry/1');
     const { id } = await log().append('retry/1', event('please confirm', { ack: true }));
     expect(await retries.overdue('retry/1', Date.now() + 1, 10)).toEqual([id]);
@@ -196,9 +199,8 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
   });
 
   it('declares every open device dead when the event left the log before they answered', async () => {
-    const receipts = new RedisReceiptStore(redis, keys);
     const retries = new RedisReceiptRetries(redis, keys);
-    await receipts.join('retry/2', ['a', 'b']);
+    await members().renew('retry/2', ['a', 'b']);
     const { id } = await log().append('retry/2', event('gone soon', { ack: true }));
     await redis.xdel(keys.log('retry/2'), id);
     const open = (await retries.openReceipts('retry/2', id))!;
@@ -228,16 +230,17 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
     await redis.xadd(keys.log('prune/quiet'), `${now - 3 * hour}-0`, 'e', 'message', 'd', '1');
     await redis.xadd(keys.log('prune/quiet'), `${now - 2 * hour}-0`, 'e', 'message', 'd', '2');
     const fresh = await redis.xadd(keys.log('prune/quiet'), '*', 'e', 'message', 'd', '3');
-    await redis.zadd(keys.members('prune/quiet'), now - 2 * hour, 'gone-device', now, 'live-device');
+    // Members: one away for more than twice the idle limit (forgotten), one lapsed (remembered, to be told what it missed), one live.
+    await redis.zadd(keys.members('prune/quiet'), now - 3 * hour, 'gone-device', now - 1.5 * hour, 'lapsed-device', now, 'live-device');
     await redis.hset(keys.presence('prune/quiet'), 'gone-device n1', `${now - hour} ${now - hour}`, 'live-device n2', `${now} ${now}`);
     await redis.zadd(keys.owed('prune/quiet'), 0, 'live-device 1-1'); // its receipts expired
-    await redis.hset(keys.positions('prune/quiet'), 'gone-device', '1-0', 'live-device', '2-0');
+    await redis.hset(keys.positions('prune/quiet'), 'gone-device', '1-0', 'lapsed-device', '1-5', 'live-device', '2-0');
 
     expect(await pruning.pruneChannel('prune/quiet', limits)).toEqual({ entries: 2, members: 1, presence: 1, owed: 1, empty: false });
     expect((await redis.xrange(keys.log('prune/quiet'), '-', '+')).map(([id]) => id)).toEqual([fresh]);
-    expect(await redis.zrange(keys.members('prune/quiet'), 0, -1)).toEqual(['live-device']);
+    expect(await redis.zrange(keys.members('prune/quiet'), 0, -1)).toEqual(['lapsed-device', 'live-device']);
     expect(Object.keys(await redis.hgetall(keys.presence('prune/quiet')))).toEqual(['live-device n2']);
-    expect(await redis.hkeys(keys.positions('prune/quiet'))).toEqual(['live-device']);
+    expect(await redis.hkeys(keys.positions('prune/quiet'))).toEqual(['lapsed-device', 'live-device']);
     // A reader behind the trimmed entries is still told exactly what it lost.
     expect((await log().readAfter('prune/quiet', '0-1', 10)).gap).toMatchObject({ reason: 'retention', lostTo: `${now - 2 * hour}-0` });
     // Pruning again removes nothing more.
@@ -289,13 +292,6 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
       'leave kim@n1',
       'join sentinel@n2',
     ]);
-  });
-
-  it('saves device positions forward only', async () => {
-    const receipts = new RedisReceiptStore(redis, keys);
-    await receipts.savePositions('pos/1', new Map([['d1', '10-5'], ['d2', '3-0']]));
-    await receipts.savePositions('pos/1', new Map([['d1', '9-9'], ['d2', '3-1']])); // a late batch cannot rewind d1
-    expect([await receipts.position('pos/1', 'd1'), await receipts.position('pos/1', 'd2'), await receipts.position('pos/1', 'd3')]).toEqual(['10-5', '3-1', undefined]);
   });
 
   it('records an ack event with no members as expecting nobody', async () => {

@@ -5,8 +5,9 @@ const PREFIX_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Every Redis key and pub/sub channel name Tidings uses, built here and nowhere else.
- * A channel's keys share the hash tag `{c:<channel>}`, so one script can touch them all in a
- * Redis Cluster; channel names cannot contain braces, so a name cannot move its keys' slot.
+ * A channel's keys share the hash tag `{c:<channel>}`, and a device's own keys `{d:<device>}`, so
+ * one script can touch them all in a Redis Cluster; channel names, patterns and device ids cannot
+ * contain braces, so a name cannot move its keys' slot.
  */
 export class RedisKeys {
   private readonly livePrefix: string;
@@ -53,6 +54,16 @@ export class RedisKeys {
   /** Hash of device → the last event id written to it: where a device without a cursor resumes. */
   positions(channel: string): string {
     return `${this.prefix}:{c:${channel}}:positions`;
+  }
+
+  /** Sorted set of pattern → last seen ms: the wildcard patterns a device follows durably. */
+  devicePatterns(device: string): string {
+    return `${this.prefix}:{d:${device}}:patterns`;
+  }
+
+  /** Hash of one durable pattern of a device: '~floor' → when it began, channel → last id written. */
+  devicePattern(device: string, pattern: string): string {
+    return `${this.prefix}:{d:${device}}:pattern:${pattern}`;
   }
 
   /** Sorted set of channel → last ack publish time: where the worker's reconciler looks. */

@@ -26,19 +26,13 @@ export interface StoredReceipt {
 /** Redeliveries sent to a device when it connects, at most this many per channel. */
 const OWED_SCAN_LIMIT = 1000;
 
-/** Membership and receipts in the channel's hash tag: zset `members`, one hash per ack event. */
+/** Receipts in the channel's hash tag: one hash per ack event, and the `owed` index of redeliveries. */
 export class RedisReceiptStore implements ReceiptStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly now: () => number = Date.now,
   ) {}
-
-  async join(channel: string, devices: readonly string[]): Promise<void> {
-    if (devices.length === 0) return;
-    const now = this.now();
-    await this.redis.zadd(this.keys.members(channel), 'GT', ...devices.flatMap((device) => [now, device]));
-  }
 
   async markDelivered(channel: string, id: StreamId, devices: readonly string[]): Promise<void> {
     if (devices.length > 0) await this.redis.tidingsMarkDelivered(this.keys.receipts(channel, id), this.now(), ...devices);
@@ -52,14 +46,6 @@ export class RedisReceiptStore implements ReceiptStore {
     const receipt = toReceipt(device, raw);
     if (outcome === 'conflict') throw new TidingsError('TIDINGS_RECEIPT_CONFLICT', `${device} already reported ${receipt.state} for ${channel} ${id}`);
     return { result: outcome === 'recorded' ? 'recorded' : 'unchanged', receipt };
-  }
-
-  async savePositions(channel: string, positions: ReadonlyMap<string, StreamId>): Promise<void> {
-    if (positions.size > 0) await this.redis.tidingsSavePositions(this.keys.positions(channel), ...[...positions].flat());
-  }
-
-  async position(channel: string, device: string): Promise<StreamId | undefined> {
-    return (await this.redis.hget(this.keys.positions(channel), device)) ?? undefined;
   }
 
   async owed(channel: string, device: string, limit: number): Promise<StreamId[]> {

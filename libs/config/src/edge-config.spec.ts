@@ -41,6 +41,7 @@ describe('loadEdgeConfig', () => {
         maxConnectionsPerIp: 0,
         trustedProxies: [],
         maxTrackedChannels: 1024,
+        maxDurablePatterns: 16,
         wsIdleSeconds: 120,
       },
       sse: { heartbeatSeconds: 15, retryMs: 2000 },

@@ -41,6 +41,7 @@ export interface EdgeConfig {
     readonly maxConnectionsPerIp: number;
     readonly trustedProxies: readonly string[];
     readonly maxTrackedChannels: number;
+    readonly maxDurablePatterns: number;
     readonly wsIdleSeconds: number;
   };
   readonly sse: { readonly heartbeatSeconds: number; readonly retryMs: number };
@@ -103,6 +104,12 @@ const limits = z
       100_000,
       1024,
       'Most channels one subscription may follow, counting those its wildcard patterns discover; past it the subscription ends with TIDINGS_TOO_MANY_CHANNELS.',
+    ),
+    maxDurablePatterns: integerOption(
+      1,
+      1024,
+      16,
+      'Most wildcard patterns one device may follow durably at once (each keeps its positions for the device); a subscription past it is refused with TIDINGS_TOO_MANY_PATTERNS.',
     ),
     wsIdleSeconds: integerOption(
       8,

@@ -60,10 +60,10 @@ export const presenceTtlSecondsOption = integerOption(
 // by the same idle limit: one setting, read by both under one name.
 export const membershipSection = z.strictObject({
   idleSeconds: integerOption(
-    60,
+    2,
     365 * 86400,
     86400,
-    'A device stays a member of a channel (owing receipts for its ack events, keeping its position) this long after it was last connected, in seconds.',
+    'A device stays a member of its channels and durable patterns (owing receipts for ack events, keeping its position) this long after it was last connected, in seconds; one back within twice this long is told what it missed.',
     { env: 'TIDINGS_MEMBERSHIP_IDLE_SECONDS' },
   ),
 });

@@ -176,10 +176,10 @@ describe('loadWorkerConfig', () => {
       ["--receipts-max-retries (TIDINGS_WORKER_RECEIPTS_MAX_RETRIES, receipts.maxRetries): must be an integer 0..100, got '101'"],
     ],
     [
-      'memberships pruned after less than a minute',
+      'a membership idle limit under two seconds',
       REDIS,
-      { TIDINGS_MEMBERSHIP_IDLE_SECONDS: '59' },
-      ["--membership-idle-seconds (TIDINGS_MEMBERSHIP_IDLE_SECONDS, membership.idleSeconds): must be an integer 60..31536000, got '59'"],
+      { TIDINGS_MEMBERSHIP_IDLE_SECONDS: '1' },
+      ["--membership-idle-seconds (TIDINGS_MEMBERSHIP_IDLE_SECONDS, membership.idleSeconds): must be an integer 2..31536000, got '1'"],
     ],
     [
       'a webhook URL without its secret',

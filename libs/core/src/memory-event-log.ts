@@ -71,6 +71,11 @@ export class MemoryEventLog implements EventLog {
   }
 
   async lastId(channel: string): Promise<StreamId> {
+    return this.newestId(channel);
+  }
+
+  /** lastId, synchronously: for stores in this process that must read it in the same step as a write. */
+  newestId(channel: string): StreamId {
     return this.streams.get(channel)?.lastGenerated ?? ZERO_ID;
   }
 
@@ -79,6 +84,11 @@ export class MemoryEventLog implements EventLog {
   }
 
   async now(): Promise<number> {
+    return this.clock();
+  }
+
+  /** now, synchronously. */
+  clock(): number {
     return this.options.now();
   }
 

@@ -1,4 +1,5 @@
-import { compareStreamIds, type StreamId, TidingsError } from '@tidings/protocol';
+import { type StreamId, TidingsError } from '@tidings/protocol';
+import type { MemoryDeviceStore } from './memory-device-store.js';
 import type { DeviceReceipt, ReceiptOutcome, ReceiptPage, ReceiptStore } from './ports.js';
 import { receiptTransition } from './receipt-transition.js';
 
@@ -7,32 +8,21 @@ interface EventReceipts {
   readonly devices: Map<string, DeviceReceipt>;
 }
 
-/** Membership and receipts in this process's memory, with the Redis store's rules. */
+/** Receipts in this process's memory, with the Redis store's rules. */
 export class MemoryReceiptStore implements ReceiptStore {
-  private readonly members = new Map<string, Map<string, number>>();
   private readonly events = new Map<string, EventReceipts>();
-  private readonly positions = new Map<string, StreamId>();
 
   constructor(
+    private readonly devices: Pick<MemoryDeviceStore, 'currentMembers'>,
     private readonly now: () => number = Date.now,
-    private readonly memberIdleMs = 86_400_000,
   ) {}
 
   /** Called as an ack event is appended: its channel's current members owe a receipt. */
   expectFromMembers(channel: string, id: StreamId): number {
-    const since = this.now() - this.memberIdleMs;
     const devices = new Map<string, DeviceReceipt>();
-    for (const [device, seen] of this.members.get(channel) ?? []) {
-      if (seen >= since) devices.set(device, { device, state: 'pending', attempts: 0, retries: 0 });
-    }
+    for (const device of this.devices.currentMembers(channel)) devices.set(device, { device, state: 'pending', attempts: 0, retries: 0 });
     this.events.set(`${channel}\n${id}`, { publishedAt: this.now(), devices });
     return devices.size;
-  }
-
-  async join(channel: string, devices: readonly string[]): Promise<void> {
-    let members = this.members.get(channel);
-    if (!members) this.members.set(channel, (members = new Map()));
-    for (const device of devices) members.set(device, this.now());
   }
 
   async markDelivered(channel: string, id: StreamId, devices: readonly string[]): Promise<void> {
@@ -56,18 +46,6 @@ export class MemoryReceiptStore implements ReceiptStore {
     const updated: DeviceReceipt = { ...receipt, state: status, receiptAt: this.now(), ...(detail === undefined ? {} : { detail }) };
     receipts!.devices.set(device, updated);
     return { result: 'recorded', receipt: updated };
-  }
-
-  async savePositions(channel: string, positions: ReadonlyMap<string, StreamId>): Promise<void> {
-    for (const [device, id] of positions) {
-      const key = `${channel}\n${device}`;
-      const old = this.positions.get(key);
-      if (old === undefined || compareStreamIds(id, old) > 0) this.positions.set(key, id);
-    }
-  }
-
-  async position(channel: string, device: string): Promise<StreamId | undefined> {
-    return this.positions.get(`${channel}\n${device}`);
   }
 
   /** Nothing: redelivery is the worker's, which needs Redis. */

@@ -1,4 +1,4 @@
-import type { PublishRequest, StreamId } from '@tidings/protocol';
+import type { PublishRequest, ResetReason, StreamId } from '@tidings/protocol';
 
 /** One event as the log stores it; `data` stays serialized JSON so fan-out never re-encodes it. */
 export interface LoggedEvent {
@@ -10,7 +10,7 @@ export interface LoggedEvent {
   readonly ack?: boolean;
 }
 
-export type GapReason = 'retention' | 'stream-lost';
+export type GapReason = ResetReason;
 
 /** Events after a position could not be read because they are gone; subscribers are told with a `reset`. */
 export interface LogGap {
@@ -118,25 +118,73 @@ export interface ReceiptPage {
 
 export type ReceiptOutcome = { readonly result: 'recorded' | 'unchanged'; readonly receipt: DeviceReceipt };
 
-/** Membership of devices in channels and the receipts they owe (see docs/architecture.md). */
+/** The receipts devices owe for ack events (who owes them is the DeviceStore's membership). */
 export interface ReceiptStore {
-  /** Makes the devices members of the channel as of now (membership expires when not renewed). */
-  join(channel: string, devices: readonly string[]): Promise<void>;
   /** The event was written to these devices' connections. */
   markDelivered(channel: string, id: StreamId, devices: readonly string[]): Promise<void>;
   /** A device's own receipt. Throws TidingsError RECEIPT_NOT_EXPECTED or RECEIPT_CONFLICT. */
   record(channel: string, id: StreamId, device: string, status: 'received' | 'processed' | 'failed', detail?: string): Promise<ReceiptOutcome>;
-  /**
-   * Remembers the last event written to each device on the channel (positions only move forward),
-   * so a device that comes back without a cursor resumes there. Written is not received: this is
-   * a fallback to the client's own cursor, with receipts and retries as the net for ack events.
-   */
-  savePositions(channel: string, positions: ReadonlyMap<string, StreamId>): Promise<void>;
-  position(channel: string, device: string): Promise<StreamId | undefined>;
   /** Ack events the worker has redelivered to the device that it has not answered: sent again when it connects. */
   owed(channel: string, device: string, limit: number): Promise<StreamId[]>;
   /** Every expected device's state, a page at a time; undefined when the event expects no receipts. */
   list(channel: string, id: StreamId, page: { after?: string; limit: number }): Promise<ReceiptPage | undefined>;
+}
+
+/** Where a device resumes one exact channel, as its membership stood when it (re)joined. */
+export interface ChannelStanding {
+  readonly channel: string;
+  /** Its saved position; for a membership that starts now, the channel's newest id at that moment. */
+  readonly position: StreamId;
+  /** Its previous membership had lapsed: what it may have missed, from its old position to `position`. */
+  readonly lapsed?: LogGap;
+}
+
+/** Where a device resumes one wildcard pattern it follows durably. */
+export interface PatternStanding {
+  readonly pattern: string;
+  /** When the device began to follow the pattern (log clock): matching channels not in `positions` resume after it. */
+  readonly floor: StreamId;
+  /** The last event written to the device per channel the pattern has matched. */
+  readonly positions: ReadonlyMap<string, StreamId>;
+  /** Its previous record had lapsed: what it may have missed (`channel` is the pattern, `lostTo` the new floor). */
+  readonly lapsed?: LogGap;
+}
+
+/** How long devices stay members, and how much a device may keep durably. */
+export interface DeviceLimits {
+  /** A device stays a member this long after it was last connected (renewed while connected). */
+  readonly idleMs: number;
+  /** Wildcard patterns one device may follow durably at once. */
+  readonly maxPatterns: number;
+  /** Channels one durable pattern remembers a position for (more are read from its floor again). */
+  readonly maxChannelsPerPattern: number;
+}
+
+/**
+ * Durable devices (docs/architecture.md "Durable devices"): a device that names itself becomes a
+ * member of its exact channels and keeps a record per wildcard pattern; each holds the position it
+ * resumes from when it comes back without a cursor. A membership starts at the channel's newest id,
+ * atomically with the join, so nothing published after a join is skipped; positions only move
+ * forward. A member not seen for `idleMs` has lapsed: it owes no receipts and, when it comes back
+ * within another `idleMs`, starts again from now with its loss named; after that it is forgotten.
+ */
+export interface DeviceStore {
+  /** Makes the device a member of the channel as of now (renewing a live membership) and says where it resumes. */
+  join(channel: string, device: string): Promise<ChannelStanding>;
+  /** Renews the memberships of devices still connected (batched: one call per channel). */
+  renew(channel: string, devices: readonly string[]): Promise<void>;
+  /** The last event written to each device on the channel; a position never moves back. */
+  savePositions(channel: string, positions: ReadonlyMap<string, StreamId>): Promise<void>;
+  /**
+   * Starts (or renews) the device's durable records of these (distinct) patterns and says where
+   * each resumes, in order. All or none: throws TidingsError TIDINGS_TOO_MANY_PATTERNS, changing
+   * nothing, when the device would follow more than `maxPatterns` at once.
+   */
+  joinPatterns(device: string, patterns: readonly string[]): Promise<PatternStanding[]>;
+  /** Renews the device's records of these patterns while it follows them. */
+  renewPatterns(device: string, patterns: readonly string[]): Promise<void>;
+  /** Moves the record's channel positions forward (never back; new channels up to the cap). */
+  savePatternPositions(device: string, pattern: string, positions: ReadonlyMap<string, StreamId>): Promise<void>;
 }
 
 /** A device online on a channel through one node. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryEventLog } from './memory-event-log.js';
+import { MemoryDeviceStore } from './memory-device-store.js';
 import { MemoryReceiptStore } from './memory-receipt-store.js';
 import { receiptTransition } from './receipt-transition.js';
 
@@ -18,11 +19,20 @@ describe('receipt transitions', () => {
 
 describe('MemoryReceiptStore with MemoryEventLog', () => {
   it('expects receipts from the members at publish time only', async () => {
-    const receipts = new MemoryReceiptStore();
+    const devices: MemoryDeviceStore = new MemoryDeviceStore({
+      idleMs: 60_000,
+      maxPatterns: 16,
+      maxChannelsPerPattern: 100,
+      newestId: (channel) => log.newestId(channel),
+      logNow: () => log.clock(),
+      now: Date.now,
+    });
+    const receipts = new MemoryReceiptStore(devices);
     const log = new MemoryEventLog({ maxLength: 100, now: Date.now, receipts });
-    await receipts.join('c', ['a', 'b']);
+    await devices.join('c', 'a');
+    await devices.join('c', 'b');
     const { id, expected } = await log.append('c', { event: 'message', data: 1, ack: true });
-    await receipts.join('c', ['late']);
+    await devices.join('c', 'late');
     expect(expected).toBe(2);
     await receipts.markDelivered('c', id, ['a', 'late']);
     expect((await receipts.record('c', id, 'a', 'processed')).receipt).toMatchObject({ state: 'processed', attempts: 1 });

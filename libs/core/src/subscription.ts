@@ -28,6 +28,8 @@ export interface SubscriptionOptions {
   readonly log: EventLog;
   readonly specs: readonly SubscriptionSpec[];
   readonly cursor: Cursor | null;
+  /** Losses known before it starts (a device's lapsed memberships): reported to the sink first. */
+  readonly lapses?: readonly LogGap[];
   readonly sink: SubscriptionSink;
   /** Cap on channels one subscription tracks (exact + discovered through wildcards). */
   readonly maxChannels: number;
@@ -71,7 +73,8 @@ export class Subscription implements FeedListener {
 
   /** Resolves once every position is known, so cursor() covers the whole subscription. */
   async start(): Promise<void> {
-    const { specs, cursor, log, hub } = this.options;
+    const { specs, cursor, log, hub, lapses, sink } = this.options;
+    for (const gap of lapses ?? []) sink.reset(gap, this);
     const patterns = specs.flatMap((s) => (s.kind === 'pattern' ? [s.pattern] : []));
     if (cursor) this.floor = cursor.floor;
     else if (patterns.length > 0) this.floor = `${await log.now()}-0`;
@@ -108,9 +111,14 @@ export class Subscription implements FeedListener {
       if (cursor === undefined) byFloor.set(this.floor, (cursor = encodeCursor({ floor: this.floor, positions: new Map([[last.channel, last.id]]) })));
       return cursor;
     }
+    return encodeCursor({ floor: this.floor, positions: this.positions() });
+  }
+
+  /** Every followed channel's position (the last event handed to the sink): what a durable pattern saves. */
+  positions(): Map<string, StreamId> {
     const positions = new Map<string, StreamId>();
     for (const [channel, track] of this.tracks) positions.set(channel, track.pos);
-    return encodeCursor({ floor: this.floor, positions });
+    return positions;
   }
 
   close(): void {

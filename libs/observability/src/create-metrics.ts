@@ -24,7 +24,7 @@ export interface Metrics {
   readonly badRequestsTotal: Counter<'code'>;
   /** tidings_broker_gap_fills_total: the live path missed events and the log filled them in. */
   readonly gapFillsTotal: Counter<never>;
-  /** tidings_edge_resets_total{reason=retention|stream-lost}: clients told that history was lost. */
+  /** tidings_edge_resets_total{reason=retention|stream-lost|membership-expired}: clients told that history was lost. */
   readonly resetsTotal: Counter<'reason'>;
   /** tidings_broker_live_resubscribes_total: the live subscription was re-established. */
   readonly redisReconnectsTotal: Counter<never>;
@@ -39,7 +39,7 @@ export interface Metrics {
 
 const PUBLISH_TRANSPORTS = ['http', 'ws'];
 const DELIVERY_TRANSPORTS = ['sse', 'ws', 'poll'];
-const RESET_REASONS = ['retention', 'stream-lost'];
+const RESET_REASONS = ['retention', 'stream-lost', 'membership-expired'];
 const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /**

@@ -1,5 +1,6 @@
-// Device ids name a subscriber across connections (membership, receipts, presence). They end up
-// in Redis hash fields and JSON, never in keys, but share the channel charset's caution.
+// Device ids name a subscriber across connections (membership, receipts, presence, durable
+// patterns). They end up in Redis hash fields, JSON and the hash tag of a device's own keys
+// (`{d:<device>}`), so they never hold braces or spaces.
 import { TidingsError } from './errors.js';
 
 export const DEVICE_MAX_LENGTH = 128;

@@ -43,6 +43,10 @@ export const ERRORS = {
     message: 'No receipt is expected: the event does not exist, was not published with ack, or the device was not a member then.',
   },
   TIDINGS_RECEIPT_CONFLICT: { status: 409, message: 'The receipt contradicts one already recorded (for example failed after processed, or after dead).' },
+  TIDINGS_TOO_MANY_PATTERNS: {
+    status: 409,
+    message: 'The device already follows the allowed number of wildcard patterns durably; unsubscribe one, or wait until an unused one expires.',
+  },
   TIDINGS_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this path.' },
   TIDINGS_SLOW_CONSUMER: {
     status: 429,

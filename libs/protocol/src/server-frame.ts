@@ -5,7 +5,12 @@ import type { FrameRef } from './client-frame.js';
 import type { JsonValue } from './json-value.js';
 import type { StreamId } from './stream-id.js';
 
-export type ResetReason = 'retention' | 'stream-lost';
+/**
+ * Why events are missing: `retention` trimmed them, `stream-lost` the channel's log was lost or
+ * recreated, `membership-expired` a device came back after its membership on the channel (or its
+ * durable pattern) lapsed, so its position was no longer kept.
+ */
+export type ResetReason = 'retention' | 'stream-lost' | 'membership-expired';
 
 export type ServerFrame =
   | { type: 'event'; channel: string; id: StreamId; event: string; data: JsonValue | string; subscription?: string; ack?: true; redelivery?: true }

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DevConfig, loadDevConfig, loadEdgeConfig } from '@tidings/config';
-import { MemoryApiKeyStore, MemoryEventLog, MemoryNodeRegistry, MemoryPresenceStore, MemoryRateLimiter, MemoryReceiptStore } from '@tidings/core';
-import { createMemoryEngine, startEdge } from '@tidings/edge';
+import { MemoryApiKeyStore, MemoryDeviceStore, MemoryEventLog, MemoryNodeRegistry, MemoryPresenceStore, MemoryRateLimiter, MemoryReceiptStore } from '@tidings/core';
+import { createMemoryEngine, deviceLimits, startEdge } from '@tidings/edge';
 import { createLogger, createMetrics } from '@tidings/observability';
 
 const EDGE_MAIN = fileURLToPath(new URL('../../edge/dist/main.js', import.meta.url));
@@ -134,12 +134,18 @@ async function startProcesses(config: DevConfig, ports: readonly number[]): Prom
 /** Edges in this process over one in-memory log: for machines without redis-server. */
 async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
   const configs = ports.map((port, i) => loadEdgeConfig(['--port', String(port), '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'], {}));
-  const receipts = new MemoryReceiptStore(Date.now, configs[0]!.membership.idleSeconds * 1000);
+  const devices: MemoryDeviceStore = new MemoryDeviceStore({
+    ...deviceLimits(configs[0]!),
+    newestId: (channel) => log.newestId(channel),
+    logNow: () => log.clock(),
+    now: Date.now,
+  });
+  const receipts = new MemoryReceiptStore(devices);
   const presence = new MemoryPresenceStore(configs[0]!.presence.ttlSeconds * 1000);
   const nodes = new MemoryNodeRegistry(configs[0]!.presence.ttlSeconds * 1000);
   const log = new MemoryEventLog({ maxLength: configs[0]!.retention.maxLength, now: Date.now, receipts });
   const { publishRatePerSecond, publishBurst } = configs[0]!.limits;
-  const shared = { log, receipts, presence, nodes, apiKeys: new MemoryApiKeyStore(), rateLimiter: new MemoryRateLimiter(publishRatePerSecond, publishBurst) };
+  const shared = { log, devices, receipts, presence, nodes, apiKeys: new MemoryApiKeyStore(), rateLimiter: new MemoryRateLimiter(publishRatePerSecond, publishBurst) };
   const edges = await Promise.all(
     configs.map((config) => {
       const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });

@@ -1,13 +1,20 @@
-import type { EventLog, LoggedEvent, PresenceStore, ReceiptStore, Redelivery } from '@tidings/core';
-import { compareStreamIds, type Cursor, type StreamId } from '@tidings/protocol';
+import {
+  deviceResumePoint,
+  type DeviceResumePoint,
+  type DeviceStore,
+  type EventLog,
+  type LoggedEvent,
+  type PresenceStore,
+  type ReceiptStore,
+  type Redelivery,
+} from '@tidings/core';
 import type { Logger } from '@tidings/observability';
+import type { StreamId } from '@tidings/protocol';
+import { DeliveryMarks } from './delivery-marks.js';
+import { DevicePositions, type PatternFollower } from './device-positions.js';
 
-/** How often connected devices renew their membership, and how soon delivery marks are written. */
+/** Connected devices renew their memberships at least this often (more often under a short idle limit). */
 const MEMBERSHIP_REFRESH_MS = 60_000;
-const DELIVERY_FLUSH_MS = 20;
-/** How often devices' positions are saved while connected (and at once when one disconnects). */
-const POSITION_FLUSH_MS = 1000;
-const MAX_PENDING_MARKS = 100_000;
 /** Owed redeliveries sent to a device per channel when it connects. */
 const OWED_PER_CONNECT = 100;
 
@@ -21,65 +28,89 @@ export interface RedeliveryTarget {
   readonly owedOnConnect: boolean;
 }
 
+/** One connection's standing as a device, from its join until it is released. */
+export interface DeviceSession {
+  /** Where the device resumes when the client brings no cursor of its own, and the lapses to report first. */
+  readonly resume: DeviceResumePoint;
+  /** From now on `target` takes the device's redeliveries on its exact channels (and what it is owed). */
+  attach(target: RedeliveryTarget): void;
+  /** From now on the device's durable patterns are saved from these positions (call once they are written). */
+  followPatterns(positions: () => ReadonlyMap<string, StreamId>): void;
+  /** The connection ended: positions are saved, presence left, redeliveries stop. Idempotent. */
+  release(): void;
+}
+
+export interface DeviceTrackerOptions {
+  readonly log: EventLog;
+  readonly store: DeviceStore;
+  readonly receipts: ReceiptStore;
+  readonly presence: PresenceStore;
+  readonly node: string;
+  readonly presenceRefreshMs: number;
+  readonly membershipIdleMs: number;
+  readonly logger: Logger;
+}
+
+interface Connection {
+  target: RedeliveryTarget | undefined;
+}
+
 /**
- * The node's side of receipts and presence: which devices are connected here (renewing their
- * membership and presence in batches, one command per channel, never a timer per connection),
- * which ack events were written to them (marked delivered in batches, one call per event), and
- * where the worker's redeliveries for them go.
+ * The node's side of durable devices, receipts and presence: which devices are connected here
+ * (renewing their memberships, durable patterns and presence in batches, never a timer per
+ * connection), where each resumes, which events were written to them, and where the worker's
+ * redeliveries for them go.
  */
 export class DeviceTracker {
-  /** channel → device → its connections here. */
-  private readonly connected = new Map<string, Map<string, Set<RedeliveryTarget>>>();
-  private pendingMarks = new Map<string, { channel: string; id: string; devices: Set<string> }>();
-  private markCount = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
-  /** channel → device → the newest id written to it here, not saved yet. */
-  private unsavedPositions = new Map<string, Map<string, StreamId>>();
-  private positionTimer: NodeJS.Timeout | undefined;
+  /** exact channel → device → its connections here. */
+  private readonly connected = new Map<string, Map<string, Set<Connection>>>();
+  private readonly positions: DevicePositions;
+  private readonly marks: DeliveryMarks;
   private readonly refreshTimer: NodeJS.Timeout;
   private readonly presenceTimer: NodeJS.Timeout;
 
-  constructor(
-    private readonly log: EventLog,
-    private readonly store: ReceiptStore,
-    private readonly presence: PresenceStore,
-    private readonly node: string,
-    presenceRefreshMs: number,
-    private readonly logger: Logger,
-  ) {
-    this.refreshTimer = setInterval(() => void this.refresh(), MEMBERSHIP_REFRESH_MS);
-    this.presenceTimer = setInterval(() => void this.reportPresence(), presenceRefreshMs);
+  constructor(private readonly options: DeviceTrackerOptions) {
+    this.positions = new DevicePositions(options.store, options.logger);
+    this.marks = new DeliveryMarks(options.receipts, options.logger);
+    const refreshMs = Math.min(MEMBERSHIP_REFRESH_MS, options.membershipIdleMs / 4);
+    this.refreshTimer = setInterval(() => void this.renew(), refreshMs);
+    this.presenceTimer = setInterval(() => void this.reportPresence(), options.presenceRefreshMs);
   }
 
   /**
-   * Makes `device` a member of `channels`, and present, now (awaited: an ack publish right after
-   * must expect it); `target` takes its redeliveries until the returned release is called.
+   * Makes `device` a member of `channels` and a durable follower of `patterns`, and present, now
+   * (awaited: an ack publish right after must expect it), and says where it resumes. The patterns
+   * come first: a device over its allowance is refused before anything else changes.
    */
-  async connect(device: string, channels: readonly string[], target: RedeliveryTarget): Promise<() => void> {
-    await Promise.all(channels.flatMap((channel) => [this.store.join(channel, [device]), this.presence.refresh(channel, this.node, [device])]));
-    for (const channel of channels) {
-      let devices = this.connected.get(channel);
-      if (!devices) this.connected.set(channel, (devices = new Map()));
-      let targets = devices.get(device);
-      if (!targets) devices.set(device, (targets = new Set()));
-      targets.add(target);
-    }
-    if (target.owedOnConnect) void this.sendOwed(device, channels, target);
+  async join(device: string, channels: readonly string[], patterns: readonly string[]): Promise<DeviceSession> {
+    const { store, presence, node } = this.options;
+    const patternStandings = await store.joinPatterns(device, patterns);
+    const [channelStandings] = await Promise.all([
+      Promise.all(channels.map((channel) => store.join(channel, device))),
+      ...channels.map((channel) => presence.refresh(channel, node, [device])),
+    ]);
+    const connection: Connection = { target: undefined };
+    for (const channel of channels) this.connections(channel, device).add(connection);
+    const follower: PatternFollower | undefined = patterns.length > 0 ? { device, patterns, positions: undefined } : undefined;
+    if (follower) this.positions.follow(follower);
     let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      void this.savePositions(); // before the leave below: once presence shows it gone, its position is stored
-      for (const channel of channels) {
-        const devices = this.connected.get(channel);
-        const targets = devices?.get(device);
-        targets?.delete(target);
-        if (targets?.size === 0) {
-          devices!.delete(device);
-          this.presence.leave(channel, this.node, [device]).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'could not record a leave'));
-        }
-        if (devices?.size === 0) this.connected.delete(channel);
-      }
+    return {
+      resume: deviceResumePoint(channelStandings, patternStandings),
+      attach: (target) => {
+        if (released) return;
+        connection.target = target;
+        if (target.owedOnConnect) void this.sendOwed(device, channels, connection);
+      },
+      followPatterns: (positions) => {
+        if (follower) follower.positions = positions;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        connection.target = undefined;
+        void this.positions.unfollow(follower); // before the leave below: once presence shows it gone, its position is stored
+        this.leave(device, channels, connection);
+      },
     };
   }
 
@@ -88,7 +119,8 @@ export class DeviceTracker {
     let written = 0;
     const here = this.connected.get(event.channel);
     for (const device of devices) {
-      for (const target of here?.get(device) ?? []) {
+      for (const { target } of here?.get(device) ?? []) {
+        if (!target) continue;
         target.redeliver(event);
         written += 1;
       }
@@ -96,94 +128,74 @@ export class DeviceTracker {
     return written;
   }
 
-  /** Ack events the worker already redelivered to the device while it was away. */
-  private async sendOwed(device: string, channels: readonly string[], target: RedeliveryTarget): Promise<void> {
-    for (const channel of channels) {
-      try {
-        for (const id of await this.store.owed(channel, device, OWED_PER_CONNECT)) {
-          const event = await this.log.read(channel, id);
-          if (event && this.connected.get(channel)?.get(device)?.has(target)) target.redeliver(event);
-        }
-      } catch (error) {
-        this.logger.warn({ err: error, channel, device }, 'could not send owed redeliveries; the worker will retry');
-      }
-    }
-  }
-
-  /**
-   * Where a device that names no cursor resumes: the positions saved for it, one per channel
-   * (everything else from now); null when it has none.
-   */
-  async resumePoint(device: string, channels: readonly string[]): Promise<Cursor | null> {
-    const saved = await Promise.all(channels.map(async (channel) => [channel, await this.store.position(channel, device)] as const));
-    const positions = new Map(saved.flatMap(([channel, id]) => (id === undefined ? [] : [[channel, id] as const])));
-    return positions.size === 0 ? null : { floor: `${await this.log.now()}-0`, positions };
-  }
-
-  /** The event went out on one of the device's connections. */
+  /** The event was written to one of the device's connections. */
   delivered(event: LoggedEvent, device: string): void {
-    let positions = this.unsavedPositions.get(event.channel);
-    if (!positions) this.unsavedPositions.set(event.channel, (positions = new Map()));
-    const unsaved = positions.get(device);
-    if (unsaved === undefined || compareStreamIds(event.id, unsaved) > 0) positions.set(device, event.id); // a redelivery is older
-    this.positionTimer ??= setTimeout(() => void this.savePositions(), POSITION_FLUSH_MS);
-    if (!event.ack) return;
-    if (this.markCount >= MAX_PENDING_MARKS) {
-      this.logger.warn({ channel: event.channel, id: event.id }, 'too many delivery marks queued; dropping one (the receipt still shows pending)');
-      return;
-    }
-    const key = `${event.channel}\n${event.id}`;
-    let marks = this.pendingMarks.get(key);
-    if (!marks) this.pendingMarks.set(key, (marks = { channel: event.channel, id: event.id, devices: new Set() }));
-    if (!marks.devices.has(device)) this.markCount += 1;
-    marks.devices.add(device);
-    this.flushTimer ??= setTimeout(() => void this.flush(), DELIVERY_FLUSH_MS);
-  }
-
-  async flush(): Promise<void> {
-    this.flushTimer = undefined;
-    const batch = this.pendingMarks;
-    this.pendingMarks = new Map();
-    this.markCount = 0;
-    await Promise.all(
-      [...batch.values()].map(({ channel, id, devices }) =>
-        this.store.markDelivered(channel, id, [...devices]).catch((error: unknown) => this.logger.warn({ err: error, channel, id }, 'could not mark deliveries')),
-      ),
-    );
+    this.positions.moved(event.channel, event.id, device, this.connected.get(event.channel)?.has(device) === true);
+    if (event.ack) this.marks.add(event, device);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.refreshTimer);
     clearInterval(this.presenceTimer);
-    clearTimeout(this.flushTimer);
-    await Promise.all([this.flush(), this.savePositions()]);
+    await Promise.all([this.marks.flush(), this.positions.flush()]);
   }
 
-  private async savePositions(): Promise<void> {
-    clearTimeout(this.positionTimer);
-    this.positionTimer = undefined;
-    const batch = this.unsavedPositions;
-    this.unsavedPositions = new Map();
-    await Promise.all(
-      [...batch].map(([channel, positions]) =>
-        this.store.savePositions(channel, positions).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'could not save device positions')),
-      ),
-    );
+  private connections(channel: string, device: string): Set<Connection> {
+    let devices = this.connected.get(channel);
+    if (!devices) this.connected.set(channel, (devices = new Map()));
+    let connections = devices.get(device);
+    if (!connections) devices.set(device, (connections = new Set()));
+    return connections;
+  }
+
+  private leave(device: string, channels: readonly string[], connection: Connection): void {
+    const { presence, node, logger } = this.options;
+    for (const channel of channels) {
+      const devices = this.connected.get(channel);
+      const connections = devices?.get(device);
+      connections?.delete(connection);
+      if (connections?.size === 0) {
+        devices!.delete(device);
+        presence.leave(channel, node, [device]).catch((error: unknown) => logger.warn({ err: error, channel }, 'could not record a leave'));
+      }
+      if (devices?.size === 0) this.connected.delete(channel);
+    }
+  }
+
+  /** Ack events the worker already redelivered to the device while it was away. */
+  private async sendOwed(device: string, channels: readonly string[], connection: Connection): Promise<void> {
+    const { receipts, log, logger } = this.options;
+    for (const channel of channels) {
+      try {
+        for (const id of await receipts.owed(channel, device, OWED_PER_CONNECT)) {
+          const event = await log.read(channel, id);
+          if (event && connection.target && this.connected.get(channel)?.get(device)?.has(connection)) connection.target.redeliver(event);
+        }
+      } catch (error) {
+        logger.warn({ err: error, channel, device }, 'could not send owed redeliveries; the worker will retry');
+      }
+    }
   }
 
   private async reportPresence(): Promise<void> {
+    const { presence, node, logger } = this.options;
     await Promise.all(
       [...this.connected].map(([channel, devices]) =>
-        this.presence.refresh(channel, this.node, [...devices.keys()]).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'could not report presence')),
+        presence.refresh(channel, node, [...devices.keys()]).catch((error: unknown) => logger.warn({ err: error, channel }, 'could not report presence')),
       ),
     );
   }
 
-  private async refresh(): Promise<void> {
-    await Promise.all(
-      [...this.connected].map(([channel, devices]) =>
-        this.store.join(channel, [...devices.keys()]).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'could not renew memberships')),
+  /** Memberships of connected devices, and their durable patterns, stay live while they are connected. */
+  private async renew(): Promise<void> {
+    const { store, logger } = this.options;
+    await Promise.all([
+      ...[...this.connected].map(([channel, devices]) =>
+        store.renew(channel, [...devices.keys()]).catch((error: unknown) => logger.warn({ err: error, channel }, 'could not renew memberships')),
       ),
-    );
+      ...[...this.positions.followedPatterns()].map(([device, patterns]) =>
+        store.renewPatterns(device, [...patterns]).catch((error: unknown) => logger.warn({ err: error, device }, 'could not renew durable patterns')),
+      ),
+    ]);
   }
 }

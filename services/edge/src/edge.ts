@@ -26,10 +26,20 @@ const SWEEP_INTERVAL_MS = 30_000;
 /** The composition root of an edge node: the one place that knows every concrete class. */
 export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
   const uws = loadUws(config.allowJsFallback);
-  const { log, bus, receipts, presence, nodes, apiKeys, rateLimiter, scheduleReceipts, isReady, stop: stopEngine } = engine ?? createRedisEngine(config, logger, metrics);
+  const { log, bus, devices: deviceStore, receipts, presence, nodes, apiKeys, rateLimiter, scheduleReceipts, isReady, stop: stopEngine } =
+    engine ?? createRedisEngine(config, logger, metrics);
   const auth = await EdgeAuth.create(config, apiKeys);
   const presenceWatchers = new PresenceWatchers();
-  const devices = new DeviceTracker(log, receipts, presence, config.nodeId, config.presence.refreshSeconds * 1000, logger);
+  const devices = new DeviceTracker({
+    log,
+    store: deviceStore,
+    receipts,
+    presence,
+    node: config.nodeId,
+    presenceRefreshMs: config.presence.refreshSeconds * 1000,
+    membershipIdleMs: config.membership.idleSeconds * 1000,
+    logger,
+  });
   const hub = new Hub({
     log,
     bus,

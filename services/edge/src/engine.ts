@@ -10,16 +10,20 @@ import {
   RedisNodeRegistry,
   RedisPresenceStore,
   ReceiptJobQueue,
+  RedisDeviceStore,
   RedisReceiptStore,
 } from '@tidings/broker';
 import type { EdgeConfig } from '@tidings/config';
 import {
   type ApiKeyStore,
+  type DeviceLimits,
+  type DeviceStore,
   type EventLog,
   type LiveBus,
   type MemoryEventLog,
   MemoryLiveBus,
   type MemoryApiKeyStore,
+  type MemoryDeviceStore,
   type MemoryRateLimiter,
   type MemoryNodeRegistry,
   MemoryPresenceStore,
@@ -36,6 +40,7 @@ import type { StreamId } from '@tidings/protocol';
 export interface Engine {
   readonly log: EventLog;
   readonly bus: LiveBus;
+  readonly devices: DeviceStore;
   readonly receipts: ReceiptStore;
   readonly presence: PresenceStore;
   readonly nodes: NodeRegistry;
@@ -64,6 +69,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
   return {
     log: new RedisEventLog({ redis, keys, retention: config.retention, memberIdleSeconds: config.membership.idleSeconds }),
     bus,
+    devices: new RedisDeviceStore(redis, keys, deviceLimits(config)),
     receipts: new RedisReceiptStore(redis, keys),
     presence: new RedisPresenceStore(redis, keys, config.presence.ttlSeconds * 1000),
     nodes: new RedisNodeRegistry(redis, keys, config.presence.ttlSeconds * 1000),
@@ -85,16 +91,18 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
  */
 export function createMemoryEngine(shared: {
   readonly log: MemoryEventLog;
+  readonly devices: MemoryDeviceStore;
   readonly receipts: MemoryReceiptStore;
   readonly presence: MemoryPresenceStore;
   readonly nodes: MemoryNodeRegistry;
   readonly apiKeys: MemoryApiKeyStore;
   readonly rateLimiter: MemoryRateLimiter;
 }): Engine {
-  const { log, receipts, presence, nodes, apiKeys, rateLimiter } = shared;
+  const { log, devices, receipts, presence, nodes, apiKeys, rateLimiter } = shared;
   return {
     log,
     bus: new MemoryLiveBus(log, undefined, presence),
+    devices,
     receipts,
     presence,
     nodes,
@@ -106,6 +114,14 @@ export function createMemoryEngine(shared: {
   };
 }
 
+/** How long devices stay members and how much each may keep durably, from the edge's configuration. */
+export function deviceLimits(config: EdgeConfig): DeviceLimits {
+  return {
+    idleMs: config.membership.idleSeconds * 1000,
+    maxPatterns: config.limits.maxDurablePatterns,
+    maxChannelsPerPattern: config.limits.maxTrackedChannels,
+  };
+}
 
 /** An evicting Redis can drop events without anyone knowing: say so loudly at start. */
 async function warnOnEvictionPolicy(redis: RedisClient, logger: Logger): Promise<void> {

@@ -1,3 +1,3 @@
 export { startEdge, type RunningEdge } from './edge.js';
 export { runEdge } from './run-edge.js';
-export { createMemoryEngine, createRedisEngine, type Engine } from './engine.js';
+export { createMemoryEngine, createRedisEngine, deviceLimits, type Engine } from './engine.js';

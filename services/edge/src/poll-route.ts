@@ -5,8 +5,8 @@ import type { EdgeContext } from './context.js';
 import { deviceFor, grantOf, requireSubscribe } from './auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
-import type { RedeliveryTarget } from './device-tracker.js';
-import { eventEnvelope, redeliveryEnvelope, exactChannels, parseDeviceParam, parseResumePoint, parseSpecs } from './subscribe-request.js';
+import type { DeviceSession, RedeliveryTarget } from './device-tracker.js';
+import { eventEnvelope, exactChannels, parseDeviceParam, parseResumePoint, parseSpecs, patternsOf, redeliveryEnvelope, resumePoint } from './subscribe-request.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 25;
 
@@ -17,31 +17,38 @@ const DEFAULT_TIMEOUT_SECONDS = 25;
 export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
   let subscription: Subscription | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let device: DeviceSession | undefined;
   try {
     const grant = await grantOf(ctx, exchange);
     const specs = parseSpecs(exchange.query.getAll('channel'), ctx.config.limits.maxChannelsPerConnection);
     requireSubscribe(grant, specs);
     const timeoutSeconds = parseTimeout(exchange.query.get('timeout'), ctx.config.limits.pollMaxTimeoutSeconds);
-    const device = deviceFor(grant, parseDeviceParam(exchange.query.get('device')));
-    const cursor = parseResumePoint(exchange.query.get('since') ?? undefined, specs) ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
+    const deviceId = deviceFor(grant, parseDeviceParam(exchange.query.get('device')));
+    const clientCursor = parseResumePoint(exchange.query.get('since') ?? undefined, specs);
+    device = deviceId ? await ctx.devices.join(deviceId, exactChannels(specs), patternsOf(specs)) : undefined;
     const sink = new PollSink(ctx.config.limits.maxHistoryLimit, () => answer());
-    let leave: (() => void) | undefined;
     if (device) {
-      leave = await ctx.devices.connect(device, exactChannels(specs), sink);
-      exchange.onAbort(leave);
+      device.attach(sink);
+      exchange.onAbort(device.release);
     }
-    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
+    const { cursor, lapses } = resumePoint(clientCursor, device);
+    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, lapses, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
     const answer = () => {
       if (!subscription || exchange.finished) return;
       clearTimeout(timer);
       const envelopes = [...sink.events.map(eventEnvelope), ...sink.redelivered.map(redeliveryEnvelope)];
       const body = `{"events":[${envelopes.join(',')}],"resets":${JSON.stringify(sink.resets)},"cursor":"${subscription.cursor()}"}`;
+      const positions = subscription.positions();
       subscription.close();
-      leave?.();
-      if (device) for (const event of [...sink.events, ...sink.redelivered]) ctx.devices.delivered(event, device);
       ctx.metrics.deliveredTotal.inc({ transport: 'poll' }, sink.events.length);
       ctx.metrics.redeliveredTotal.inc({ transport: 'poll' }, sink.redelivered.length);
       exchange.respond(200, body, { 'content-type': 'application/json', 'cache-control': 'no-store', ...corsHeaders(ctx, exchange) });
+      if (device && deviceId) {
+        // Written now: the device's positions move, and are saved as it leaves.
+        for (const event of [...sink.events, ...sink.redelivered]) ctx.devices.delivered(event, deviceId);
+        device.followPatterns(() => positions);
+        device.release();
+      }
     };
     exchange.onAbort(() => {
       clearTimeout(timer);
@@ -50,6 +57,7 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
     sink.onFailure = (error) => {
       subscription?.close();
       clearTimeout(timer);
+      device?.release();
       sendError(ctx, exchange, error);
     };
     await subscription.start();
@@ -58,6 +66,7 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
   } catch (error) {
     clearTimeout(timer);
     subscription?.close();
+    device?.release();
     sendError(ctx, exchange, error);
   }
 }

@@ -6,7 +6,7 @@ import { deviceFor, grantOf, requireSubscribe } from './auth.js';
 import { clientAddress } from './client-address.js';
 import { corsHeaders, originAllowed } from './cors.js';
 import { sendError } from './http-errors.js';
-import type { RedeliveryTarget } from './device-tracker.js';
+import type { DeviceSession, RedeliveryTarget } from './device-tracker.js';
 import type { PresenceListener } from './presence-watchers.js';
 import type { Session } from './session-registry.js';
 import {
@@ -16,38 +16,43 @@ import {
   parsePresenceParam,
   parseResumePoint,
   parseSpecs,
+  patternsOf,
   presenceJson,
   redeliveryEnvelope,
+  resumePoint,
 } from './subscribe-request.js';
 
-/** GET /v1/sse?channel=a&channel=news/+/sport[&lastEventId=CURSOR][&uniform=1] */
+/** GET /v1/sse?channel=a&channel=news/+/sport[&lastEventId=CURSOR][&uniform=1][&device=ID] */
 export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
   const { config, metrics } = ctx;
   let subscription: Subscription;
-  let stream: SseStream;
+  let stream: SseStream | undefined;
+  let releaseSlot: (() => void) | undefined;
+  let device: DeviceSession | undefined;
   try {
     const peer = exchange.remoteAddress; // now, while the response is surely still there
     if (!originAllowed(ctx, exchange.headers['origin'])) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${exchange.headers['origin']} may not open streams here`);
     const grant = await grantOf(ctx, exchange);
     const specs = parseSpecs(exchange.query.getAll('channel'), config.limits.maxChannelsPerConnection);
     requireSubscribe(grant, specs);
-    const device = deviceFor(grant, parseDeviceParam(exchange.query.get('device')));
-    const cursor =
-      parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined), specs) ??
-      (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
+    const deviceId = deviceFor(grant, parseDeviceParam(exchange.query.get('device')));
+    const clientCursor = parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined), specs);
     const uniform = exchange.query.get('uniform') === '1';
     const presence = parsePresenceParam(exchange.query.get('presence'));
     const address = clientAddress(peer, exchange.headers['x-forwarded-for'], config.limits.trustedProxies);
-    const releaseSlot = ctx.connectionLimits.acquire(grant.principal, address);
+    releaseSlot = ctx.connectionLimits.acquire(grant.principal, address);
+    // Before the stream takes the exchange over: a device refused here still gets a JSON answer.
+    device = deviceId ? await ctx.devices.join(deviceId, exactChannels(specs), patternsOf(specs)) : undefined;
     stream = new SseStream(exchange, config.limits.slowConsumerBytes);
     stream.onClose(releaseSlot); // at once when the client already left
-    const sink = new SseSink(ctx, stream, uniform, device);
-    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
+    const sink = new SseSink(ctx, stream, uniform, deviceId);
+    const { cursor, lapses } = resumePoint(clientCursor, device);
+    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, lapses, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
     stream.onClose(() => subscription.close());
     if (presence) stream.onClose(ctx.presenceWatchers.add(exactChannels(specs), sink));
     if (device) {
-      const leave = await ctx.devices.connect(device, exactChannels(specs), sink);
-      stream.onClose(leave);
+      device.attach(sink);
+      stream.onClose(device.release);
     }
     await subscription.start();
     if (stream.isClosed) return;
@@ -71,7 +76,13 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
       },
       encodeSseRetry(config.sse.retryMs) + encodeSseId(subscription.cursor()),
     );
+    device?.followPatterns(() => subscription.positions());
   } catch (error) {
+    if (!stream) {
+      // Nothing has taken them over to give back when the stream closes.
+      releaseSlot?.();
+      device?.release();
+    }
     if (!exchange.finished) sendError(ctx, exchange, error);
     else {
       ctx.logger.warn({ err: error }, 'sse subscription could not start');
@@ -102,6 +113,8 @@ function sseFrame(event: LoggedEvent, cursor: string, uniform: boolean): string 
 class SseSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
   readonly owedOnConnect = true;
   private held: string[] | undefined = [];
+  /** A device's events among `held`, marked written when the stream opens. */
+  private heldEvents: LoggedEvent[] = [];
   /** Failed before the stream opened: it opens only to say why, then ends. */
   private endOnOpen = false;
   private readonly delivered: { inc(): void };
@@ -119,20 +132,29 @@ class SseSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
     const held = this.held ?? [];
     this.held = undefined;
     this.check(this.stream.open(headers, first + held.join('')));
+    for (const event of this.heldEvents) this.written(event);
+    this.heldEvents = [];
     if (this.endOnOpen) this.stream.end();
   }
 
   event(event: LoggedEvent, from: Subscription): void {
     this.send(sseFrame(event, from.cursor(), this.uniform));
     this.delivered.inc();
-    if (this.device) this.ctx.devices.delivered(event, this.device);
+    this.written(event);
   }
 
   /** No `id:` line: the browser's Last-Event-ID stays where the stream is. */
   redeliver(event: LoggedEvent): void {
     this.send(encodeSseEvent({ event: this.uniform ? 'message' : event.event, data: redeliveryEnvelope(event) }));
     this.ctx.metrics.redeliveredTotal.inc({ transport: 'sse' });
-    if (this.device) this.ctx.devices.delivered(event, this.device);
+    this.written(event);
+  }
+
+  /** The device's position moves only once the event has gone to the socket, not while it is held. */
+  private written(event: LoggedEvent): void {
+    if (!this.device) return;
+    if (this.held) this.heldEvents.push(event);
+    else this.ctx.devices.delivered(event, this.device);
   }
 
   presenceChanged(change: PresenceChange): void {

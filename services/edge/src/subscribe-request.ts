@@ -1,4 +1,4 @@
-import type { LoggedEvent, PresenceChange } from '@tidings/core';
+import type { LogGap, LoggedEvent, PresenceChange } from '@tidings/core';
 import {
   type Cursor,
   decodeCursor,
@@ -8,6 +8,7 @@ import {
   type Subscription as SubscriptionSpec,
   TidingsError,
 } from '@tidings/protocol';
+import type { DeviceSession } from './device-tracker.js';
 
 /** The channels and patterns of a subscribe request: at least one, at most `max`, no repeats. */
 export function parseSpecs(values: readonly string[], max: number): SubscriptionSpec[] {
@@ -49,6 +50,20 @@ export function presenceJson(change: PresenceChange): string {
 /** The concrete channels of a subscription: the ones a device becomes a member of. */
 export function exactChannels(specs: readonly SubscriptionSpec[]): string[] {
   return specs.flatMap((spec) => (spec.kind === 'channel' ? [spec.channel] : []));
+}
+
+/** The wildcard patterns of a subscription: the ones a device follows durably. */
+export function patternsOf(specs: readonly SubscriptionSpec[]): string[] {
+  return specs.flatMap((spec) => (spec.kind === 'pattern' ? [spec.pattern] : []));
+}
+
+/**
+ * Where a subscription starts: the client's own cursor wins (it knows what it received); else
+ * where the device resumes, after a reset for each lapsed membership; else from now.
+ */
+export function resumePoint(clientCursor: Cursor | null, device: DeviceSession | undefined): { cursor: Cursor | null; lapses: readonly LogGap[] } {
+  if (clientCursor) return { cursor: clientCursor, lapses: [] };
+  return device ? device.resume : { cursor: null, lapses: [] };
 }
 
 const envelopes = new WeakMap<LoggedEvent, string>();

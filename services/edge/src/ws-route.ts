@@ -23,7 +23,7 @@ import type { PresenceListener } from './presence-watchers.js';
 import { toTidingsError } from './http-errors.js';
 import { publishEvent } from './publish-routes.js';
 import type { Session } from './session-registry.js';
-import { exactChannels, parseDeviceParam, parseResumePoint } from './subscribe-request.js';
+import { exactChannels, parseDeviceParam, parseResumePoint, patternsOf, resumePoint } from './subscribe-request.js';
 
 /** Per-connection state, kept in uWS user data (never as properties stuck on the socket). */
 export interface WsState {
@@ -254,12 +254,15 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
       // Before anything changes, so a bad `since` changes nothing.
       const since = parseResumePoint(frame.since, specs);
       state.device ??= requested;
-      const device = state.device;
-      const cursor = since ?? (device ? await ctx.devices.resumePoint(device, exactChannels(specs)) : null);
       const sink = new WsSink(ctx, ws, frame.channel);
+      const device = state.device ? await ctx.devices.join(state.device, exactChannels(specs), patternsOf(specs)) : undefined;
+      const { cursor, lapses } = resumePoint(since, device);
       const releases: (() => void)[] = [];
+      if (device) {
+        device.attach(sink);
+        releases.push(device.release);
+      }
       if (frame.presence) releases.push(ctx.presenceWatchers.add([frame.channel], sink));
-      if (device) releases.push(await ctx.devices.connect(device, exactChannels(specs), sink));
       const release = () => releases.forEach((r) => r());
       // Frames handled during the awaits above count: a flood of subscribes all passed the first
       // check together, and the socket may have closed. Nothing awaits from here to start().
@@ -277,6 +280,7 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
         log: ctx.log,
         specs,
         cursor,
+        lapses,
         sink,
         maxChannels: ctx.config.limits.maxTrackedChannels,
       });
@@ -289,11 +293,14 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
         if (state.subscriptions.get(frame.channel) === subscription) {
           state.subscriptions.delete(frame.channel);
           ctx.subscriptionCounts.remove([frame.channel]);
+          state.releases.delete(frame.channel);
+          release();
         }
         throw error;
       }
       if (state.closed || state.subscriptions.get(frame.channel) !== subscription) return;
       sink.open({ type: 'subscribed', channel: frame.channel, cursor: subscription.cursor(), ...refOf(frame) });
+      device?.followPatterns(() => subscription.positions());
       return;
     }
     case 'unsubscribe': {
@@ -379,6 +386,8 @@ const exactFrames = new WeakMap<LoggedEvent, string>();
 class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
   readonly owedOnConnect = true;
   private held: string[] | undefined = [];
+  /** A device's events among `held`, marked written when the subscription opens. */
+  private heldEvents: LoggedEvent[] = [];
   private readonly label: string | undefined;
   private readonly delivered: { inc(): void };
 
@@ -396,13 +405,14 @@ class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
     this.held = undefined;
     send(this.ctx, this.ws, reply);
     for (const text of held) sendText(this.ctx, this.ws, text);
+    for (const event of this.heldEvents) this.written(event);
+    this.heldEvents = [];
   }
 
   event(event: LoggedEvent): void {
     this.push(this.frameOf(event));
     this.delivered.inc();
-    const device = this.ws.getUserData().device;
-    if (device) this.ctx.devices.delivered(event, device);
+    this.written(event);
   }
 
   presenceChanged(change: PresenceChange): void {
@@ -413,8 +423,15 @@ class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
   redeliver(event: LoggedEvent): void {
     this.push(encodeRedeliveryFrame(event.channel, event.id, event.event, event.data));
     this.ctx.metrics.redeliveredTotal.inc({ transport: 'ws' });
+    this.written(event);
+  }
+
+  /** The device's position moves only once the event has gone to the socket, not while it is held. */
+  private written(event: LoggedEvent): void {
     const device = this.ws.getUserData().device;
-    if (device) this.ctx.devices.delivered(event, device);
+    if (!device) return;
+    if (this.held) this.heldEvents.push(event);
+    else this.ctx.devices.delivered(event, device);
   }
 
   reset(gap: LogGap): void {

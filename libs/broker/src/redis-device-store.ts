@@ -1,0 +1,98 @@
+import { type ChannelStanding, type DeviceLimits, type DeviceStore, lapsedPattern, type PatternStanding, tooManyPatterns } from '@tidings/core';
+import type { StreamId } from '@tidings/protocol';
+import type { RedisClient } from './redis-client.js';
+import type { RedisKeys } from './redis-keys.js';
+
+const FLOOR_FIELD = '~floor';
+
+/**
+ * Durable devices in Redis. Exact channels: the channel's zset `members` (device → last seen) and
+ * hash `positions`, in the channel's hash tag, so a join reads the stream's newest id in the same
+ * script. Patterns: per device, zset `patterns` and one hash per pattern, in the device's hash tag,
+ * expiring by themselves.
+ */
+export class RedisDeviceStore implements DeviceStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly limits: DeviceLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async join(channel: string, device: string): Promise<ChannelStanding> {
+    const { keys } = this;
+    const [position, lapsedFrom] = await this.redis.tidingsJoinChannel(
+      keys.members(channel),
+      keys.positions(channel),
+      keys.log(channel),
+      device,
+      this.now(),
+      this.limits.idleMs,
+    );
+    if (lapsedFrom === '') return { channel, position };
+    return { channel, position, lapsed: { channel, lostFrom: lapsedFrom, lostTo: position, reason: 'membership-expired' } };
+  }
+
+  async renew(channel: string, devices: readonly string[]): Promise<void> {
+    if (devices.length === 0) return;
+    const now = this.now();
+    await this.redis.zadd(this.keys.members(channel), 'GT', ...devices.flatMap((device) => [now, device]));
+  }
+
+  async savePositions(channel: string, positions: ReadonlyMap<string, StreamId>): Promise<void> {
+    if (positions.size > 0) await this.redis.tidingsSavePositions(this.keys.positions(channel), ...[...positions].flat());
+  }
+
+  async joinPatterns(device: string, patterns: readonly string[]): Promise<PatternStanding[]> {
+    if (patterns.length === 0) return [];
+    const { keys, limits } = this;
+    const records = patterns.map((pattern) => keys.devicePattern(device, pattern));
+    const [outcome, replies] = await this.redis.tidingsJoinPatterns(
+      1 + records.length,
+      keys.devicePatterns(device),
+      ...records,
+      this.now(),
+      limits.idleMs,
+      limits.maxPatterns,
+      ...patterns,
+    );
+    if (outcome === 'too-many') throw tooManyPatterns(limits.maxPatterns);
+    return patterns.map((pattern, i) => {
+      const [, flat, lapsedFlat] = replies[i]!;
+      const record = parseRecord(flat);
+      if (lapsedFlat.length === 0) return { pattern, ...record };
+      return { pattern, ...record, lapsed: lapsedPattern(pattern, parseRecord(lapsedFlat), record.floor) };
+    });
+  }
+
+  async renewPatterns(device: string, patterns: readonly string[]): Promise<void> {
+    if (patterns.length === 0) return;
+    const { keys } = this;
+    const records = patterns.map((pattern) => keys.devicePattern(device, pattern));
+    await this.redis.tidingsRenewPatterns(1 + records.length, keys.devicePatterns(device), ...records, this.now(), this.limits.idleMs, ...patterns);
+  }
+
+  async savePatternPositions(device: string, pattern: string, positions: ReadonlyMap<string, StreamId>): Promise<void> {
+    const { keys, limits } = this;
+    await this.redis.tidingsSavePatternPositions(
+      keys.devicePatterns(device),
+      keys.devicePattern(device, pattern),
+      pattern,
+      this.now(),
+      limits.idleMs,
+      limits.maxChannelsPerPattern,
+      ...[...positions].flat(),
+    );
+  }
+}
+
+/** A record's HGETALL: its floor field and a position per channel. */
+function parseRecord(flat: readonly string[]): { floor: StreamId; positions: Map<string, StreamId> } {
+  let floor = '0-0';
+  const positions = new Map<string, StreamId>();
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i] === FLOOR_FIELD) floor = flat[i + 1]!;
+    else positions.set(flat[i]!, flat[i + 1]!);
+  }
+  return { floor, positions };
+}

@@ -1,0 +1,7 @@
+// @tidings/contracts: the behaviour every implementation of a port must show, as test suites that
+// take a factory. Each adapter's spec runs a suite against its implementations (Redis standalone,
+// Redis Cluster) and the in-memory twin in core, so `tidings dev`'s in-process engine keeps the
+// same rules as production.
+export { type Backend, type Implementation, runContract } from './run-contract.js';
+export { ManualClock } from './manual-clock.js';
+export { deviceStoreContract, type DeviceStoreFixture } from './device-store.contract.js';
