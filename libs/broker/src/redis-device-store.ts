@@ -65,6 +65,12 @@ export class RedisDeviceStore implements DeviceStore {
     });
   }
 
+  async leavePattern(device: string, pattern: string): Promise<void> {
+    const { keys } = this;
+    // Both keys share the device's hash tag: one transaction, even in a Cluster.
+    await this.redis.multi().zrem(keys.devicePatterns(device), pattern).del(keys.devicePattern(device, pattern)).exec();
+  }
+
   async renewPatterns(device: string, patterns: readonly string[]): Promise<void> {
     if (patterns.length === 0) return;
     const { keys } = this;

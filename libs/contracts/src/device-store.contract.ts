@@ -168,6 +168,20 @@ export function deviceStoreContract(create: (limits: DeviceLimits) => Promise<De
     expect(await store.joinPatterns('phone', [])).toEqual([]);
   });
 
+  it('forgets a pattern the device leaves, freeing its place', async () => {
+    const { store } = await create(limits);
+    await store.joinPatterns('phone', ['a/#', 'b/#']);
+    await store.savePatternPositions('phone', 'a/#', new Map([['a/x', '3-0']]));
+    await store.leavePattern('phone', 'a/#');
+    await store.savePatternPositions('phone', 'a/#', new Map([['a/x', '4-0']])); // a late save does not bring it back
+    const [c] = await store.joinPatterns('phone', ['c/#']);
+    expect(c!.lapsed).toBeUndefined();
+    await store.leavePattern('phone', 'c/#');
+    const again = await joinPattern(store, 'phone', 'a/#');
+    expect(again.positions.size).toBe(0);
+    expect(again.lapsed).toBeUndefined();
+  });
+
   it('keeps a renewed pattern live, and lets a lapsed one free its place and name what it may have missed', async () => {
     const { store, clock } = await create(limits);
     const first = await joinPattern(store, 'phone', 'a/#');

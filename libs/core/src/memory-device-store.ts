@@ -98,6 +98,10 @@ export class MemoryDeviceStore implements DeviceStore {
     });
   }
 
+  async leavePattern(device: string, pattern: string): Promise<void> {
+    this.patterns.get(device)?.delete(pattern);
+  }
+
   async renewPatterns(device: string, patterns: readonly string[]): Promise<void> {
     const now = this.options.now();
     const records = this.patterns.get(device);

@@ -181,6 +181,8 @@ export interface DeviceStore {
    * nothing, when the device would follow more than `maxPatterns` at once.
    */
   joinPatterns(device: string, patterns: readonly string[]): Promise<PatternStanding[]>;
+  /** The device stops following the pattern (an explicit unsubscribe): its record goes, freeing its place. */
+  leavePattern(device: string, pattern: string): Promise<void>;
   /** Renews the device's records of these patterns while it follows them. */
   renewPatterns(device: string, patterns: readonly string[]): Promise<void>;
   /** Moves the record's channel positions forward (never back; new channels up to the cap). */

@@ -114,6 +114,11 @@ export class DeviceTracker {
     };
   }
 
+  /** The device stops following a pattern (an explicit unsubscribe): its durable record goes. */
+  async leavePattern(device: string, pattern: string): Promise<void> {
+    await this.options.store.leavePattern(device, pattern);
+  }
+
   /** The worker's redelivery: written again to every connection here of the devices it names. */
   redeliver({ event, devices }: Redelivery): number {
     let written = 0;

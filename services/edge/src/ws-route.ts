@@ -305,6 +305,9 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
     }
     case 'unsubscribe': {
       if (!dropSubscription(ctx, state, frame.channel)) throw new TidingsError('TIDINGS_NOT_SUBSCRIBED', `not subscribed to ${frame.channel}`);
+      // A device that unsubscribes from a pattern no longer follows it: its place is free again.
+      if (state.device && parseSubscription(frame.channel).kind === 'pattern') await ctx.devices.leavePattern(state.device, frame.channel);
+      if (state.closed) return;
       send(ctx, ws, { type: 'unsubscribed', channel: frame.channel, ...refOf(frame) });
       return;
     }
