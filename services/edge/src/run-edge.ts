@@ -1,6 +1,6 @@
 import { ConfigError, loadEdgeConfig } from '@tidings/config';
 import { createLogger, createMetrics, stopOnSignal } from '@tidings/observability';
-import { UwsFallbackError } from '@tidings/transport-uws';
+import { ListenError, UwsFallbackError } from '@tidings/transport-uws';
 import { AuthSetupError } from './auth.js';
 import { startEdge } from './edge.js';
 
@@ -27,7 +27,7 @@ export async function runEdge(argv: readonly string[], env: Readonly<Record<stri
       process.stderr.write(`tidings edge: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof UwsFallbackError) process.stderr.write(`tidings edge: ${error.message}\n`);
+    if (error instanceof UwsFallbackError || error instanceof ListenError) process.stderr.write(`tidings edge: ${error.message}\n`);
     else logger.fatal({ err: error }, 'could not start');
     return 1;
   }
