@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { describeEdgeConfig, loadEdgeConfig } from './edge-config.js';
 import { defaultNodeId } from './shared-options.js';
@@ -11,6 +12,7 @@ describe('loadEdgeConfig', () => {
       nodeId: defaultNodeId(),
       host: '0.0.0.0',
       port: 8080,
+      processes: 1,
       redis: null,
       allowAnonymous: false,
       auth: {
@@ -68,6 +70,10 @@ describe('loadEdgeConfig', () => {
     ['a repeated flag keeps its last value', ['--port', '1', '--port=2'], {}, (c) => c.port, 2],
     ['an empty variable counts as unset', [], { PORT: '', REDIS_URL: '' }, (c) => [c.port, c.redis], [8080, null]],
     ['HOST', [], { HOST: '::1' }, (c) => c.host, '::1'],
+    ['--processes runs a group of edge processes', ['--processes', '4'], {}, (c) => c.processes, 4],
+    ['TIDINGS_PROCESSES', [], { TIDINGS_PROCESSES: '3' }, (c) => c.processes, 3],
+    ['--processes auto is the number of CPUs', ['--processes=auto'], {}, (c) => c.processes, availableParallelism()],
+    ['--processes overrides TIDINGS_PROCESSES', ['--processes', '1'], { TIDINGS_PROCESSES: 'auto' }, (c) => c.processes, 1],
     ['a bare boolean flag is true', ['--allow-anonymous'], {}, (c) => c.allowAnonymous, true],
     ['TIDINGS_ALLOW_ANONYMOUS=1', [], { TIDINGS_ALLOW_ANONYMOUS: '1' }, (c) => c.allowAnonymous, true],
     ['TIDINGS_ALLOW_ANONYMOUS=true', [], { TIDINGS_ALLOW_ANONYMOUS: 'true' }, (c) => c.allowAnonymous, true],
@@ -113,6 +119,11 @@ describe('loadEdgeConfig', () => {
     ['a fractional port', ['--port=80.5'], {}, ["--port (PORT): must be an integer 0..65535, got '80.5'"]],
     ['a negative port', ['--port=-1'], {}, ["--port (PORT): must be an integer 0..65535, got '-1'"]],
     ['a flag without its value', ['--port'], {}, ['--port: needs a value (integer 0..65535)']],
+    ['zero processes', ['--processes', '0'], {}, ["--processes (TIDINGS_PROCESSES): must be an integer 1..256 or auto, got '0'"]],
+    ['more processes than allowed', [], { TIDINGS_PROCESSES: '257' }, ["--processes (TIDINGS_PROCESSES): must be an integer 1..256 or auto, got '257'"]],
+    ['a word other than auto for processes', ['--processes', 'all'], {}, ["--processes (TIDINGS_PROCESSES): must be an integer 1..256 or auto, got 'all'"]],
+    ['a fractional process count', [], { TIDINGS_PROCESSES: '1.5' }, ["--processes (TIDINGS_PROCESSES): must be an integer 1..256 or auto, got '1.5'"]],
+    ['auto in capitals', ['--processes=AUTO'], {}, ["--processes (TIDINGS_PROCESSES): must be an integer 1..256 or auto, got 'AUTO'"]],
     ['a flag followed by another flag', ['--host', '--allow-anonymous'], {}, ['--host: needs a value (a host name or IP address)']],
     [
       'a boolean variable that is not 1/0/true/false',
@@ -217,6 +228,7 @@ describe('describeEdgeConfig', () => {
   it('documents the conventional names', () => {
     expect(optionNames(describeEdgeConfig())).toMatchObject({
       port: '--port PORT 8080',
+      processes: '--processes TIDINGS_PROCESSES 1',
       host: '--host HOST 0.0.0.0',
       redis: '--redis REDIS_URL (none)',
       allowAnonymous: '--allow-anonymous TIDINGS_ALLOW_ANONYMOUS false',

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { CURSOR_MAX_CHANNELS, DEFAULT_BODY_LIMITS } from '@tidings/protocol';
 import { z } from 'zod';
 import { type ConfigDefinition, loadConfig } from './load-config.js';
 import { type ConfigOption, listOptions } from './list-options.js';
-import { booleanOption, integerOption, isHttpUrl, listOption, optionalTextOption, redisUrlOption, secretOption } from './option-schema.js';
+import { booleanOption, countOrAutoOption, integerOption, isHttpUrl, listOption, optionalTextOption, redisUrlOption, secretOption } from './option-schema.js';
 import type { RedisTarget } from './redis-target.js';
 import { type LogLevel, hostOption, logLevelOption, membershipSection, nodeIdOption, presenceTtlSecondsOption, retentionSection } from './shared-options.js';
 
@@ -11,6 +12,8 @@ export interface EdgeConfig {
   readonly nodeId: string;
   readonly host: string;
   readonly port: number;
+  /** Edge processes sharing the port on this host (`auto` already resolved to the CPU count); 1 runs this process alone. */
+  readonly processes: number;
   readonly redis: RedisTarget | null;
   readonly allowAnonymous: boolean;
   readonly auth: {
@@ -164,6 +167,13 @@ export const edgeConfigSchema = z.strictObject({
   nodeId: nodeIdOption('Name of this node in logs, metrics, presence and the admin API; must be unique in the cluster.'),
   host: hostOption('Address to listen on.', { flag: '--host', env: 'HOST' }),
   port: integerOption(0, 65535, 8080, 'Port to listen on; 0 picks a free one (logged at start-up).', { flag: '--port', env: 'PORT' }),
+  processes: countOrAutoOption(
+    1,
+    256,
+    1,
+    availableParallelism,
+    'Edge processes to run on this host, sharing the port (Linux): each is a node of its own, <node-id>-<n>, with its own per-node limits; auto runs one per CPU. On Kubernetes keep 1 and scale pods.',
+  ),
   redis: redisUrlOption('Redis holding the event log, receipts and presence. Required by `tidings edge`.', {
     flag: '--redis',
     env: 'REDIS_URL',

@@ -36,6 +36,19 @@ export function integerOption(min: number, max: number, fallback: number, descri
     .register(optionRegistry, { kind: 'integer', description, values: `integer ${min}..${max}`, ...naming });
 }
 
+/**
+ * A count, or `auto` for the number this machine suggests (clamped to the range). The text `auto`
+ * passes the integer reading untouched, so the schema sees either a number or the word.
+ */
+export function countOrAutoOption(min: number, max: number, fallback: number, auto: () => number, description: string, naming: Naming = {}) {
+  const error = `must be an integer ${min}..${max} or auto`;
+  return z
+    .union([z.number({ error }).int({ error }).min(min, { error }).max(max, { error }), z.literal('auto', { error })], { error })
+    .transform((value) => (value === 'auto' ? Math.min(max, Math.max(min, auto())) : value))
+    .default(fallback)
+    .register(optionRegistry, { kind: 'integer', description, values: `integer ${min}..${max}, or auto`, ...naming });
+}
+
 export function booleanOption(description: string, naming: Naming = {}) {
   return z
     .boolean({ error: 'must be 1, 0, true or false' })

@@ -112,6 +112,7 @@ describe('loadWorkerConfig', () => {
         TIDINGS_DEV_WORKERS: '2',
         TIDINGS_URL: 'http://x',
         TIDINGS_NODE_ID: 'edge-1',
+        TIDINGS_PROCESSES: 'auto',
         TIDINGS_LIMITS_MAX_BATCH: 'not checked here',
         TIDINGS_PRESENCE_REFRESH_SECONDS: '10',
         TIDINGS_SHUTDOWN_GRACE_SECONDS: '10',

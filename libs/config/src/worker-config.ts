@@ -130,6 +130,7 @@ const WORKER: ConfigDefinition<typeof workerConfigSchema> = {
       'TIDINGS_DEV_',
       'TIDINGS_URL',
       'TIDINGS_NODE_ID',
+      'TIDINGS_PROCESSES',
       'TIDINGS_ALLOW_ANONYMOUS',
       'TIDINGS_ALLOW_JS_FALLBACK',
       'TIDINGS_AUTH_',

@@ -35,7 +35,7 @@ async function serveFlood(cap: number, chunk: string): Promise<{ port: number; r
     };
     pump();
   });
-  server = await listen(uws, app, '127.0.0.1', 0);
+  server = await listen(uws, app, '127.0.0.1', 0, 'exclusive');
   return { port: server.port, result };
 }
 

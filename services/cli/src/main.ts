@@ -4,7 +4,8 @@ import { runPublish, runSubscribe } from './client-commands.js';
 const USAGE = `usage: tidings <command> [options]
 
 commands:
-  edge [--port 8080] [--redis URL] [--allow-anonymous] ...   run an edge node (see docs/config.md)
+  edge [--port 8080] [--redis URL] [--allow-anonymous] ...   run an edge node (see docs/config.md);
+                                                             --processes N|auto runs N on one port
   worker --redis URL [--webhook-url URL] ...                 run a worker: receipt retries, dead letters, pruning
   dev [--port 8080] [--edges 2] [--redis URL]                everything on this machine: Redis, edges, demo page
   publish CHANNEL MESSAGE [--url URL] [--event NAME]         publish one event

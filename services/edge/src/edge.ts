@@ -83,7 +83,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
   const app = uws.App();
   registerWebSocketRoute(ctx, app);
   app.any('/*', createRouter(ctx, loadStaticFiles()));
-  const listening = await listen(uws, app, config.host, config.port);
+  // The processes of a group share the port; a lone edge holds it, so a stray second one fails.
+  const listening = await listen(uws, app, config.host, config.port, config.processes > 1 ? 'shared' : 'exclusive');
 
   const reporter = new NodeReporter(nodes, config.nodeId, ctx.sessions, ctx.subscriptionCounts, config.presence.refreshSeconds * 1000, logger);
   const heartbeat = setInterval(() => ctx.sessions.heartbeat(), config.sse.heartbeatSeconds * 1000);
