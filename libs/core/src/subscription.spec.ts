@@ -106,6 +106,39 @@ describe('Subscription over a hub', () => {
     expect(decodeCursor(sub.cursor()).positions.get('news/uk')).toBe(live);
   });
 
+  it('has handed the sink everything the log held when it started once caughtUp() resolves', async () => {
+    current = cluster();
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push(await current.publish('backlog', i)); // three pages of 7
+    const { sink, sub } = await current.subscribe(['backlog'], { floor: '0-0', positions: new Map([['backlog', '0-0']]) });
+    await sub.caughtUp();
+    expect(sink.ids()).toEqual(ids);
+  });
+
+  it('reports the losses it is given (a device\'s lapsed membership) before any event', async () => {
+    current = cluster();
+    const missed = await current.publish('lapsed', 'missed');
+    const sink = new Recorder();
+    const order: string[] = [];
+    sink.event = (e) => void order.push(`event ${e.id}`);
+    sink.reset = (gap) => void order.push(`reset ${gap.reason}`);
+    const lapse = { channel: 'lapsed', lostFrom: '0-0', lostTo: missed, reason: 'membership-expired' } as const;
+    const sub = new Subscription({
+      hub: current.hub,
+      log: current.log,
+      specs: [parseSubscription('lapsed')],
+      cursor: { floor: '0-0', positions: new Map([['lapsed', missed]]) },
+      lapses: [lapse],
+      sink,
+      maxChannels: 10,
+    });
+    await sub.start();
+    const next = await current.publish('lapsed', 'next');
+    await settle();
+    sub.close();
+    expect(order).toEqual(['reset membership-expired', `event ${next}`]);
+  });
+
   it('starts from now without a cursor', async () => {
     current = cluster();
     await current.publish('a', 'old');

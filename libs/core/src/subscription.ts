@@ -68,6 +68,9 @@ export class Subscription implements FeedListener {
   private floor: StreamId = ZERO_ID;
   private closed = false;
   private lastDelivered: LoggedEvent | undefined;
+  /** Catch-up reads in progress, and who waits for them to end. */
+  private reads = 0;
+  private caughtUpWaiters: (() => void)[] = [];
 
   constructor(private readonly options: SubscriptionOptions) {}
 
@@ -114,6 +117,15 @@ export class Subscription implements FeedListener {
     return encodeCursor({ floor: this.floor, positions: this.positions() });
   }
 
+  /**
+   * Resolves once no channel is reading the log any more (each is live, or had nothing more), or
+   * the subscription closed: what the log held when it started has been handed to the sink.
+   */
+  caughtUp(): Promise<void> {
+    if (this.reads === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.caughtUpWaiters.push(resolve));
+  }
+
   /** Every followed channel's position (the last event handed to the sink): what a durable pattern saves. */
   positions(): Map<string, StreamId> {
     const positions = new Map<string, StreamId>();
@@ -124,6 +136,7 @@ export class Subscription implements FeedListener {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.wakeCaughtUp();
     for (const track of this.tracks.values()) track.feed?.detach(this);
     for (const channel of this.exact) this.options.hub.detachChannel(channel);
     for (const watcher of this.watchers) this.options.hub.unwatchPattern(watcher);
@@ -193,7 +206,11 @@ export class Subscription implements FeedListener {
     }
     if (this.tryGoLive(channel, track)) return;
     track.mode = 'reading';
-    void this.catchUp(channel, track);
+    this.reads += 1;
+    void this.catchUp(channel, track).finally(() => {
+      this.reads -= 1;
+      if (this.reads === 0) this.wakeCaughtUp();
+    });
   }
 
   private tryGoLive(channel: string, track: Track): boolean {
@@ -254,6 +271,12 @@ export class Subscription implements FeedListener {
     track.pos = event.id;
     this.lastDelivered = event;
     this.options.sink.event(event, this);
+  }
+
+  private wakeCaughtUp(): void {
+    const waiters = this.caughtUpWaiters;
+    this.caughtUpWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private fail(error: unknown): void {

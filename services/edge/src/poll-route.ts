@@ -61,6 +61,9 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
       sendError(ctx, exchange, error);
     };
     await subscription.start();
+    // The timeout counts from when what the log already holds has been read: `timeout=0` still
+    // answers with the events that exist.
+    await subscription.caughtUp();
     if (exchange.finished) return;
     timer = setTimeout(answer, timeoutSeconds * 1000);
   } catch (error) {
