@@ -1,4 +1,4 @@
-import { type ChannelStanding, type DeviceLimits, type DeviceStore, lapsedPattern, type PatternStanding, tooManyPatterns } from '@tidings/core';
+import { type ChannelStanding, type DeviceLimits, type DeviceStore, lapsedPattern, PATTERN_FLOOR_SLACK_MS, type PatternStanding, tooManyPatterns } from '@tidings/core';
 import type { StreamId } from '@tidings/protocol';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -54,6 +54,7 @@ export class RedisDeviceStore implements DeviceStore {
       this.now(),
       limits.idleMs,
       limits.maxPatterns,
+      PATTERN_FLOOR_SLACK_MS,
       ...patterns,
     );
     if (outcome === 'too-many') throw tooManyPatterns(limits.maxPatterns);

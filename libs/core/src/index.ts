@@ -5,7 +5,7 @@ export { Subscription, type SubscriptionOptions, type SubscriptionSink } from '.
 export { MemoryEventLog } from './memory-event-log.js';
 export { MemoryLiveBus, type Transmit } from './memory-live-bus.js';
 export { MemoryReceiptStore } from './memory-receipt-store.js';
-export { lapsedPattern, MemoryDeviceStore, type MemoryDeviceStoreOptions, tooManyPatterns } from './memory-device-store.js';
+export { lapsedPattern, MemoryDeviceStore, type MemoryDeviceStoreOptions, PATTERN_FLOOR_SLACK_MS, tooManyPatterns } from './memory-device-store.js';
 export { deviceResumePoint, type DeviceResumePoint } from './device-resume.js';
 export { receiptTransition, type ReceiptTransition } from './receipt-transition.js';
 export { MemoryPresenceStore } from './memory-presence-store.js';

@@ -21,6 +21,13 @@ export interface MemoryDeviceStoreOptions extends DeviceLimits {
   readonly now: () => number;
 }
 
+/**
+ * A durable pattern's floor lies this far before its join: an event appended in the same
+ * millisecond, or on a Redis Cluster node whose clock is behind the one that read the time, is
+ * still after it. The price: up to this much of earlier history on channels the device had not seen.
+ */
+export const PATTERN_FLOOR_SLACK_MS = 1000;
+
 /** Durable devices in this process's memory, with the Redis store's rules (see DeviceStore). */
 export class MemoryDeviceStore implements DeviceStore {
   /** channel → device → membership. */
@@ -85,7 +92,7 @@ export class MemoryDeviceStore implements DeviceStore {
     for (const record of records.values()) if (isLive(record)) live += 1;
     const adding = patterns.filter((pattern) => !isLive(records.get(pattern))).length;
     if (live + adding > maxPatterns) throw tooManyPatterns(maxPatterns);
-    const floor: StreamId = `${this.options.logNow()}-0`;
+    const floor: StreamId = `${this.options.logNow() - PATTERN_FLOOR_SLACK_MS}-0`;
     return patterns.map((pattern): PatternStanding => {
       const known = records.get(pattern);
       if (isLive(known)) {
