@@ -2,12 +2,12 @@ import type { EdgeConfig } from '@tidings/config';
 import type { EventLog, Hub, NodeRegistry, PresenceStore, RateLimiter, ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import type { StreamId } from '@tidings/protocol';
-import type { EdgeAuth } from './auth.js';
-import type { ConnectionLimits } from './connection-limits.js';
-import type { DeviceTracker } from './device-tracker.js';
-import type { PresenceWatchers } from './presence-watchers.js';
-import type { SessionRegistry } from './session-registry.js';
-import type { SubscriptionCounts } from './subscription-counts.js';
+import type { EdgeAuth } from './auth/auth.js';
+import type { ConnectionLimits } from './node/connection-limits.js';
+import type { DeviceTracker } from './node/device-tracker.js';
+import type { PresenceWatchers } from './node/presence-watchers.js';
+import type { SessionRegistry } from './sessions/session-registry.js';
+import type { SubscriptionCounts } from './node/subscription-counts.js';
 
 /** What every route handler may use; assembled once in edge.ts. */
 export interface EdgeContext {

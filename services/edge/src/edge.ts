@@ -2,18 +2,18 @@ import type { EdgeConfig } from '@tidings/config';
 import { Hub } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import { listen, loadUws } from '@tidings/transport-uws';
-import { EdgeAuth } from './auth.js';
+import { EdgeAuth } from './auth/auth.js';
 import type { EdgeContext } from './context.js';
 import { createRedisEngine, type Engine } from './engine.js';
-import { ConnectionLimits } from './connection-limits.js';
-import { DeviceTracker } from './device-tracker.js';
-import { createRouter } from './router.js';
-import { NodeReporter } from './node-reporter.js';
-import { PresenceWatchers } from './presence-watchers.js';
-import { SessionRegistry } from './session-registry.js';
-import { SubscriptionCounts } from './subscription-counts.js';
-import { loadStaticFiles } from './static-files.js';
-import { registerWebSocketRoute } from './ws-route.js';
+import { ConnectionLimits } from './node/connection-limits.js';
+import { DeviceTracker } from './node/device-tracker.js';
+import { createRouter } from './routes/router.js';
+import { NodeReporter } from './node/node-reporter.js';
+import { PresenceWatchers } from './node/presence-watchers.js';
+import { SessionRegistry } from './sessions/session-registry.js';
+import { SubscriptionCounts } from './node/subscription-counts.js';
+import { loadStaticFiles } from './routes/static-files.js';
+import { registerWebSocketRoute } from './routes/ws-route.js';
 
 export interface RunningEdge {
   readonly port: number;

@@ -1,7 +1,7 @@
 import { ConfigError, type EdgeConfig, loadEdgeConfig } from '@tidings/config';
 import { type Logger, type Metrics, createLogger, createMetrics, stopOnSignal } from '@tidings/observability';
 import { ListenError, UwsFallbackError } from '@tidings/transport-uws';
-import { AuthSetupError } from './auth.js';
+import { AuthSetupError } from './auth/auth.js';
 import { startEdge } from './edge.js';
 import { runEdgeGroup } from './group/run-edge-group.js';
 

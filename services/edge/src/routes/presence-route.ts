@@ -1,7 +1,7 @@
 import { parseChannel } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
-import type { EdgeContext } from './context.js';
-import { grantOf, requireSubscribe } from './auth.js';
+import type { EdgeContext } from '../context.js';
+import { grantOf, requireSubscribe } from '../auth/auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 

@@ -7,8 +7,8 @@ import {
   TidingsError,
 } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
-import type { EdgeContext } from './context.js';
-import { authenticatedBody, requirePublish, spendPublishBudget } from './auth.js';
+import type { EdgeContext } from '../context.js';
+import { authenticatedBody, requirePublish, spendPublishBudget } from '../auth/auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 

@@ -1,7 +1,7 @@
 import { errorBody, isTidingsError, TidingsError } from '@tidings/protocol';
 import { BodyTooLargeError, type HttpExchange, RequestAbortedError } from '@tidings/transport-uws';
-import { RateLimitedError } from './auth.js';
-import type { EdgeContext } from './context.js';
+import { RateLimitedError } from '../auth/auth.js';
+import type { EdgeContext } from '../context.js';
 import { corsHeaders } from './cors.js';
 
 /** Turns anything a handler threw into the error table's JSON answer, and counts it. */

@@ -5,7 +5,7 @@ import type { ApiKeyStore, StoredApiKey } from '@tidings/core';
 import type { EdgeConfig } from '@tidings/config';
 import { type Subscription as SubscriptionSpec, TidingsError } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
-import type { EdgeContext } from './context.js';
+import type { EdgeContext } from '../context.js';
 
 /** How long a node trusts what it read of an API key: the longest a revocation takes to apply. */
 export const API_KEY_CACHE_MS = 5000;

@@ -8,7 +8,7 @@ import {
   type Subscription as SubscriptionSpec,
   TidingsError,
 } from '@tidings/protocol';
-import type { DeviceSession } from './device-tracker.js';
+import type { DeviceSession } from '../node/device-tracker.js';
 
 /** The channels and patterns of a subscribe request: at least one, at most `max`, no repeats. */
 export function parseSpecs(values: readonly string[], max: number): SubscriptionSpec[] {

@@ -1,6 +1,6 @@
 import type { HttpExchange } from '@tidings/transport-uws';
-import { tokenOf } from './auth.js';
-import type { EdgeContext } from './context.js';
+import { tokenOf } from '../auth/auth.js';
+import type { EdgeContext } from '../context.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 

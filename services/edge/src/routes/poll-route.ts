@@ -1,11 +1,11 @@
 import { type LogGap, type LoggedEvent, Subscription, type SubscriptionSink } from '@tidings/core';
 import { TidingsError } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
-import type { EdgeContext } from './context.js';
-import { deviceFor, grantOf, requireSubscribe } from './auth.js';
+import type { EdgeContext } from '../context.js';
+import { deviceFor, grantOf, requireSubscribe } from '../auth/auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
-import type { DeviceSession, RedeliveryTarget } from './device-tracker.js';
+import type { DeviceSession, RedeliveryTarget } from '../node/device-tracker.js';
 import { eventEnvelope, exactChannels, parseDeviceParam, parseResumePoint, parseSpecs, patternsOf, redeliveryEnvelope, resumePoint } from './subscribe-request.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 25;

@@ -1,6 +1,6 @@
 import type { NodeRegistry } from '@tidings/core';
 import type { Logger } from '@tidings/observability';
-import type { SessionRegistry } from './session-registry.js';
+import type { SessionRegistry } from '../sessions/session-registry.js';
 import type { SubscriptionCounts } from './subscription-counts.js';
 
 const MAX_REPORTED_SUBSCRIPTIONS = 10_000;

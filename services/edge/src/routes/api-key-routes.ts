@@ -3,7 +3,7 @@ import type { StoredApiKey } from '@tidings/core';
 import { isJsonObject, parseJsonStrict, parseSubscription, TidingsError } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
 import { requireAdmin } from './admin-routes.js';
-import type { EdgeContext } from './context.js';
+import type { EdgeContext } from '../context.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 

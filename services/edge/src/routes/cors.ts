@@ -1,5 +1,5 @@
 import type { HttpExchange } from '@tidings/transport-uws';
-import type { EdgeContext } from './context.js';
+import type { EdgeContext } from '../context.js';
 
 const ALLOWED_HEADERS = 'content-type, authorization, last-event-id';
 

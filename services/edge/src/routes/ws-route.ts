@@ -14,15 +14,15 @@ import {
 } from '@tidings/protocol';
 import type { Grant } from '@tidings/auth';
 import { type HttpResponse, statusLine, type TemplatedApp, type WebSocket } from '@tidings/transport-uws';
-import { deviceFor, requirePublish, requireSubscribe, spendPublishBudget, tokenOf } from './auth.js';
-import type { EdgeContext } from './context.js';
+import { deviceFor, requirePublish, requireSubscribe, spendPublishBudget, tokenOf } from '../auth/auth.js';
+import type { EdgeContext } from '../context.js';
 import { clientAddress } from './client-address.js';
 import { originAllowed } from './cors.js';
-import type { RedeliveryTarget } from './device-tracker.js';
-import type { PresenceListener } from './presence-watchers.js';
+import type { RedeliveryTarget } from '../node/device-tracker.js';
+import type { PresenceListener } from '../node/presence-watchers.js';
 import { toTidingsError } from './http-errors.js';
 import { publishEvent } from './publish-routes.js';
-import type { Session } from './session-registry.js';
+import type { Session } from '../sessions/session-registry.js';
 import { exactChannels, parseDeviceParam, parseResumePoint, patternsOf, resumePoint } from './subscribe-request.js';
 
 /** Per-connection state, kept in uWS user data (never as properties stuck on the socket). */

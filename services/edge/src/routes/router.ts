@@ -1,6 +1,6 @@
 import { TidingsError } from '@tidings/protocol';
 import { HttpExchange, type HttpRequest, type HttpResponse } from '@tidings/transport-uws';
-import type { EdgeContext } from './context.js';
+import type { EdgeContext } from '../context.js';
 import { corsHeaders, preflight } from './cors.js';
 import { handleHistory } from './history-route.js';
 import { sendError } from './http-errors.js';

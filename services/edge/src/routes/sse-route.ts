@@ -1,14 +1,14 @@
 import { type LogGap, type LoggedEvent, type PresenceChange, Subscription, type SubscriptionSink } from '@tidings/core';
 import { encodeSseComment, encodeSseEvent, encodeSseId, encodeSseRetry, ERRORS, errorBody, isTidingsError, TidingsError } from '@tidings/protocol';
 import { type HttpExchange, SseStream } from '@tidings/transport-uws';
-import type { EdgeContext } from './context.js';
-import { deviceFor, grantOf, requireSubscribe } from './auth.js';
+import type { EdgeContext } from '../context.js';
+import { deviceFor, grantOf, requireSubscribe } from '../auth/auth.js';
 import { clientAddress } from './client-address.js';
 import { corsHeaders, originAllowed } from './cors.js';
 import { sendError } from './http-errors.js';
-import type { DeviceSession, RedeliveryTarget } from './device-tracker.js';
-import type { PresenceListener } from './presence-watchers.js';
-import type { Session } from './session-registry.js';
+import type { DeviceSession, RedeliveryTarget } from '../node/device-tracker.js';
+import type { PresenceListener } from '../node/presence-watchers.js';
+import type { Session } from '../sessions/session-registry.js';
 import {
   eventEnvelope,
   exactChannels,

@@ -18,9 +18,9 @@ const TYPES: Record<string, string> = {
  */
 export function loadStaticFiles(): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
-  addDir(files, '/', new URL('../static/', import.meta.url));
-  addDir(files, '/lib/client/', new URL('../../../libs/client/dist/', import.meta.url));
-  addDir(files, '/lib/protocol/', new URL('../../../libs/protocol/dist/', import.meta.url));
+  addDir(files, '/', new URL('../../static/', import.meta.url));
+  addDir(files, '/lib/client/', new URL('../../../../libs/client/dist/', import.meta.url));
+  addDir(files, '/lib/protocol/', new URL('../../../../libs/protocol/dist/', import.meta.url));
   const index = files.get('/index.html');
   if (index) files.set('/', index);
   return files;

@@ -1,8 +1,8 @@
 import { parseChannel, parseReceiptBody, parseStreamId, TidingsError } from '@tidings/protocol';
 import { mayPublish } from '@tidings/auth';
 import type { HttpExchange } from '@tidings/transport-uws';
-import type { EdgeContext } from './context.js';
-import { authenticatedBody, deviceFor, grantOf } from './auth.js';
+import type { EdgeContext } from '../context.js';
+import { authenticatedBody, deviceFor, grantOf } from '../auth/auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
 
