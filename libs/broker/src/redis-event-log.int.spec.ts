@@ -309,9 +309,9 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
   it('delivers every event in order to a subscription while its live connection is killed', async () => {
     const liveBus = new RedisLiveBus({ keys, openConnection: createSubscriberFactory(target, 'test-killed'), onError: () => undefined });
     const eventLog = log();
-    const hub = new Hub({ log: eventLog, bus: liveBus, now: Date.now, schedule: (run, ms) => { const t = setTimeout(run, ms); return () => clearTimeout(t); } });
+    const hub = new Hub({ log: eventLog, bus: liveBus, now: Date.now, yieldTurn: setImmediate, schedule: (run, ms) => { const t = setTimeout(run, ms); return () => clearTimeout(t); } });
     const received: LoggedEvent[] = [];
-    const sink: SubscriptionSink = { event: (e) => received.push(e), reset: () => undefined, congestion: () => null, failed: (e) => { throw e; } };
+    const sink: SubscriptionSink = { events: (batch) => void received.push(...batch.events), reset: () => undefined, congestion: () => null, failed: (e) => { throw e; } };
     const sub = new Subscription({ hub, log: eventLog, specs: [parseSubscription('resilient')], cursor: null, sink, maxChannels: 10 });
     await sub.start();
     const published = [];

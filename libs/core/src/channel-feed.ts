@@ -1,9 +1,14 @@
 import { compareStreamIds, type StreamId, ZERO_ID } from '@tidings/protocol';
+import { EventBatch, NodeEvent } from './node-event.js';
 import type { EventLog, LiveNotification, LoggedEvent } from './ports.js';
 
 export interface FeedListener {
-  /** Events arrive in channel order, each once, ids strictly increasing. */
-  onFeedEvent(event: LoggedEvent): void;
+  /**
+   * Batches arrive in channel order, ids strictly increasing within and across batches. A listener
+   * attached after a pass began gets the next one; what it may see twice (events at or before the
+   * position it attached at) it drops by id.
+   */
+  onFeedEvents(batch: EventBatch): void;
   /**
    * The feed stopped carrying this listener. `behind`: the feed skipped events (its own read hit
    * a retention gap or a lost stream), so the listener must read the log from its own position.
@@ -20,6 +25,12 @@ export interface ChannelFeedDeps {
   readonly schedule: (run: () => void, delayMs: number) => () => void;
   readonly gapFilled: (channel: string) => void;
   readonly failed: (channel: string, error: unknown) => void;
+  /** Runs `run` on a later turn of the event loop: a long fan-out pass yields between slices. */
+  readonly yieldTurn: (run: () => void) => void;
+  /** Listeners one slice of a pass hands its batch to before yielding. */
+  readonly sliceSize: number;
+  /** Events accepted for the next pass at most while one runs; more wait as notifications (and past maxPending, in the log). */
+  readonly maxBatch: number;
 }
 
 /**
@@ -27,6 +38,11 @@ export interface ChannelFeedDeps {
  * every notification names its predecessor; when that is not the last id relayed, the feed reads
  * the missing events from the log before relaying anything newer. Listeners therefore see the
  * channel's total order with no gaps, however the live path behaves.
+ *
+ * Fan-out goes in passes: a pass hands every listener the same batch — everything relayed since
+ * the previous pass — so a connection writes several events at once, and a pass over many
+ * listeners proceeds in slices, yielding between them so that publishes, heartbeats and new
+ * connections are served meanwhile. Events relayed during a pass wait for the next one.
  */
 export class ChannelFeed {
   /** Id of the newest event relayed (or known to exist when the feed started). */
@@ -42,6 +58,12 @@ export class ChannelFeed {
   private retries = 0;
   private cancelRetry: (() => void) | undefined;
   private readonly listeners = new Set<FeedListener>();
+  /** Relayed, waiting for the next pass. */
+  private queued: NodeEvent[] = [];
+  private passing = false;
+  private passScheduled = false;
+  /** Resolves a fill waiting for a pass to make room (see maxBatch). */
+  private roomWaiters: (() => void)[] = [];
 
   constructor(
     readonly channel: string,
@@ -92,18 +114,22 @@ export class ChannelFeed {
     this.state = 'closed';
     this.cancelRetry?.();
     this.pending = [];
+    this.queued = [];
+    this.wakeRoomWaiters();
     for (const listener of this.listeners) listener.onFeedDetached(this.channel, false);
     this.listeners.clear();
   }
 
   private apply(n: LiveNotification): void {
     if (compareStreamIds(n.id, this.lastId) <= 0) return; // a repeat, or already read from the log
-    if (n.prev === this.lastId) {
+    if (n.prev !== this.lastId) {
+      this.hold(n);
+      this.fill();
+    } else if (this.isFull()) {
+      this.hold(n); // relayed when the running pass has taken the queue
+    } else {
       this.relay(n);
-      return;
     }
-    this.hold(n);
-    this.fill();
   }
 
   private hold(n: LiveNotification): void {
@@ -118,7 +144,58 @@ export class ChannelFeed {
 
   private relay(event: LoggedEvent): void {
     this.lastId = event.id;
-    for (const listener of this.listeners) listener.onFeedEvent(event);
+    this.queued.push(NodeEvent.of(event));
+    if (this.passing || this.passScheduled) return;
+    // Everything relayed in this same run (a page read from the log, a burst of notifications)
+    // joins one batch.
+    this.passScheduled = true;
+    void Promise.resolve().then(() => this.pass());
+  }
+
+  /** Read through a method: state changes across awaits, which the compiler's narrowing does not see. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  private isFull(): boolean {
+    return this.passing && this.queued.length >= this.deps.maxBatch;
+  }
+
+  /** Hands what is queued to every listener, a slice at a time. */
+  private pass(): void {
+    this.passScheduled = false;
+    if (this.passing || this.state === 'closed' || this.queued.length === 0) return;
+    const batch = new EventBatch(this.queued);
+    this.queued = [];
+    this.passing = true;
+    this.slice(batch, [...this.listeners], 0);
+  }
+
+  private slice(batch: EventBatch, listeners: readonly FeedListener[], from: number): void {
+    const end = Math.min(listeners.length, from + this.deps.sliceSize);
+    for (let i = from; i < end; i++) {
+      const listener = listeners[i]!;
+      if (this.listeners.has(listener)) listener.onFeedEvents(batch); // not one that left during the pass
+    }
+    if (end < listeners.length && this.state !== 'closed') {
+      this.deps.yieldTurn(() => this.slice(batch, listeners, end));
+      return;
+    }
+    this.passing = false;
+    this.wakeRoomWaiters();
+    if (this.state === 'live' && this.pending.length > 0) this.applyPending(); // held while the queue was full
+    if (!this.passScheduled) this.pass();
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** A fill far behind waits for passes instead of queueing without bound. */
+  private async room(): Promise<void> {
+    while (this.isFull() && !this.isClosed()) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
   private async runFill(): Promise<void> {
@@ -133,6 +210,8 @@ export class ChannelFeed {
         }
         for (const event of page.events) this.relay(event);
         if (page.events.length < this.deps.pageSize) break;
+        await this.room();
+        if (this.isClosed()) return;
       }
     } catch (error) {
       if (this.state === 'closed') return;

@@ -18,6 +18,8 @@ export interface HubOptions {
   readonly log: EventLog;
   readonly bus: LiveBus;
   readonly schedule: Schedule;
+  /** Runs `run` on a later turn of the event loop (setImmediate): fan-out passes yield between slices with it. */
+  readonly yieldTurn: (run: () => void) => void;
   readonly now: () => number;
   readonly observer?: HubObserver;
   /** Where the worker's redeliveries go (the node's device connections). */
@@ -26,6 +28,8 @@ export interface HubOptions {
   readonly presenceChanged?: (change: PresenceChange) => void;
   readonly pageSize?: number;
   readonly maxPending?: number;
+  /** Listeners a fan-out pass serves before it yields (default 2000). */
+  readonly sliceSize?: number;
   /** Feeds kept only for wildcard subscribers are dropped after this long without events. */
   readonly idleFeedMs?: number;
   /** How far before a resync's start to look for channels that wildcard watchers may have missed. */
@@ -57,6 +61,9 @@ export class Hub implements LiveBusListener {
       maxPending: options.maxPending ?? 1000,
       retryDelayMs: (attempt) => Math.min(5000, 100 * 2 ** attempt),
       schedule: options.schedule,
+      yieldTurn: options.yieldTurn,
+      sliceSize: options.sliceSize ?? 2000,
+      maxBatch: options.maxPending ?? 1000,
       gapFilled: (channel) => observer.gapFilled?.(channel),
       failed: (channel, error) => observer.error?.(error, `reading channel ${channel} to fill a gap`),
     };

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Hub } from './hub.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryLiveBus, type Transmit } from './memory-live-bus.js';
+import type { EventBatch } from './node-event.js';
 import type { LogGap, LoggedEvent } from './ports.js';
 import { Subscription, type SubscriptionSink } from './subscription.js';
 
@@ -29,11 +30,11 @@ function unreliable(random: () => number): Transmit {
 }
 
 class Recorder implements SubscriptionSink {
-  readonly events: LoggedEvent[] = [];
+  readonly received: LoggedEvent[] = [];
   readonly resets: LogGap[] = [];
   failures: unknown[] = [];
-  event(e: LoggedEvent): void {
-    this.events.push(e);
+  events(batch: EventBatch): void {
+    this.received.push(...batch.events);
   }
   reset(gap: LogGap): void {
     this.resets.push(gap);
@@ -45,21 +46,37 @@ class Recorder implements SubscriptionSink {
     this.failures.push(error);
   }
   ids(channel?: string): string[] {
-    return this.events.filter((e) => channel === undefined || e.channel === channel).map((e) => e.id);
+    return this.received.filter((e) => channel === undefined || e.channel === channel).map((e) => e.id);
   }
 }
 
 let clock = 1_700_000_000_000;
 const now = () => clock;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 async function settle(rounds = 30): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
-function cluster(transmit?: Transmit) {
+function cluster(transmit?: Transmit, fanOut: { sliceSize?: number; maxPending?: number; yieldTurn?: (run: () => void) => void } = {}) {
   const log = new MemoryEventLog({ maxLength: 100_000, now });
   const bus = new MemoryLiveBus(log, transmit);
-  const hub = new Hub({ log, bus, now, pageSize: 7, schedule: (run, ms) => { const t = setTimeout(run, ms); return () => clearTimeout(t); } });
+  const hub = new Hub({
+    log,
+    bus,
+    now,
+    pageSize: 7,
+    yieldTurn: fanOut.yieldTurn ?? setImmediate,
+    ...(fanOut.sliceSize ? { sliceSize: fanOut.sliceSize } : {}),
+    ...(fanOut.maxPending ? { maxPending: fanOut.maxPending } : {}),
+    schedule: (run, ms) => {
+      const t = setTimeout(run, ms);
+      return () => clearTimeout(t);
+    },
+  });
   const open: Subscription[] = [];
   const subscribe = async (channels: string[], cursor: Cursor | null = null) => {
     const sink = new Recorder();
@@ -95,6 +112,51 @@ describe('Subscription over a hub', () => {
     expect(new Set(sink.ids()).size).toBe(sink.ids().length);
   });
 
+  it('gives every subscriber each event once, in order, while sliced passes run and subscribers come and go', async () => {
+    const random = seeded(7);
+    // Slices of 3 listeners, each next slice after a random delay: passes overlap publishes,
+    // attaches, closes and gap fills; a full queue (maxPending 4) holds notifications back.
+    current = cluster(unreliable(seeded(11)), { sliceSize: 3, maxPending: 4, yieldTurn: (run) => setTimeout(run, Math.floor(random() * 3)) });
+    const published: string[] = [];
+    const joined: { from: number; fromCursor?: true; sink: Recorder; sub: Subscription; leftAt?: number }[] = [];
+    for (let i = 0; i < 8; i++) joined.push({ from: 0, ...(await current.subscribe(['fan'])) });
+    for (let i = 0; i < 240; i++) {
+      published.push(await current.publish('fan', i));
+      if (i % 20 === 10) {
+        // One joins from a cursor a little behind, one from now; one leaves.
+        const behind = Math.max(0, published.length - 1 - Math.floor(random() * 10));
+        const cursor = { floor: '0-0', positions: new Map([['fan', published[behind]!]]) };
+        joined.push({ from: behind + 1, fromCursor: true, ...(await current.subscribe(['fan'], cursor)) });
+        joined.push({ from: published.length, ...(await current.subscribe(['fan'])) });
+        const leaving = joined[Math.floor(random() * joined.length)]!;
+        if (leaving.leftAt === undefined) {
+          leaving.sub.close();
+          leaving.leftAt = leaving.sink.ids().length;
+        }
+      }
+      if (i % 7 === 0) await tick();
+    }
+    published.push(await current.publish('fan', 'last')); // lost or not, a later one reveals any gap before it
+    await settle();
+    published.push(await current.publish('fan', 'final'));
+    await waitFor(() => joined.every((j) => j.leftAt !== undefined || j.sink.ids().at(-1) === published.at(-1)));
+    for (const { from, fromCursor, sink, leftAt } of joined) {
+      const ids = sink.ids();
+      if (ids.length === 0) {
+        expect(leftAt).toBe(0);
+        continue;
+      }
+      // A run of the channel, in order, each once, starting at or before where it joined (a feed
+      // that lags serves a new subscriber from where it is), to the end unless it left.
+      const start = published.indexOf(ids[0]!);
+      expect(start).toBeGreaterThanOrEqual(0);
+      if (fromCursor) expect(start).toBe(from); // exactly what follows its cursor
+      else expect(start).toBeLessThanOrEqual(from);
+      expect(ids).toEqual(published.slice(start, start + ids.length));
+      if (leftAt === undefined) expect(start + ids.length).toBe(published.length);
+    }
+  });
+
   it('resumes from a cursor: the events after it from the log, then live', async () => {
     current = cluster();
     const ids = [];
@@ -120,7 +182,7 @@ describe('Subscription over a hub', () => {
     const missed = await current.publish('lapsed', 'missed');
     const sink = new Recorder();
     const order: string[] = [];
-    sink.event = (e) => void order.push(`event ${e.id}`);
+    sink.events = (batch) => void order.push(...batch.events.map((e) => `event ${e.id}`));
     sink.reset = (gap) => void order.push(`reset ${gap.reason}`);
     const lapse = { channel: 'lapsed', lostFrom: '0-0', lostTo: missed, reason: 'membership-expired' } as const;
     const sub = new Subscription({
@@ -167,7 +229,7 @@ describe('Subscription over a hub', () => {
     await current.publish('news/uk/sport/extra', 3);
     const fr = await current.publish('news/fr/sport', 4);
     await settle();
-    expect(sink.events.map((e) => [e.channel, e.id])).toEqual([
+    expect(sink.received.map((e) => [e.channel, e.id])).toEqual([
       ['news/uk/sport', uk],
       ['news/fr/sport', fr],
     ]);
@@ -196,7 +258,7 @@ describe('Subscription over a hub', () => {
     const second = await current.subscribe(['chat/#'], cursor);
     await settle();
     expect(first.sink.ids()).toEqual([a1]);
-    expect(second.sink.events.map((e) => e.id).sort()).toEqual([a2, b1].sort());
+    expect(second.sink.received.map((e) => e.id).sort()).toEqual([a2, b1].sort());
   });
 
   it('backfills what the live path missed while it was interrupted', async () => {
@@ -211,7 +273,7 @@ describe('Subscription over a hub', () => {
     current.bus.interrupt(before);
     await settle();
     expect(exact.sink.ids()).toEqual([missed[0]]);
-    expect(wild.sink.events.map((e) => e.channel).sort()).toEqual(['room/1', 'room/2']);
+    expect(wild.sink.received.map((e) => e.channel).sort()).toEqual(['room/1', 'room/2']);
   });
 
   it('shares one node-level feed among subscriptions and drops it when the last one leaves', async () => {
@@ -254,7 +316,7 @@ describe('Subscription over a hub', () => {
     for (let i = 0; i < 30; i++) await current.publish('slow', i);
     let release: () => void = () => undefined;
     const sink = new Recorder();
-    sink.congestion = () => (sink.events.length >= 7 ? new Promise<void>((resolve) => (release = resolve)) : null);
+    sink.congestion = () => (sink.received.length >= 7 ? new Promise<void>((resolve) => (release = resolve)) : null);
     const sub = new Subscription({
       hub: current.hub,
       log: current.log,
@@ -265,11 +327,11 @@ describe('Subscription over a hub', () => {
     });
     await sub.start();
     await settle();
-    expect(sink.events.length).toBe(7); // one page, then it waits
+    expect(sink.received.length).toBe(7); // one page, then it waits
     sink.congestion = () => null;
     release();
     await settle();
-    expect(sink.events.length).toBe(30);
+    expect(sink.received.length).toBe(30);
     sub.close();
   });
 });

@@ -5,17 +5,20 @@ import {
   matchesPattern,
   type StreamId,
   streamIdMs,
+  streamIdParts,
   type Subscription as SubscriptionSpec,
   TidingsError,
   ZERO_ID,
 } from '@tidings/protocol';
 import type { ChannelFeed, FeedListener } from './channel-feed.js';
 import type { Hub, PatternWatcher } from './hub.js';
-import type { EventLog, LogGap, LoggedEvent } from './ports.js';
+import { EventBatch, NodeEvent } from './node-event.js';
+import type { EventLog, LogGap } from './ports.js';
 
 /** Where a subscription's events go: one connection (SSE stream, WebSocket, pending long-poll). */
 export interface SubscriptionSink {
-  event(event: LoggedEvent, from: Subscription): void;
+  /** Consecutive events of one channel, each newer than anything the sink had from that channel. */
+  events(batch: EventBatch, from: Subscription): void;
   reset(gap: LogGap, from: Subscription): void;
   /** null when the connection takes more now, else resolves when it does: paces replays. */
   congestion(): Promise<void> | null;
@@ -37,14 +40,19 @@ export interface SubscriptionOptions {
 }
 
 const MAX_EMPTY_READS_BEHIND_FEED = 5;
+/** Events of a catch-up page handed to the sink at once before it is asked whether it takes more. */
+const CATCH_UP_SLICE = 32;
 
-/** Cursors of one-channel subscriptions, per event and floor; dropped with the event. */
-const sharedCursors = new WeakMap<LoggedEvent, Map<StreamId, string>>();
+/** Floors whose one-channel cursors an event keeps (multi-channel cursors rarely repeat). */
+const MAX_SHARED_FLOORS = 16;
 
 type Mode = 'dormant' | 'reading' | 'live';
 
 interface Track {
+  /** The last event handed to the sink (or where it starts), also as numbers: compared per delivery without parsing. */
   pos: StreamId;
+  ms: number;
+  seq: number;
   /**
    * The position is the subscription's floor (a time), not an event this channel had: it may lie
    * beyond the stream's newest id, which must not read as a lost stream.
@@ -65,9 +73,10 @@ export class Subscription implements FeedListener {
   private readonly tracks = new Map<string, Track>();
   private readonly watchers: PatternWatcher[] = [];
   private readonly exact: string[] = [];
+  /** Where channels a pattern discovers start; ZERO_ID without patterns (every channel is listed). */
   private floor: StreamId = ZERO_ID;
   private closed = false;
-  private lastDelivered: LoggedEvent | undefined;
+  private lastDelivered: NodeEvent | undefined;
   /** Catch-up reads in progress, and who waits for them to end. */
   private reads = 0;
   private caughtUpWaiters: (() => void)[] = [];
@@ -79,8 +88,8 @@ export class Subscription implements FeedListener {
     const { specs, cursor, log, hub, lapses, sink } = this.options;
     for (const gap of lapses ?? []) sink.reset(gap, this);
     const patterns = specs.flatMap((s) => (s.kind === 'pattern' ? [s.pattern] : []));
-    if (cursor) this.floor = cursor.floor;
-    else if (patterns.length > 0) this.floor = `${await log.now()}-0`;
+    // Without patterns the floor means nothing, so one-channel subscriptions share their cursors.
+    if (patterns.length > 0) this.floor = cursor ? cursor.floor : `${await log.now()}-0`;
 
     for (const spec of specs) {
       if (spec.kind !== 'channel' || this.tracks.has(spec.channel)) continue;
@@ -90,7 +99,8 @@ export class Subscription implements FeedListener {
         return;
       }
       this.exact.push(spec.channel);
-      this.track(spec.channel, this.initialPosition(spec.channel, feed.lastId));
+      const [pos, fromFloor] = this.initialPosition(spec.channel, feed.lastId);
+      this.track(spec.channel, pos, fromFloor);
     }
     for (const pattern of patterns) {
       if (this.closed) return; // closed while reading the clock: close() had no watcher to remove
@@ -103,18 +113,36 @@ export class Subscription implements FeedListener {
     for (const channel of [...this.tracks.keys()]) this.sync(channel);
   }
 
+  /** One exact channel and no pattern: its cursor after an event is exactCursor(event), shared by all such subscriptions. */
+  get sharesCursors(): boolean {
+    return this.tracks.size === 1 && this.floor === ZERO_ID;
+  }
+
+  /** The cursor covering everything handed to the sink so far. */
   cursor(): string {
     const last = this.lastDelivered;
-    if (this.tracks.size === 1 && last && this.tracks.get(last.channel)?.pos === last.id) {
-      // Every one-channel subscription with this floor has the same cursor after this event:
-      // encode it once per event, not once per subscriber.
-      let byFloor = sharedCursors.get(last);
-      if (!byFloor) sharedCursors.set(last, (byFloor = new Map()));
+    if (this.tracks.size === 1 && last && this.tracks.get(last.channel)?.pos === last.id) return this.cursorAfter(last);
+    return encodeCursor({ floor: this.floor, positions: this.positions() });
+  }
+
+  /**
+   * The cursor as it stands once `event` (of a batch being handed to the sink) is delivered: every
+   * one-channel subscription with the same floor shares it, encoded once per event.
+   */
+  cursorAfter(event: NodeEvent): string {
+    if (this.tracks.size === 1) {
+      if (this.floor === ZERO_ID) return event.derive(exactCursor);
+      const byFloor = event.derive(floorCursors);
       let cursor = byFloor.get(this.floor);
-      if (cursor === undefined) byFloor.set(this.floor, (cursor = encodeCursor({ floor: this.floor, positions: new Map([[last.channel, last.id]]) })));
+      if (cursor === undefined) {
+        cursor = encodeCursor({ floor: this.floor, positions: new Map([[event.channel, event.id]]) });
+        if (byFloor.size < MAX_SHARED_FLOORS) byFloor.set(this.floor, cursor);
+      }
       return cursor;
     }
-    return encodeCursor({ floor: this.floor, positions: this.positions() });
+    const positions = this.positions();
+    positions.set(event.channel, event.id);
+    return encodeCursor({ floor: this.floor, positions });
   }
 
   /**
@@ -142,8 +170,9 @@ export class Subscription implements FeedListener {
     for (const watcher of this.watchers) this.options.hub.unwatchPattern(watcher);
   }
 
-  onFeedEvent(event: LoggedEvent): void {
-    this.deliver(event);
+  onFeedEvents(batch: EventBatch): void {
+    const track = this.tracks.get(batch.first.channel);
+    if (track) this.deliver(track, batch);
   }
 
   onFeedDetached(channel: string, behind: boolean): void {
@@ -154,32 +183,37 @@ export class Subscription implements FeedListener {
     if (behind) this.sync(channel);
   }
 
-  private initialPosition(channel: string, newest: StreamId): StreamId {
+  /** An exact channel's starting point, and whether it is a floor (a time) rather than an event. */
+  private initialPosition(channel: string, newest: StreamId): [StreamId, boolean] {
     const cursor = this.options.cursor;
-    if (!cursor) return newest;
-    return cursor.positions.get(channel) ?? (cursor.floor === ZERO_ID ? newest : cursor.floor);
+    const listed = cursor?.positions.get(channel);
+    if (listed !== undefined) return [listed, false];
+    if (!cursor || cursor.floor === ZERO_ID) return [newest, false];
+    return [cursor.floor, true];
   }
 
-  /** A channel's starting point: its cursor position, else the floor. */
-  private startingPosition(channel: string): StreamId {
-    return this.options.cursor?.positions.get(channel) ?? this.floor;
+  /** A discovered channel's starting point: its cursor position, else the floor. */
+  private startingPosition(channel: string): [StreamId, boolean] {
+    const listed = this.options.cursor?.positions.get(channel);
+    return listed === undefined ? [this.floor, true] : [listed, false];
   }
 
-  private track(channel: string, pos: StreamId): boolean {
+  private track(channel: string, pos: StreamId, fromFloor: boolean): boolean {
     if (this.tracks.has(channel)) return true;
     if (this.tracks.size >= this.options.maxChannels) {
       this.fail(new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `more than ${this.options.maxChannels} channels match this subscription`));
       return false;
     }
-    const fromFloor = pos === this.floor && this.options.cursor?.positions.get(channel) !== pos;
-    this.tracks.set(channel, { pos, fromFloor, mode: 'dormant', readAgain: false, feed: undefined });
+    const track: Track = { pos, ms: 0, seq: 0, fromFloor, mode: 'dormant', readAgain: false, feed: undefined };
+    moveTo(track, pos);
+    this.tracks.set(channel, track);
     return true;
   }
 
   private discovered(channel: string): void {
     if (this.closed) return;
     const known = this.tracks.has(channel);
-    if (!known && !this.track(channel, this.startingPosition(channel))) return;
+    if (!known && !this.track(channel, ...this.startingPosition(channel))) return;
     this.sync(channel);
   }
 
@@ -191,7 +225,7 @@ export class Subscription implements FeedListener {
     for (const channel of candidates) {
       if (this.closed) return;
       if (!this.tracks.has(channel) && patterns.some((p) => matchesPattern(p, channel))) {
-        if (!this.track(channel, this.startingPosition(channel))) return;
+        if (!this.track(channel, ...this.startingPosition(channel))) return;
       }
     }
   }
@@ -217,7 +251,7 @@ export class Subscription implements FeedListener {
     const feed = this.options.hub.feed(channel);
     if (!feed?.started || compareStreamIds(track.pos, feed.lastId) < 0) return false;
     if (track.fromFloor) {
-      track.pos = feed.lastId; // the floor is a time, the feed knows the newest event: start there
+      moveTo(track, feed.lastId); // the floor is a time, the feed knows the newest event: start there
       track.fromFloor = false;
     }
     track.mode = 'live';
@@ -232,7 +266,7 @@ export class Subscription implements FeedListener {
     try {
       if (track.fromFloor) {
         const newest = await log.lastId(channel);
-        if (compareStreamIds(track.pos, newest) > 0) track.pos = newest; // nothing there is after the floor
+        if (compareStreamIds(track.pos, newest) > 0) moveTo(track, newest); // nothing there is after the floor
         track.fromFloor = false;
       }
       for (;;) {
@@ -243,9 +277,14 @@ export class Subscription implements FeedListener {
         if (this.closed) return;
         if (page.gap) {
           sink.reset(page.gap, this);
-          track.pos = page.gap.reason === 'stream-lost' ? ZERO_ID : page.gap.lostTo;
+          moveTo(track, page.gap.reason === 'stream-lost' ? ZERO_ID : page.gap.lostTo);
         }
-        for (const event of page.events) this.deliver(event);
+        // A page meets the connection a slice at a time, each once it has taken the last.
+        for (let at = 0; at < page.events.length; at += CATCH_UP_SLICE) {
+          if (at > 0) await sink.congestion();
+          if (this.closed) return;
+          this.deliver(track, new EventBatch(page.events.slice(at, at + CATCH_UP_SLICE).map(NodeEvent.of)));
+        }
         if (page.gap || page.events.length === hub.pageSize) continue;
         track.mode = 'dormant';
         if (this.tryGoLive(channel, track)) return;
@@ -265,12 +304,16 @@ export class Subscription implements FeedListener {
     }
   }
 
-  private deliver(event: LoggedEvent): void {
-    const track = this.tracks.get(event.channel);
-    if (!track || compareStreamIds(event.id, track.pos) <= 0) return;
-    track.pos = event.id;
-    this.lastDelivered = event;
-    this.options.sink.event(event, this);
+  /** Hands the sink what of `batch` is newer than the channel's position (all of it, nearly always). */
+  private deliver(track: Track, batch: EventBatch): void {
+    const fresh = batch.after(track.ms, track.seq);
+    if (!fresh) return;
+    const last = fresh.last;
+    track.pos = last.id;
+    track.ms = last.ms;
+    track.seq = last.seq;
+    this.lastDelivered = last;
+    this.options.sink.events(fresh, this);
   }
 
   private wakeCaughtUp(): void {
@@ -283,4 +326,20 @@ export class Subscription implements FeedListener {
     if (this.closed) return;
     this.options.sink.failed(error, this);
   }
+}
+
+function moveTo(track: Track, pos: StreamId): void {
+  const [ms, seq] = streamIdParts(pos) ?? [0, 0];
+  track.pos = pos;
+  track.ms = ms;
+  track.seq = seq;
+}
+
+/** The cursor of a one-channel subscription without patterns after `event`: the same for all of them. */
+export function exactCursor(event: NodeEvent): string {
+  return encodeCursor({ floor: ZERO_ID, positions: new Map([[event.channel, event.id]]) });
+}
+
+function floorCursors(): Map<StreamId, string> {
+  return new Map();
 }

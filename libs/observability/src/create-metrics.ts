@@ -10,8 +10,13 @@ export interface Metrics {
   readonly registry: Registry;
   /** tidings_edge_published_events_total{transport=http|ws} */
   readonly publishedTotal: Counter<'transport'>;
-  /** tidings_edge_delivered_events_total{transport=sse|ws|poll} */
+  /**
+   * tidings_edge_delivered_events_total{transport=sse|ws|poll}. The fan-out path adds to
+   * `deliveries` (plain numbers: a prom-client inc per delivery would cost more than the write's
+   * share); they move into the counter whenever it is read.
+   */
   readonly deliveredTotal: Counter<'transport'>;
+  readonly deliveries: DeliveryCounts;
   /** tidings_edge_redelivered_events_total{transport=sse|ws|poll}: the worker's retries written to devices. */
   readonly redeliveredTotal: Counter<'transport'>;
   /** tidings_edge_receipt_jobs_unqueued_total: ack events whose retry job could not be queued (the reconciler does it later). */
@@ -37,6 +42,13 @@ export interface Metrics {
   readonly contentType: string;
 }
 
+/** Events written per transport since the counter last read them. */
+export interface DeliveryCounts {
+  sse: number;
+  ws: number;
+  poll: number;
+}
+
 const PUBLISH_TRANSPORTS = ['http', 'ws'];
 const DELIVERY_TRANSPORTS = ['sse', 'ws', 'poll'];
 const RESET_REASONS = ['retention', 'stream-lost', 'membership-expired'];
@@ -56,7 +68,20 @@ export function createMetrics(nodeId: string): Metrics {
     new Counter<L>({ name, help, labelNames, registers });
 
   const publishedTotal = counter('tidings_edge_published_events_total', 'Events accepted for publishing by this node.', ['transport']);
-  const deliveredTotal = counter('tidings_edge_delivered_events_total', 'Events written to subscriber connections.', ['transport']);
+  const deliveries: DeliveryCounts = { sse: 0, ws: 0, poll: 0 };
+  const deliveredTotal = new Counter({
+    name: 'tidings_edge_delivered_events_total',
+    help: 'Events written to subscriber connections.',
+    labelNames: ['transport'],
+    registers,
+    collect() {
+      for (const transport of ['sse', 'ws', 'poll'] as const) {
+        if (deliveries[transport] === 0) continue;
+        this.inc({ transport }, deliveries[transport]);
+        deliveries[transport] = 0;
+      }
+    },
+  });
   const redeliveredTotal = counter('tidings_edge_redelivered_events_total', 'Ack events written again to devices that had not answered (worker retries).', ['transport']);
   const connections = new Gauge({ name: 'tidings_edge_connections', help: 'Open subscriber connections.', labelNames: ['transport'], registers });
   const slowConsumerDisconnectsTotal = counter(
@@ -78,6 +103,7 @@ export function createMetrics(nodeId: string): Metrics {
     registry,
     publishedTotal,
     deliveredTotal,
+    deliveries,
     redeliveredTotal,
     receiptJobsUnqueuedTotal: counter<never>(
       'tidings_edge_receipt_jobs_unqueued_total',

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpExchange } from './http-exchange.js';
 import { isNativeUws, loadUws } from './load-uws.js';
 import { listen, type Listening } from './listen.js';
-import { SseStream, type WriteOutcome } from './sse-stream.js';
+import { OutputFlusher, type WriteOutcome } from './output-flusher.js';
+import { SseStream } from './sse-stream.js';
 
 const uws = loadUws(false);
 let server: Listening | undefined;
@@ -19,13 +20,13 @@ async function serveFlood(cap: number, chunk: string): Promise<{ port: number; r
   let report!: (r: { outcome: WriteOutcome; buffered: number }) => void;
   const result = new Promise<{ outcome: WriteOutcome; buffered: number }>((resolve) => (report = resolve));
   const app = uws.App().get('/sse', (res, req) => {
-    const stream = new SseStream(new HttpExchange(res, req), cap);
+    const stream = new SseStream(new HttpExchange(res, req), cap, new OutputFlusher());
     stream.open({ 'content-type': 'text/event-stream' }, ': open\n\n');
     const pump = () => {
-      for (let i = 0; i < 1000; i++) {
+      for (let i = 0; i < 10; i++) {
         const outcome = stream.write(chunk);
         if (outcome === 'dropped') {
-          const buffered = stream.buffered;
+          const buffered = stream.pendingBytes;
           stream.abort();
           report({ outcome, buffered });
           return;

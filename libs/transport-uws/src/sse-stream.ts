@@ -1,23 +1,25 @@
 import type { HttpExchange, Headers } from './http-exchange.js';
 import { statusLine } from './http-exchange.js';
-
-export type WriteOutcome = 'sent' | 'buffered' | 'dropped';
+import { byteLength, type Chunk, type OutputFlusher, type WriteOutcome } from './output-flusher.js';
+import { QueuedOutput, writeFlushing } from './queued-output.js';
 
 /**
- * A Server-Sent Events response held open. uWS buffers what the socket will not take yet; this
- * counts those bytes and reports 'dropped' past `maxBufferedBytes`, so the caller can disconnect
- * a slow consumer instead of letting its buffer grow without bound.
+ * A Server-Sent Events response held open, written through a QueuedOutput. uWS buffers what the
+ * socket will not take yet; those bytes are counted (an upper bound) until it says the socket is
+ * writable again.
  */
-export class SseStream {
+export class SseStream extends QueuedOutput {
   private bufferedBytes = 0;
   private closed = false;
-  private waiters: (() => void)[] = [];
-  private readonly closeHandlers: (() => void)[] = [];
+  private waiters: (() => void)[] | undefined;
+  private closeHandlers: (() => void)[] | undefined;
 
   constructor(
     private readonly exchange: HttpExchange,
-    private readonly maxBufferedBytes: number,
+    maxBufferedBytes: number,
+    flusher: OutputFlusher,
   ) {
+    super(maxBufferedBytes, flusher);
     exchange.takeOver();
     exchange.onAbort(() => this.markClosed());
   }
@@ -26,87 +28,90 @@ export class SseStream {
     return this.closed;
   }
 
-  get buffered(): number {
-    return this.bufferedBytes;
-  }
-
   /** Runs `handler` once the stream closes; at once when it already has. */
   onClose(handler: () => void): void {
     if (this.closed) handler();
-    else this.closeHandlers.push(handler);
+    else (this.closeHandlers ??= []).push(handler);
   }
 
-  /** Sends the status line and headers; the first write goes out with them. */
+  /** Sends the status line and headers at once; the first write goes out with them. */
   open(headers: Headers, first: string): WriteOutcome {
     if (this.closed) return 'dropped';
     const res = this.exchange.res;
-    let outcome: WriteOutcome = 'sent';
     res.cork(() => {
       res.writeStatus(statusLine(200));
       for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
-      outcome = this.writeCorked(first);
+      this.writeChunk(first, byteLength(first));
     });
-    return outcome;
+    return this.bufferedBytes > 0 ? 'buffered' : 'sent';
   }
 
-  write(chunk: string): WriteOutcome {
-    if (this.closed) return 'dropped';
-    let outcome: WriteOutcome = 'sent';
-    this.exchange.res.cork(() => {
-      outcome = this.writeCorked(chunk);
-    });
-    return outcome;
+  /** Queues `chunk` for this turn's write. */
+  write(chunk: Chunk): WriteOutcome {
+    return this.enqueue(chunk);
   }
 
   /** null when the socket takes more now; otherwise resolves when it has drained (or closed). */
   writable(): Promise<void> | null {
     if (this.closed || this.bufferedBytes === 0) return null;
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => (this.waiters ??= []).push(resolve));
   }
 
-  /** Ends the response cleanly (the client sees the stream end and reconnects per `retry:`). */
+  /** Ends the response cleanly after what is queued (the client sees the stream end and reconnects per `retry:`). */
   end(last?: string): void {
     if (this.closed) return;
     const res = this.exchange.res;
-    res.cork(() => res.end(last ?? ''));
+    res.cork(() => {
+      this.writeQueued();
+      res.end(last ?? '');
+    });
     this.markClosed();
   }
 
-  /** Drops the connection at once, discarding what is buffered (slow consumers). */
+  /** Drops the connection at once, discarding what is queued and buffered (slow consumers). */
   abort(): void {
     if (this.closed) return;
     this.exchange.res.close();
     this.markClosed();
   }
 
-  private writeCorked(chunk: string): WriteOutcome {
-    const size = Buffer.byteLength(chunk);
+  protected backlog(): number {
+    return this.bufferedBytes;
+  }
+
+  protected corkAndWrite(): void {
+    this.exchange.res.cork(writeFlushing);
+  }
+
+  protected writeChunk(chunk: Chunk, size: number): void {
+    const res = this.exchange.res;
     if (this.bufferedBytes > 0) {
-      if (this.bufferedBytes + size > this.maxBufferedBytes) return 'dropped';
-      this.exchange.res.write(chunk);
+      res.write(chunk);
       this.bufferedBytes += size;
-      return 'buffered';
+      return;
     }
-    if (this.exchange.res.write(chunk)) return 'sent';
+    if (res.write(chunk)) return;
     this.bufferedBytes = size; // an upper bound: part of it may have gone out
-    this.exchange.res.onWritable(() => {
+    res.onWritable(() => {
       this.bufferedBytes = 0;
       this.wake();
       return true;
     });
-    return 'buffered';
   }
 
   private markClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.discardQueue();
     this.wake();
-    for (const handler of this.closeHandlers) handler();
+    const handlers = this.closeHandlers ?? [];
+    this.closeHandlers = undefined;
+    for (const handler of handlers) handler();
   }
 
   private wake(): void {
     const waiters = this.waiters;
-    this.waiters = [];
-    for (const resolve of waiters) resolve();
+    this.waiters = undefined;
+    for (const resolve of waiters ?? []) resolve();
   }
 }

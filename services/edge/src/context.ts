@@ -2,6 +2,7 @@ import type { EdgeConfig } from '@tidings/config';
 import type { EventLog, Hub, NodeRegistry, PresenceStore, RateLimiter, ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import type { StreamId } from '@tidings/protocol';
+import type { OutputFlusher } from '@tidings/transport-uws';
 import type { EdgeAuth } from './auth/auth.js';
 import type { ConnectionLimits } from './node/connection-limits.js';
 import type { DeviceTracker } from './node/device-tracker.js';
@@ -28,6 +29,8 @@ export interface EdgeContext {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly sessions: SessionRegistry;
+  /** Writes every connection's queued output once per event-loop turn. */
+  readonly flusher: OutputFlusher;
   /** Publishes under way; shutdown waits for them. */
   readonly inFlight: { count: number };
   isDraining(): boolean;

@@ -1,7 +1,7 @@
 import type { EdgeConfig } from '@tidings/config';
 import { Hub } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
-import { listen, loadUws } from '@tidings/transport-uws';
+import { listen, loadUws, OutputFlusher } from '@tidings/transport-uws';
 import { EdgeAuth } from './auth/auth.js';
 import type { EdgeContext } from './context.js';
 import { createRedisEngine, type Engine } from './engine.js';
@@ -44,6 +44,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     log,
     bus,
     now: Date.now,
+    yieldTurn: setImmediate,
     schedule: (run, delayMs) => {
       const timer = setTimeout(run, delayMs);
       return () => clearTimeout(timer);
@@ -75,6 +76,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     metrics,
     logger,
     sessions: new SessionRegistry(),
+    flusher: new OutputFlusher(),
     inFlight: { count: 0 },
     isDraining: () => draining,
     isStoreReady: isReady,

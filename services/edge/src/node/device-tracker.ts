@@ -133,10 +133,12 @@ export class DeviceTracker {
     return written;
   }
 
-  /** The event was written to one of the device's connections. */
-  delivered(event: LoggedEvent, device: string): void {
-    this.positions.moved(event.channel, event.id, device, this.connected.get(event.channel)?.has(device) === true);
-    if (event.ack) this.marks.add(event, device);
+  /** These events were written to one of the device's connections. */
+  delivered(events: readonly LoggedEvent[], device: string): void {
+    for (const event of events) {
+      this.positions.moved(event.channel, event.id, device, this.connected.get(event.channel)?.has(device) === true);
+      if (event.ack) this.marks.add(event, device);
+    }
   }
 
   async stop(): Promise<void> {

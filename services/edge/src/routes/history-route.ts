@@ -4,7 +4,7 @@ import type { EdgeContext } from '../context.js';
 import { grantOf, requireSubscribe } from '../auth/auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
-import { eventEnvelope } from './subscribe-request.js';
+import { envelopeOf } from '../sessions/event-frames.js';
 
 const DEFAULT_LIMIT = 100;
 
@@ -20,7 +20,7 @@ export async function handleHistory(ctx: EdgeContext, exchange: HttpExchange, ra
     const last = page.events.at(-1);
     const next = page.events.length === limit && last ? `,"next":"${last.id}"` : '';
     const gap = page.gap ? `,"reset":${JSON.stringify(page.gap)}` : '';
-    exchange.respond(200, `{"events":[${page.events.map(eventEnvelope).join(',')}]${next}${gap}}`, {
+    exchange.respond(200, `{"events":[${page.events.map(envelopeOf).join(',')}]${next}${gap}}`, {
       'content-type': 'application/json',
       ...corsHeaders(ctx, exchange),
     });

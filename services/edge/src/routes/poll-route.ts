@@ -1,12 +1,14 @@
-import { type LogGap, type LoggedEvent, Subscription, type SubscriptionSink } from '@tidings/core';
+import { Subscription } from '@tidings/core';
 import { TidingsError } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from '../context.js';
 import { deviceFor, grantOf, requireSubscribe } from '../auth/auth.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
-import type { DeviceSession, RedeliveryTarget } from '../node/device-tracker.js';
-import { eventEnvelope, exactChannels, parseDeviceParam, parseResumePoint, parseSpecs, patternsOf, redeliveryEnvelope, resumePoint } from './subscribe-request.js';
+import type { DeviceSession } from '../node/device-tracker.js';
+import { envelopeOf, redeliveryEnvelope } from '../sessions/event-frames.js';
+import { PollSink } from '../sessions/poll-sink.js';
+import { exactChannels, parseDeviceParam, parseResumePoint, parseSpecs, patternsOf, resumePoint } from './subscribe-request.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 25;
 
@@ -36,16 +38,16 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
     const answer = () => {
       if (!subscription || exchange.finished) return;
       clearTimeout(timer);
-      const envelopes = [...sink.events.map(eventEnvelope), ...sink.redelivered.map(redeliveryEnvelope)];
+      const envelopes = [...sink.collected.map((e) => envelopeOf(e)), ...sink.redelivered.map(redeliveryEnvelope)];
       const body = `{"events":[${envelopes.join(',')}],"resets":${JSON.stringify(sink.resets)},"cursor":"${subscription.cursor()}"}`;
       const positions = subscription.positions();
       subscription.close();
-      ctx.metrics.deliveredTotal.inc({ transport: 'poll' }, sink.events.length);
+      ctx.metrics.deliveries.poll += sink.collected.length;
       ctx.metrics.redeliveredTotal.inc({ transport: 'poll' }, sink.redelivered.length);
       exchange.respond(200, body, { 'content-type': 'application/json', 'cache-control': 'no-store', ...corsHeaders(ctx, exchange) });
       if (device && deviceId) {
         // Written now: the device's positions move, and are saved as it leaves.
-        for (const event of [...sink.events, ...sink.redelivered]) ctx.devices.delivered(event, deviceId);
+        ctx.devices.delivered([...sink.collected, ...sink.redelivered], deviceId);
         device.followPatterns(() => positions);
         device.release();
       }
@@ -81,54 +83,4 @@ function parseTimeout(value: string | null, max: number): number {
     throw new TidingsError('TIDINGS_QUERY_INVALID', `timeout must be whole seconds from 0 to ${max}`);
   }
   return seconds;
-}
-
-/**
- * Collects what the subscription delivers, and the worker's redeliveries while the poll waits,
- * and asks for the answer once something arrived.
- */
-class PollSink implements SubscriptionSink, RedeliveryTarget {
-  readonly owedOnConnect = false;
-  readonly events: LoggedEvent[] = [];
-  readonly redelivered: LoggedEvent[] = [];
-  readonly resets: LogGap[] = [];
-  onFailure: (error: unknown) => void = () => undefined;
-  private scheduled = false;
-
-  constructor(
-    private readonly pageLimit: number,
-    private readonly answer: () => void,
-  ) {}
-
-  event(event: LoggedEvent): void {
-    // Never refuse an event the subscription counted as delivered: the cursor would skip it.
-    this.events.push(event);
-    this.soon();
-  }
-
-  redeliver(event: LoggedEvent): void {
-    if (this.redelivered.length < this.pageLimit) this.redelivered.push(event); // the rest come next round
-    this.soon();
-  }
-
-  reset(gap: LogGap): void {
-    this.resets.push(gap);
-    this.soon();
-  }
-
-  congestion(): Promise<void> | null {
-    // A full page stops further reads; the answer goes out and the client asks again.
-    return this.events.length >= this.pageLimit ? new Promise<void>(() => undefined) : null;
-  }
-
-  failed(error: unknown): void {
-    this.onFailure(error);
-  }
-
-  /** Answers on the next turn, so events that arrive together travel together. */
-  private soon(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(this.answer);
-  }
 }

@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor, isTidingsError } from '@tidings/protocol';
 import { describe, expect, it } from 'vitest';
-import { eventEnvelope, parseResumePoint, parseSpecs } from './subscribe-request.js';
+import { parseResumePoint, parseSpecs } from './subscribe-request.js';
 
 const codeOf = (run: () => unknown): string | undefined => {
   try {
@@ -39,11 +39,5 @@ describe('subscribe requests', () => {
     expect(parseResumePoint(undefined, [])).toBeNull();
     expect(parseResumePoint('', [])).toBeNull();
     expect(codeOf(() => parseResumePoint('not a cursor!', []))).toBe('TIDINGS_CURSOR_INVALID');
-  });
-
-  it('builds the event envelope from stored JSON without re-encoding the data', () => {
-    const event = { channel: 'a/b', id: '1-0', event: 'tick', data: '{"x":[1,"two"]}' };
-    expect(JSON.parse(eventEnvelope(event))).toEqual({ channel: 'a/b', id: '1-0', event: 'tick', data: { x: [1, 'two'] } });
-    expect(eventEnvelope(event)).toBe(eventEnvelope(event));
   });
 });

@@ -1,4 +1,4 @@
-import type { LogGap, LoggedEvent, PresenceChange } from '@tidings/core';
+import type { LogGap } from '@tidings/core';
 import {
   type Cursor,
   decodeCursor,
@@ -41,12 +41,6 @@ export function parsePresenceParam(value: string | null): boolean {
   throw new TidingsError('TIDINGS_QUERY_INVALID', 'presence must be 1 or 0');
 }
 
-/** The SSE / long-poll / WebSocket body of a join or leave. */
-export function presenceJson(change: PresenceChange): string {
-  const { channel, device, node, action, reason } = change;
-  return JSON.stringify({ channel, device, node, action, ...(reason ? { reason } : {}) });
-}
-
 /** The concrete channels of a subscription: the ones a device becomes a member of. */
 export function exactChannels(specs: readonly SubscriptionSpec[]): string[] {
   return specs.flatMap((spec) => (spec.kind === 'channel' ? [spec.channel] : []));
@@ -64,25 +58,4 @@ export function patternsOf(specs: readonly SubscriptionSpec[]): string[] {
 export function resumePoint(clientCursor: Cursor | null, device: DeviceSession | undefined): { cursor: Cursor | null; lapses: readonly LogGap[] } {
   if (clientCursor) return { cursor: clientCursor, lapses: [] };
   return device ? device.resume : { cursor: null, lapses: [] };
-}
-
-const envelopes = new WeakMap<LoggedEvent, string>();
-
-/** The envelope of a worker retry: the same event, marked so clients keep their position. */
-export function redeliveryEnvelope(event: LoggedEvent): string {
-  return `${eventEnvelope(event).slice(0, -1)},"redelivery":true}`;
-}
-
-/**
- * `{"channel","id","event","data"}` (plus `"ack":true` for ack events) as JSON text, spliced from
- * the stored JSON without parsing it again, and built once per event however many subscribers
- * receive it.
- */
-export function eventEnvelope(event: LoggedEvent): string {
-  let envelope = envelopes.get(event);
-  if (envelope === undefined) {
-    envelope = `{"channel":${JSON.stringify(event.channel)},"id":"${event.id}","event":${JSON.stringify(event.event)},"data":${event.data}${event.ack ? ',"ack":true' : ''}}`;
-    envelopes.set(event, envelope);
-  }
-  return envelope;
 }

@@ -1,51 +1,20 @@
-import { type LogGap, type LoggedEvent, type PresenceChange, Subscription, type SubscriptionSink } from '@tidings/core';
-import {
-  type ClientFrame,
-  CLOSE,
-  encodeEventFrame,
-  encodeRedeliveryFrame,
-  encodeServerFrame,
-  errorBody,
-  isTidingsError,
-  parseClientFrame,
-  parseSubscription,
-  type ServerFrame,
-  TidingsError,
-} from '@tidings/protocol';
+import { Subscription } from '@tidings/core';
+import { type ClientFrame, CLOSE, errorBody, isTidingsError, parseClientFrame, parseSubscription, TidingsError } from '@tidings/protocol';
 import type { Grant } from '@tidings/auth';
-import { type HttpResponse, statusLine, type TemplatedApp, type WebSocket } from '@tidings/transport-uws';
+import { type HttpResponse, statusLine, type TemplatedApp } from '@tidings/transport-uws';
 import { deviceFor, requirePublish, requireSubscribe, spendPublishBudget, tokenOf } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
+import { WsConnection } from '../sessions/ws-connection.js';
+import { WsSink } from '../sessions/ws-sink.js';
 import { clientAddress } from './client-address.js';
 import { originAllowed } from './cors.js';
-import type { RedeliveryTarget } from '../node/device-tracker.js';
-import type { PresenceListener } from '../node/presence-watchers.js';
 import { toTidingsError } from './http-errors.js';
 import { publishEvent } from './publish-routes.js';
-import type { Session } from '../sessions/session-registry.js';
 import { exactChannels, parseDeviceParam, parseResumePoint, patternsOf, resumePoint } from './subscribe-request.js';
 
-/** Per-connection state, kept in uWS user data (never as properties stuck on the socket). */
-export interface WsState {
-  /** What the connection may do; undefined until its first frame, `auth`, gives a token. */
-  grant: Grant | undefined;
-  /** Closes a connection that never authenticates. */
-  authTimer: NodeJS.Timeout | undefined;
-  /** Its places under the connection limits, given back on close. */
-  readonly slots: (() => void)[];
-  readonly subscriptions: Map<string, Subscription>;
-  /** The device this connection speaks for (`?device=` or a subscribe frame's `device`). */
-  device: string | undefined;
-  /** What each subscription holds (the device's membership, a presence watch), released when it ends. */
-  readonly releases: Map<string, () => void>;
-  closed: boolean;
-  protocolErrors: number;
-  /** Frames received and not yet handled (count and text length), and the end of their chain. */
-  queued: number;
-  queuedBytes: number;
-  done: Promise<void>;
-  drainWaiters: (() => void)[];
-  session: Session | undefined;
+/** uWS copies user data property by property: the connection object rides along as one of them. */
+interface WsData {
+  readonly conn: WsConnection;
 }
 
 /** Invalid frames tolerated per connection before it is closed as misbehaving. */
@@ -55,11 +24,11 @@ const MAX_QUEUED_FRAMES = 1024;
 
 export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): void {
   const { config, metrics } = ctx;
-  app.ws<WsState>('/v1/ws', {
+  app.ws<WsData>('/v1/ws', {
     // uWS drops a frame over its own limit without a close frame; up to twice the configured
     // limit we read it and close with 1009 and a reason instead.
     maxPayloadLength: config.limits.maxFrameBytes * 2,
-    // Our cap is checked after every send (sendText); uWS' own limit sits above it so that the
+    // Our cap is checked on every send (WsOutput); uWS' own limit sits above it so that the
     // 4001 close frame still fits behind a full buffer and the client learns why.
     maxBackpressure: config.limits.slowConsumerBytes + 2 * config.limits.maxBodyBytes + 4096,
     idleTimeout: config.limits.wsIdleSeconds,
@@ -75,7 +44,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       let aborted = false;
       res.onAborted(() => (aborted = true));
       void (async () => {
-        let state: WsState;
+        let conn: WsConnection;
         try {
           if (!originAllowed(ctx, origin)) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${origin} may not open WebSockets here`);
           const requested = parseDeviceParam(query.get('device'));
@@ -84,140 +53,105 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
           const grant = token !== undefined || ctx.auth.acceptsAnonymous ? await ctx.auth.grant(token) : undefined;
           const device = grant ? deviceFor(grant, requested) : requested;
           const slot = ctx.connectionLimits.acquire(grant?.principal, address);
-          state = {
-            slots: [slot],
-            grant,
-            authTimer: undefined,
-            subscriptions: new Map(),
-            device,
-            releases: new Map(),
-            closed: false,
-            protocolErrors: 0,
-            queued: 0,
-            queuedBytes: 0,
-            done: Promise.resolve(),
-            drainWaiters: [],
-            session: undefined,
-          };
+          conn = new WsConnection(metrics, grant, device, [slot]);
         } catch (error) {
           if (!aborted) refuseUpgrade(res, toTidingsError(ctx, error));
           return;
         }
         if (aborted) {
-          for (const release of state.slots) release();
+          for (const release of conn.slots) release();
           return;
         }
-        res.cork(() => res.upgrade(state, ...handshake, context));
+        const data: WsData = { conn };
+        res.cork(() => res.upgrade(data, ...handshake, context));
       })();
     },
     open: (ws) => {
-      const state = ws.getUserData();
-      state.session = {
-        transport: 'ws',
-        get expiresAt() {
-          return state.grant?.expiresAt;
-        },
-        expire: () => {
-          if (!state.closed) ws.end(CLOSE.TOKEN_EXPIRED, 'token expired: authenticate again and resume');
-        },
-        heartbeat: () => undefined, // uWS pings WebSockets itself, and closes those that stop answering
-        closeForShutdown: () => {
-          if (!state.closed) ws.end(CLOSE.GOING_AWAY, 'server shutting down');
-        },
-      };
-      ctx.sessions.add(state.session);
+      const { conn } = ws.getUserData();
+      conn.opened(ws, config.limits.slowConsumerBytes, ctx.flusher);
+      ctx.sessions.add(conn);
       metrics.connections.inc({ transport: 'ws' });
-      if (!state.grant) {
-        state.authTimer = setTimeout(() => {
-          if (!state.closed && !state.grant) ws.end(CLOSE.UNAUTHORIZED, 'no auth frame in time');
+      if (!conn.grant) {
+        conn.authTimer = setTimeout(() => {
+          if (!conn.grant) conn.end(CLOSE.UNAUTHORIZED, 'no auth frame in time');
         }, config.auth.wsAuthSeconds * 1000);
       }
     },
     message: (ws, message, isBinary) => {
+      const { conn } = ws.getUserData();
       if (isBinary) {
-        ws.end(CLOSE.UNSUPPORTED_DATA, 'binary frames are not supported; send JSON text');
+        conn.end(CLOSE.UNSUPPORTED_DATA, 'binary frames are not supported; send JSON text');
         return;
       }
       if (message.byteLength > config.limits.maxFrameBytes) {
         metrics.badRequestsTotal.inc({ code: 'TIDINGS_FRAME_INVALID' });
-        ws.end(CLOSE.MESSAGE_TOO_BIG, `frames are limited to ${config.limits.maxFrameBytes} bytes`);
+        conn.end(CLOSE.MESSAGE_TOO_BIG, `frames are limited to ${config.limits.maxFrameBytes} bytes`);
         return;
       }
       const text = Buffer.from(message).toString('utf8'); // copy: uWS reuses `message` after return
-      const state = ws.getUserData();
       let frame: ClientFrame;
       try {
         frame = parseClientFrame(text, { maxJsonDepth: config.limits.maxJsonDepth });
       } catch (error) {
-        refuseFrame(ctx, ws, error, refOfInvalid(text));
+        refuseFrame(ctx, conn, error, refOfInvalid(text));
         return;
       }
       // Liveness is never queued behind slow work.
-      if (frame.type === 'ping') return send(ctx, ws, { type: 'pong', ...refOf(frame) });
+      if (frame.type === 'ping') return conn.send({ type: 'pong', ...refOf(frame) });
       // The rest one at a time, in order (an `auth` is done before what follows it), with a
       // bounded backlog: a client sending frames faster than they are handled is cut off.
-      if (state.queued >= MAX_QUEUED_FRAMES || state.queuedBytes + text.length > config.limits.slowConsumerBytes) {
+      if (conn.queued >= MAX_QUEUED_FRAMES || conn.queuedBytes + text.length > config.limits.slowConsumerBytes) {
         metrics.badRequestsTotal.inc({ code: 'TIDINGS_FRAME_INVALID' });
-        ws.end(CLOSE.PROTOCOL_ERRORS, 'too many frames waiting; send fewer at once');
+        conn.end(CLOSE.PROTOCOL_ERRORS, 'too many frames waiting; send fewer at once');
         return;
       }
-      state.queued += 1;
-      state.queuedBytes += text.length;
-      state.done = state.done
-        .then(() => (state.closed ? undefined : onFrame(ctx, ws, frame)))
+      conn.queued += 1;
+      conn.queuedBytes += text.length;
+      conn.done = conn.done
+        .then(() => (conn.closed ? undefined : onFrame(ctx, conn, frame)))
         .catch((error: unknown) => ctx.logger.warn({ err: error }, 'websocket frame handling failed'))
         .finally(() => {
-          state.queued -= 1;
-          state.queuedBytes -= text.length;
+          conn.queued -= 1;
+          conn.queuedBytes -= text.length;
         });
     },
-    drain: (ws) => {
-      const state = ws.getUserData();
-      const waiters = state.drainWaiters;
-      state.drainWaiters = [];
-      for (const resolve of waiters) resolve();
-    },
+    drain: (ws) => ws.getUserData().conn.drained(),
     close: (ws) => {
-      const state = ws.getUserData();
-      state.closed = true;
-      clearTimeout(state.authTimer);
-      for (const release of state.slots) release();
-      for (const subscription of state.subscriptions.values()) subscription.close();
-      ctx.subscriptionCounts.remove([...state.subscriptions.keys()]);
-      state.subscriptions.clear();
-      for (const release of state.releases.values()) release();
-      state.releases.clear();
-      for (const resolve of state.drainWaiters) resolve();
-      if (state.session) ctx.sessions.remove(state.session);
+      const { conn } = ws.getUserData();
+      conn.closedBySocket();
+      clearTimeout(conn.authTimer);
+      for (const release of conn.slots) release();
+      for (const subscription of conn.subscriptions.values()) subscription.close();
+      ctx.subscriptionCounts.remove([...conn.subscriptions.keys()]);
+      conn.subscriptions.clear();
+      for (const release of conn.releases.values()) release();
+      conn.releases.clear();
+      ctx.sessions.remove(conn);
       metrics.connections.dec({ transport: 'ws' });
     },
   });
 }
 
-async function onFrame(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Exclude<ClientFrame, { type: 'ping' }>): Promise<void> {
-  const state = ws.getUserData();
+async function onFrame(ctx: EdgeContext, conn: WsConnection, frame: Exclude<ClientFrame, { type: 'ping' }>): Promise<void> {
   try {
-    if (frame.type === 'auth') await authenticate(ctx, ws, frame);
-    else if (!state.grant) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'the first frame must be {"type":"auth","token":"…"}');
-    else await handleFrame(ctx, ws, state.grant, frame);
+    if (frame.type === 'auth') await authenticate(ctx, conn, frame);
+    else if (!conn.grant) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'the first frame must be {"type":"auth","token":"…"}');
+    else await handleFrame(ctx, conn, conn.grant, frame);
   } catch (error) {
-    refuseFrame(ctx, ws, error, refOf(frame));
+    refuseFrame(ctx, conn, error, refOf(frame));
   }
 }
 
 /** Answers a frame with an error; closes a connection without credentials, or one that keeps erring. */
-function refuseFrame(ctx: EdgeContext, ws: WebSocket<WsState>, error: unknown, ref: { ref?: string | number }): void {
-  const state = ws.getUserData();
-  if (state.closed) return;
+function refuseFrame(ctx: EdgeContext, conn: WsConnection, error: unknown, ref: { ref?: string | number }): void {
+  if (conn.closed) return;
   const tidingsError = toTidingsError(ctx, error);
   ctx.metrics.badRequestsTotal.inc({ code: tidingsError.code });
-  send(ctx, ws, { type: 'error', code: tidingsError.code, message: tidingsError.message, ...ref });
-  // The error frame may have closed a full socket as a slow consumer: ending it again would throw.
-  if (state.closed) return;
+  conn.send({ type: 'error', code: tidingsError.code, message: tidingsError.message, ...ref });
   // Without credentials there is nothing else to do: an expired token may come back renewed.
-  if (!state.grant) ws.end(tidingsError.code === 'TIDINGS_TOKEN_EXPIRED' ? CLOSE.TOKEN_EXPIRED : CLOSE.UNAUTHORIZED, tidingsError.message.slice(0, 120));
-  else if (isTidingsError(error) && error.status < 500 && ++state.protocolErrors > MAX_PROTOCOL_ERRORS) {
-    ws.end(CLOSE.PROTOCOL_ERRORS, 'too many invalid frames');
+  if (!conn.grant) conn.end(tidingsError.code === 'TIDINGS_TOKEN_EXPIRED' ? CLOSE.TOKEN_EXPIRED : CLOSE.UNAUTHORIZED, tidingsError.message.slice(0, 120));
+  else if (isTidingsError(error) && error.status < 500 && ++conn.protocolErrors > MAX_PROTOCOL_ERRORS) {
+    conn.end(CLOSE.PROTOCOL_ERRORS, 'too many invalid frames');
   }
 }
 
@@ -225,8 +159,7 @@ function refuseFrame(ctx: EdgeContext, ws: WebSocket<WsState>, error: unknown, r
  * `auth`: the first frame of a connection opened without a token, or a fresh token before the
  * current one expires (same device), so a long-lived socket never has to drop.
  */
-async function authenticate(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Extract<ClientFrame, { type: 'auth' }>): Promise<void> {
-  const state = ws.getUserData();
+async function authenticate(ctx: EdgeContext, state: WsConnection, frame: Extract<ClientFrame, { type: 'auth' }>): Promise<void> {
   const grant = await ctx.auth.grant(frame.token);
   if (state.closed) return;
   if (state.grant && grant.device !== state.device) {
@@ -237,11 +170,10 @@ async function authenticate(ctx: EdgeContext, ws: WebSocket<WsState>, frame: Ext
   clearTimeout(state.authTimer);
   state.grant = grant;
   state.device = device;
-  send(ctx, ws, { type: 'authed', ...(device ? { device } : {}), ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}), ...refOf(frame) });
+  state.send({ type: 'authed', ...(device ? { device } : {}), ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}), ...refOf(frame) });
 }
 
-async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Grant, frame: Exclude<ClientFrame, { type: 'auth' | 'ping' }>): Promise<void> {
-  const state = ws.getUserData();
+async function handleFrame(ctx: EdgeContext, state: WsConnection, grant: Grant, frame: Exclude<ClientFrame, { type: 'auth' | 'ping' }>): Promise<void> {
   switch (frame.type) {
     case 'subscribe': {
       if (!hasRoomFor(ctx, state, frame.channel)) throw tooManyChannels(ctx);
@@ -254,7 +186,12 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
       // Before anything changes, so a bad `since` changes nothing.
       const since = parseResumePoint(frame.since, specs);
       state.device ??= requested;
-      const sink = new WsSink(ctx, ws, frame.channel);
+      const sink = new WsSink(
+        { metrics: ctx.metrics, devices: ctx.devices, logger: ctx.logger, drop: (subscription) => dropSubscription(ctx, state, subscription) },
+        state,
+        frame.channel,
+        specs[0]!.kind === 'pattern' ? frame.channel : undefined,
+      );
       const device = state.device ? await ctx.devices.join(state.device, exactChannels(specs), patternsOf(specs)) : undefined;
       const { cursor, lapses } = resumePoint(since, device);
       const releases: (() => void)[] = [];
@@ -308,7 +245,7 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
       // A device that unsubscribes from a pattern no longer follows it: its place is free again.
       if (state.device && parseSubscription(frame.channel).kind === 'pattern') await ctx.devices.leavePattern(state.device, frame.channel);
       if (state.closed) return;
-      send(ctx, ws, { type: 'unsubscribed', channel: frame.channel, ...refOf(frame) });
+      state.send({ type: 'unsubscribed', channel: frame.channel, ...refOf(frame) });
       return;
     }
     case 'publish': {
@@ -316,13 +253,13 @@ async function handleFrame(ctx: EdgeContext, ws: WebSocket<WsState>, grant: Gran
       requirePublish(grant, channel);
       await spendPublishBudget(ctx, grant, 1);
       const { id } = await publishEvent(ctx, channel, { event, data, ack, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }, 'ws');
-      if (!state.closed) send(ctx, ws, { type: 'published', channel, id, ...refOf(frame) });
+      if (!state.closed) state.send({ type: 'published', channel, id, ...refOf(frame) });
       return;
     }
     case 'ack': {
       if (!state.device) throw new TidingsError('TIDINGS_DEVICE_INVALID', 'name the device first: /v1/ws?device=ID or "device" on subscribe');
       const { result, receipt } = await ctx.receipts.record(frame.channel, frame.id, state.device, frame.status, frame.detail);
-      if (!state.closed) send(ctx, ws, { type: 'acked', channel: frame.channel, id: frame.id, state: receipt.state, result, ...refOf(frame) });
+      if (!state.closed) state.send({ type: 'acked', channel: frame.channel, id: frame.id, state: receipt.state, result, ...refOf(frame) });
       return;
     }
   }
@@ -333,7 +270,7 @@ function refuseUpgrade(res: HttpResponse, error: TidingsError): void {
 }
 
 /** Ends one subscription of a connection and gives back what it held; false when there was none. */
-function dropSubscription(ctx: EdgeContext, state: WsState, channel: string): boolean {
+function dropSubscription(ctx: EdgeContext, state: WsConnection, channel: string): boolean {
   const subscription = state.subscriptions.get(channel);
   if (!subscription) return false;
   subscription.close();
@@ -344,7 +281,7 @@ function dropSubscription(ctx: EdgeContext, state: WsState, channel: string): bo
   return true;
 }
 
-function hasRoomFor(ctx: EdgeContext, state: WsState, channel: string): boolean {
+function hasRoomFor(ctx: EdgeContext, state: WsConnection, channel: string): boolean {
   return state.subscriptions.has(channel) || state.subscriptions.size < ctx.config.limits.maxChannelsPerConnection;
 }
 
@@ -366,114 +303,4 @@ function refOfInvalid(text: string): { ref?: string | number } {
     return {}; // not JSON at all: there is no ref to echo
   }
   return {};
-}
-
-/** Sends one frame; a socket whose buffer is full is closed with a reason and resumes elsewhere. */
-function sendText(ctx: EdgeContext, ws: WebSocket<WsState>, text: string): void {
-  const state = ws.getUserData();
-  if (state.closed) return;
-  if (ws.send(text) === 2 || ws.getBufferedAmount() > ctx.config.limits.slowConsumerBytes) {
-    ctx.metrics.slowConsumerDisconnectsTotal.inc({ transport: 'ws' });
-    state.closed = true;
-    ws.end(CLOSE.SLOW_CONSUMER, 'slow consumer: resume from your last id');
-  }
-}
-
-function send(ctx: EdgeContext, ws: WebSocket<WsState>, frame: ServerFrame): void {
-  sendText(ctx, ws, encodeServerFrame(frame));
-}
-
-const exactFrames = new WeakMap<LoggedEvent, string>();
-
-/** One subscription's events as frames; held until its `subscribed` reply has gone out. */
-class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
-  readonly owedOnConnect = true;
-  private held: string[] | undefined = [];
-  /** A device's events among `held`, marked written when the subscription opens. */
-  private heldEvents: LoggedEvent[] = [];
-  private readonly label: string | undefined;
-  private readonly delivered: { inc(): void };
-
-  constructor(
-    private readonly ctx: EdgeContext,
-    private readonly ws: WebSocket<WsState>,
-    private readonly subscription: string,
-  ) {
-    this.delivered = ctx.metrics.deliveredTotal.labels({ transport: 'ws' });
-    this.label = parseSubscription(subscription).kind === 'pattern' ? subscription : undefined;
-  }
-
-  open(reply: ServerFrame): void {
-    const held = this.held ?? [];
-    this.held = undefined;
-    send(this.ctx, this.ws, reply);
-    for (const text of held) sendText(this.ctx, this.ws, text);
-    for (const event of this.heldEvents) this.written(event);
-    this.heldEvents = [];
-  }
-
-  event(event: LoggedEvent): void {
-    this.push(this.frameOf(event));
-    this.delivered.inc();
-    this.written(event);
-  }
-
-  presenceChanged(change: PresenceChange): void {
-    const { channel, device, node, action, reason } = change;
-    this.push(encodeServerFrame({ type: 'presence', channel, device, node, action, ...(reason ? { reason } : {}) }));
-  }
-
-  redeliver(event: LoggedEvent): void {
-    this.push(encodeRedeliveryFrame(event.channel, event.id, event.event, event.data));
-    this.ctx.metrics.redeliveredTotal.inc({ transport: 'ws' });
-    this.written(event);
-  }
-
-  /** The device's position moves only once the event has gone to the socket, not while it is held. */
-  private written(event: LoggedEvent): void {
-    const device = this.ws.getUserData().device;
-    if (!device) return;
-    if (this.held) this.heldEvents.push(event);
-    else this.ctx.devices.delivered(event, device);
-  }
-
-  reset(gap: LogGap): void {
-    this.ctx.metrics.resetsTotal.inc({ reason: gap.reason });
-    const { channel, lostFrom, lostTo, reason } = gap;
-    this.push(encodeServerFrame({ type: 'reset', channel, lostFrom, lostTo, reason, ...(this.label ? { subscription: this.label } : {}) }));
-  }
-
-  congestion(): Promise<void> | null {
-    const state = this.ws.getUserData();
-    if (state.closed || this.ws.getBufferedAmount() === 0) return null;
-    return new Promise((resolve) => state.drainWaiters.push(resolve));
-  }
-
-  failed(error: unknown): void {
-    const state = this.ws.getUserData();
-    if (state.closed) return;
-    if (isTidingsError(error) && error.status < 500) {
-      // This subscription asked for more than it may (too many channels): it ends alone, saying why.
-      dropSubscription(this.ctx, state, this.subscription);
-      send(this.ctx, this.ws, { type: 'error', code: error.code, message: error.message, channel: this.subscription });
-      return;
-    }
-    this.ctx.logger.warn({ err: error }, 'ws subscription failed; client will resume');
-    this.ws.end(CLOSE.UNAVAILABLE, 'event store unreachable; resume shortly');
-  }
-
-  private frameOf(event: LoggedEvent): string {
-    if (this.label !== undefined) return encodeEventFrame(event.channel, event.id, event.event, event.data, this.label, event.ack);
-    let frame = exactFrames.get(event);
-    if (frame === undefined) {
-      frame = encodeEventFrame(event.channel, event.id, event.event, event.data, undefined, event.ack);
-      exactFrames.set(event, frame);
-    }
-    return frame;
-  }
-
-  private push(text: string): void {
-    if (this.held) this.held.push(text);
-    else sendText(this.ctx, this.ws, text);
-  }
 }

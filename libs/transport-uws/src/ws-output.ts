@@ -1,0 +1,71 @@
+import type { WebSocket } from 'uWebSockets.js';
+import type { Chunk, OutputFlusher, WriteOutcome } from './output-flusher.js';
+import { QueuedOutput, writeFlushing } from './queued-output.js';
+
+/**
+ * A WebSocket's outgoing text frames, written through a QueuedOutput. Every frame of the
+ * connection goes through here, so replies and events keep their order.
+ */
+export class WsOutput extends QueuedOutput {
+  private closed = false;
+  private overflowed = false;
+
+  constructor(
+    private readonly ws: WebSocket<unknown>,
+    maxBytes: number,
+    flusher: OutputFlusher,
+    /** uWS refused a frame at its own limit (set above ours, so only if configured lower): treat as a slow consumer. */
+    private readonly onDropped: () => void,
+  ) {
+    super(maxBytes, flusher);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Queues one text frame for this turn's write. */
+  send(frame: Chunk): WriteOutcome {
+    return this.enqueue(frame);
+  }
+
+  /** Whether uWS holds frames the socket has not taken yet. */
+  get congested(): boolean {
+    return !this.closed && this.ws.getBufferedAmount() > 0;
+  }
+
+  override flush(): void {
+    super.flush();
+    if (this.overflowed && !this.closed) this.onDropped();
+  }
+
+  /** Closes with a code after what is queued, unless `discard` (a slow consumer's queue is not worth sending). */
+  end(code: number, reason: string, discard = false): void {
+    if (this.closed) return;
+    if (discard) this.discardQueue();
+    this.ws.cork(() => {
+      this.writeQueued();
+      this.ws.end(code, reason);
+    });
+    this.markClosed();
+  }
+
+  /** uWS closed the socket: nothing may touch it any more. */
+  markClosed(): void {
+    this.closed = true;
+    this.discardQueue();
+  }
+
+  protected backlog(): number {
+    return this.closed ? 0 : this.ws.getBufferedAmount();
+  }
+
+  protected corkAndWrite(): void {
+    this.ws.cork(writeFlushing);
+  }
+
+  protected writeChunk(frame: Chunk): void {
+    if (this.overflowed || this.ws.send(frame, false, false) !== 2) return;
+    this.overflowed = true;
+  }
+}

@@ -1,0 +1,92 @@
+import type { EventBatch, LogGap, LoggedEvent, PresenceChange, SubscriptionSink } from '@tidings/core';
+import type { Logger, Metrics } from '@tidings/observability';
+import { CLOSE, encodeServerFrame, isTidingsError, type ServerFrame } from '@tidings/protocol';
+import type { Chunk } from '@tidings/transport-uws';
+import type { DeviceTracker, RedeliveryTarget } from '../node/device-tracker.js';
+import type { PresenceListener } from '../node/presence-watchers.js';
+import { wsEventFrame, wsRedeliveryFrame } from './event-frames.js';
+import type { WsConnection } from './ws-connection.js';
+
+/** What a WebSocket subscription needs of its node. */
+export interface WsSinkDeps {
+  readonly metrics: Metrics;
+  readonly devices: DeviceTracker;
+  readonly logger: Logger;
+  /** Ends this one subscription of the connection (and gives back what it holds). */
+  readonly drop: (subscription: string) => void;
+}
+
+/** One `subscribe` of a WebSocket: its events as frames, held until its `subscribed` reply has gone out. */
+export class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
+  readonly owedOnConnect = true;
+  private held: Chunk[] | undefined = [];
+  /** A device's events among `held`, written (for its position) only once sent. */
+  private heldEvents: LoggedEvent[] | undefined;
+
+  constructor(
+    private readonly deps: WsSinkDeps,
+    private readonly conn: WsConnection,
+    private readonly subscription: string,
+    /** The pattern its event frames name, for a pattern subscription. */
+    private readonly pattern: string | undefined,
+  ) {}
+
+  open(reply: ServerFrame): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.conn.send(reply);
+    for (const frame of held) this.conn.sendRaw(frame);
+    if (this.conn.device && this.heldEvents) this.deps.devices.delivered(this.heldEvents, this.conn.device);
+    this.heldEvents = undefined;
+  }
+
+  events(batch: EventBatch): void {
+    for (const event of batch.events) this.push(wsEventFrame(event, this.pattern));
+    this.deps.metrics.deliveries.ws += batch.events.length;
+    if (this.conn.device) this.written(batch.events);
+  }
+
+  presenceChanged(change: PresenceChange): void {
+    const { channel, device, node, action, reason } = change;
+    this.push(encodeServerFrame({ type: 'presence', channel, device, node, action, ...(reason ? { reason } : {}) }));
+  }
+
+  redeliver(event: LoggedEvent): void {
+    this.push(wsRedeliveryFrame(event));
+    this.deps.metrics.redeliveredTotal.inc({ transport: 'ws' });
+    if (this.conn.device) this.written([event]);
+  }
+
+  reset(gap: LogGap): void {
+    this.deps.metrics.resetsTotal.inc({ reason: gap.reason });
+    const { channel, lostFrom, lostTo, reason } = gap;
+    this.push(encodeServerFrame({ type: 'reset', channel, lostFrom, lostTo, reason, ...(this.pattern ? { subscription: this.pattern } : {}) }));
+  }
+
+  congestion(): Promise<void> | null {
+    return this.conn.congestion();
+  }
+
+  failed(error: unknown): void {
+    if (this.conn.closed) return;
+    if (isTidingsError(error) && error.status < 500) {
+      // This subscription asked for more than it may (too many channels): it ends alone, saying why.
+      this.deps.drop(this.subscription);
+      this.conn.send({ type: 'error', code: error.code, message: error.message, channel: this.subscription });
+      return;
+    }
+    this.deps.logger.warn({ err: error }, 'ws subscription failed; client will resume');
+    this.conn.end(CLOSE.UNAVAILABLE, 'event store unreachable; resume shortly');
+  }
+
+  /** The device's position moves only once the events have gone to the socket, not while held. */
+  private written(events: readonly LoggedEvent[]): void {
+    if (this.held) (this.heldEvents ??= []).push(...events);
+    else this.deps.devices.delivered(events, this.conn.device!);
+  }
+
+  private push(frame: Chunk): void {
+    if (this.held) this.held.push(frame);
+    else this.conn.sendRaw(frame);
+  }
+}
