@@ -20,6 +20,7 @@ const measured: Measurements = {
     duplicates: 0,
     outOfOrder: 0,
     gaps: 0,
+    drainEnd: 'complete',
     incomplete: 0,
     dropped: {},
     lastDeliveryMicros: 11_000_000,

@@ -1,6 +1,6 @@
 // From what one fan-out run measured to the figures it reports. Pure arithmetic, kept apart so
 // the definitions (what is divided by what) are in one place and tested.
-import type { ConnectSummary, CpuTimes, HistogramSnapshot } from '../loadgen/index.js';
+import type { ConnectSummary, CpuTimes, DrainEnd, HistogramSnapshot } from '../loadgen/index.js';
 import { LatencyHistogram } from '../loadgen/index.js';
 
 export interface Measurements {
@@ -28,6 +28,7 @@ export interface Measurements {
     readonly duplicates: number;
     readonly outOfOrder: number;
     readonly gaps: number;
+    readonly drainEnd: DrainEnd;
     readonly incomplete: number;
     readonly dropped: Readonly<Record<string, number>>;
     readonly lastDeliveryMicros: number;
@@ -99,6 +100,10 @@ export function fanoutFigures(m: Measurements) {
       duplicates: m.load.duplicates,
       outOfOrder: m.load.outOfOrder,
       gaps: m.load.gaps,
+      /** complete: every event arrived; stalled: the rest stopped coming (lost); limit: cut off while still arriving. */
+      drainEnd: m.load.drainEnd,
+      /** From the last publish to the last delivery: the backlog a server let build up. */
+      drainSeconds: round(Math.max(0, m.load.lastDeliveryMicros - m.publish.endedMicros) / 1e6),
       incompleteConnections: m.load.incomplete,
       droppedConnections: Object.values(m.load.dropped).reduce((a, b) => a + b, 0),
       dropReasons: m.load.dropped,

@@ -18,7 +18,9 @@ export interface FanoutScenario {
   readonly serverProcesses: number;
   readonly generatorProcesses: number;
   readonly sampleEvery: number;
-  /** Bound on the wait for the last deliveries after the last publish. */
+  /** After the last publish: the wait for late deliveries ends when none came for stallSeconds… */
+  readonly stallSeconds: number;
+  /** …or after drainSeconds at most. */
   readonly drainSeconds: number;
 }
 
@@ -44,7 +46,9 @@ export const USAGE = `Usage: npm run bench:fanout -- [options]   (or node bench/
                                  Nchan: nginx workers (default: 2, one per core)
   --generator-processes N        load-generator processes (default: one per 15,000 subscribers)
   --sample-every N               one connection in N measures latency (default: 64)
-  --drain-seconds N              longest wait for the last deliveries (default: 30)
+  --stall-seconds N              after the last publish, events not arrived once deliveries have
+                                 stopped this long are lost (default: 5)
+  --drain-seconds N              longest wait for a backlog still arriving (default: 120)
   --label TEXT                   added to the results file name
   --out FILE                     results file (default: bench/results/fanout-<date>[-label].json)`;
 
@@ -84,7 +88,7 @@ export function parseFanoutArgs(argv: readonly string[]): FanoutInvocation {
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     values.set(name, value);
   }
-  const known = ['server', 'transport', 'subscribers', 'mode', 'seconds', 'interval-ms', 'payload-bytes', 'server-processes', 'generator-processes', 'sample-every', 'drain-seconds', 'label', 'out'];
+  const known = ['server', 'transport', 'subscribers', 'mode', 'seconds', 'interval-ms', 'payload-bytes', 'server-processes', 'generator-processes', 'sample-every', 'stall-seconds', 'drain-seconds', 'label', 'out'];
   const unknown = [...values.keys()].filter((name) => !known.includes(name));
   if (unknown.length > 0) throw new UsageError(`unknown option(s): ${unknown.map((n) => `--${n}`).join(', ')}`);
 
@@ -99,7 +103,8 @@ export function parseFanoutArgs(argv: readonly string[]): FanoutInvocation {
   const serverProcesses = values.has('server-processes') ? integer('--server-processes', values.get('server-processes')!, 1, 64) : undefined;
   const generatorProcesses = values.has('generator-processes') ? integer('--generator-processes', values.get('generator-processes')!, 1, 64) : undefined;
   const sampleEvery = integer('--sample-every', get('sample-every', '64'), 1, 1_000_000);
-  const drainSeconds = integer('--drain-seconds', get('drain-seconds', '30'), 1, 600);
+  const stallSeconds = integer('--stall-seconds', get('stall-seconds', '5'), 1, 600);
+  const drainSeconds = integer('--drain-seconds', get('drain-seconds', '120'), 1, 1800);
   const label = values.get('label');
   if (label !== undefined && !/^[A-Za-z0-9_.-]{1,40}$/.test(label)) throw new UsageError(`--label: '${label}' — up to 40 characters of A-Z a-z 0-9 _ . -`);
 
@@ -120,6 +125,7 @@ export function parseFanoutArgs(argv: readonly string[]): FanoutInvocation {
             serverProcesses: serverProcesses ?? (server === 'nchan' ? Math.max(NCHAN_WORKERS, perProcess) : perProcess),
             generatorProcesses: generatorProcesses ?? perProcess,
             sampleEvery,
+            stallSeconds,
             drainSeconds,
           });
         }

@@ -11,7 +11,7 @@ function result(server: 'tidings' | 'floor' | 'nchan', microsPerDelivery: number
     latencyMs: { samples: 1, p50: 150.4, p99: 420, max: 500 },
     publish: { answerMs: { samples: 1, p50: 0.61, p99: 2 } },
     memory: { serverBytesPerConnection: 4096 },
-    delivery: { lost: 0, duplicates: 0, outOfOrder: 0, perSecond: 70_000 },
+    delivery: { lost: 0, duplicates: 0, outOfOrder: 0, drainEnd: 'complete', drainSeconds: 0.2, perSecond: 70_000 },
     cpuSeconds: { server: { user: 1, system: 2 }, generator: { total: 3 } },
   } as unknown as FanoutFigures;
   return { scenario: scenario!, server: server, loadAverageAtStart: 0, figures };
@@ -20,7 +20,7 @@ function result(server: 'tidings' | 'floor' | 'nchan', microsPerDelivery: number
 describe('fanoutTable', () => {
   it('puts each run on a row and Tidings’ CPU per delivery over the floor’s and Nchan’s', () => {
     const table = fanoutTable([{ when: 'now', results: [result('tidings', 10), result('floor', 8), result('nchan', 12.5)] }]);
-    expect(table).toContain('| tidings | sse | 10k | burst | 100k | – | 150 / 420 | 0.6 / 2.0 | 4.0 | 0 / 0 / 0 | 70k | 1 + 2 | 3 |');
+    expect(table).toContain('| tidings | sse | 10k | burst | 100k | – | 150 / 420 | 0.6 / 2.0 | 4.0 | 0 / 0 / 0 | 0.2 | 70k | 1 + 2 | 3 |');
     expect(table).toContain('| sse 10000 burst | 1.25× | 0.80× |');
   });
 

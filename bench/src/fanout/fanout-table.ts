@@ -17,8 +17,8 @@ function key(r: { scenario: FanoutResult['scenario'] }): string {
 
 export function fanoutTable(files: readonly ResultsFile[]): string {
   const rows = [
-    '| server | transport | subscribers | mode | deliveries per server CPU-s | same, Redis included | latency p50 / p99 ms | publish p50 / p99 ms | KB per idle connection | lost / dup / out of order | deliveries/s | server CPU user + sys s | generator CPU s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| server | transport | subscribers | mode | deliveries per server CPU-s | same, Redis included | latency p50 / p99 ms | publish p50 / p99 ms | KB per idle connection | lost / dup / out of order | last delivery after last publish s | deliveries/s | server CPU user + sys s | generator CPU s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const ratios = ['| transport subscribers mode | Tidings ÷ floor (CPU per delivery) | Tidings ÷ Nchan (CPU per delivery) |', '|---|---|---|'];
   for (const file of files) {
@@ -26,14 +26,15 @@ export function fanoutTable(files: readonly ResultsFile[]): string {
     for (const r of file.results) {
       const s = r.scenario;
       if ('error' in r) {
-        rows.push(`| ${s.server} | ${s.transport} | ${thousands(s.subscribers)} | ${s.mode} | failed: ${r.error.replace(/\|/g, '/').slice(0, 80)} |||||||||`);
+        rows.push(`| ${s.server} | ${s.transport} | ${thousands(s.subscribers)} | ${s.mode} | failed: ${r.error.replace(/\|/g, '/').slice(0, 80)} ||||||||||`);
         continue;
       }
       const f = r.figures;
       rows.push(
         `| ${s.server} | ${s.transport} | ${thousands(s.subscribers)} | ${s.mode} | ${thousands(f.efficiency.deliveriesPerServerCpuSecond)} | ${thousands(f.efficiency.deliveriesPerServerAndRedisCpuSecond)} | ` +
           `${ms(f.latencyMs.p50)} / ${ms(f.latencyMs.p99)} | ${ms(f.publish.answerMs.p50)} / ${ms(f.publish.answerMs.p99)} | ${kb(f.memory.serverBytesPerConnection)} | ` +
-          `${f.delivery.lost} / ${f.delivery.duplicates} / ${f.delivery.outOfOrder} | ${thousands(f.delivery.perSecond)} | ${f.cpuSeconds.server.user} + ${f.cpuSeconds.server.system} | ${f.cpuSeconds.generator.total} |`,
+          `${f.delivery.lost}${f.delivery.drainEnd === 'complete' ? '' : ` (${f.delivery.drainEnd})`} / ${f.delivery.duplicates} / ${f.delivery.outOfOrder} | ` +
+          `${f.delivery.drainSeconds} | ${thousands(f.delivery.perSecond)} | ${f.cpuSeconds.server.user} + ${f.cpuSeconds.server.system} | ${f.cpuSeconds.generator.total} |`,
       );
       const group = byKey.get(key(r)) ?? new Map<string, FanoutResult>();
       group.set(s.server, r);

@@ -22,7 +22,7 @@ describe('the fan-out bench against a real edge', () => {
 
       expect(figures.connections).toMatchObject({ ready: 200, failed: 0 });
       expect(figures.delivery.events).toBeGreaterThan(0);
-      expect(figures.delivery).toMatchObject({ lost: 0, duplicates: 0, outOfOrder: 0, gaps: 0, incompleteConnections: 0, droppedConnections: 0 });
+      expect(figures.delivery).toMatchObject({ drainEnd: 'complete', lost: 0, duplicates: 0, outOfOrder: 0, gaps: 0, incompleteConnections: 0, droppedConnections: 0 });
       expect(figures.delivery.deliveries).toBe(figures.delivery.events * 200);
       expect(figures.latencyMs.samples).toBe(figures.delivery.events * 25);
       expect(missingFigures(figures)).toEqual([]);

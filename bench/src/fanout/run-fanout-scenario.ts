@@ -92,7 +92,7 @@ export async function runFanoutScenario(scenario: FanoutScenario, hooks: RunHook
       { mode: scenario.mode, seconds: scenario.seconds, intervalMs: scenario.intervalMs, payloadBytes: scenario.payloadBytes, maxEvents: MAX_EVENTS },
       hooks.signal,
     );
-    const load = await generator.finish(published.events, scenario.drainSeconds * 1000);
+    const load = await generator.finish(published.events, { stallMs: scenario.stallSeconds * 1000, maxMs: scenario.drainSeconds * 1000 });
     const machine = readMachineCpu();
     const measurements: Measurements = {
       subscribers: scenario.subscribers,

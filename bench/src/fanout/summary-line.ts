@@ -8,6 +8,7 @@ export function summaryLine({ figures: f }: FanoutResult): string {
     `${f.delivery.perSecond}/s, ${f.efficiency.deliveriesPerServerCpuSecond} per server CPU-s ` +
     `(server ${f.cpuSeconds.server.user}u+${f.cpuSeconds.server.system}s, redis ${f.cpuSeconds.redis?.total ?? '–'}, generator ${f.cpuSeconds.generator.total}); ` +
     `latency p50/p99/max ${f.latencyMs.p50}/${f.latencyMs.p99}/${f.latencyMs.max} ms; publish p50/p99 ${f.publish.answerMs.p50}/${f.publish.answerMs.p99} ms ` +
-    `(${f.publish.events} events); ${kb(f.memory.serverBytesPerConnection)} KB per idle connection`
+    `(${f.publish.events} events); last delivery ${f.delivery.drainSeconds} s after the last publish (${f.delivery.drainEnd}); ` +
+    `${kb(f.memory.serverBytesPerConnection)} KB per idle connection`
   );
 }

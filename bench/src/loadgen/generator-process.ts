@@ -3,7 +3,7 @@
 // each one got. Started by LoadGenerator over IPC; ends itself, closing every socket, when told
 // to, when its parent goes away, or on SIGINT/SIGTERM.
 import { LatencyHistogram } from './latency-histogram.js';
-import type { ConnectSummary, FinishRequest, FromGenerator, GeneratorPlan, GeneratorReport, ToGenerator } from './generator-protocol.js';
+import type { ConnectSummary, DrainEnd, FinishRequest, FromGenerator, GeneratorPlan, GeneratorReport, ToGenerator } from './generator-protocol.js';
 import { SubscriberConnection, type SubscriberObserver } from './subscriber-connection.js';
 import { wallMicros } from './wall-clock.js';
 
@@ -117,19 +117,28 @@ class GeneratorProcess implements SubscriberObserver {
     send({ type: 'connected', ...this.summary() });
   }
 
-  /** Waits (bounded by drainMs) until every ready connection has every event, then reports. */
+  /** Waits until every ready connection has every event, deliveries stall, or the bound passes. */
   finish(request: FinishRequest): void {
-    const deadline = Date.now() + request.drainMs;
+    const started = wallMicros();
     const poll = () => {
+      const now = wallMicros();
       // A dropped connection will not complete: waiting for it would only spend the drain time.
-      const incomplete = this.connections.filter((c) => c.isReady && !c.checker.complete(request.lastSeq)).length;
-      if (incomplete === 0 || Date.now() >= deadline) send({ type: 'report', report: this.report(request.lastSeq) });
-      else setTimeout(poll, DRAIN_POLL_MS);
+      const incomplete = this.connections.some((c) => c.isReady && !c.checker.complete(request.lastSeq));
+      const lastProgress = Number.isNaN(this.lastDeliveryMicros) ? started : Math.max(started, this.lastDeliveryMicros);
+      const end: DrainEnd | undefined = !incomplete
+        ? 'complete'
+        : now - lastProgress >= request.drain.stallMs * 1000
+          ? 'stalled'
+          : now - started >= request.drain.maxMs * 1000
+            ? 'limit'
+            : undefined;
+      if (end === undefined) setTimeout(poll, DRAIN_POLL_MS);
+      else send({ type: 'report', report: this.report(request.lastSeq, end) });
     };
     poll();
   }
 
-  private report(lastSeq: number): GeneratorReport {
+  private report(lastSeq: number, drainEnd: DrainEnd): GeneratorReport {
     let deliveries = 0;
     let lost = 0;
     let duplicates = 0;
@@ -156,6 +165,7 @@ class GeneratorProcess implements SubscriberObserver {
       duplicates,
       outOfOrder,
       gaps,
+      drainEnd,
       incomplete,
       dropped: { ...this.drops },
       latency: this.latencies.snapshot(),

@@ -33,9 +33,21 @@ export interface FinishRequest {
   readonly type: 'finish';
   /** The last sequence number published. */
   readonly lastSeq: number;
-  /** How long to wait for every connection to have every event. */
-  readonly drainMs: number;
+  readonly drain: DrainLimits;
 }
+
+/**
+ * How long to wait for the last events. A server may accept events faster than it delivers them
+ * (Nchan answers a publish before delivering it), so a backlog still arriving is waited for, up to
+ * a bound; what has not arrived once deliveries stop for `stallMs` is lost.
+ */
+export interface DrainLimits {
+  readonly stallMs: number;
+  readonly maxMs: number;
+}
+
+/** Why the wait for the last events ended: all in, nothing more arriving, or the time bound. */
+export type DrainEnd = 'complete' | 'stalled' | 'limit';
 
 export type ToGenerator = GeneratorPlan | FinishRequest | { readonly type: 'close' };
 
@@ -54,6 +66,7 @@ export interface GeneratorReport {
   readonly duplicates: number;
   readonly outOfOrder: number;
   readonly gaps: number;
+  readonly drainEnd: DrainEnd;
   /** Connections still missing events when the drain ended. */
   readonly incomplete: number;
   /** Connections the server ended during the run, by reason. */

@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exitOf, isRunning, spawnTracked, stopProcess } from '@tidings/testing';
-import type { ConnectSummary, FromGenerator, GeneratorPlan, GeneratorReport, Target, ToGenerator } from './generator-protocol.js';
+import type { ConnectSummary, DrainLimits, FromGenerator, GeneratorPlan, GeneratorReport, Target, ToGenerator } from './generator-protocol.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { addressesFor } from './loopback-addresses.js';
 import type { Transport } from './subscriber-connection.js';
@@ -117,13 +117,13 @@ export class LoadGenerator {
 
   /**
    * Tells every process that `lastSeq` was the last event, waits until each connection has them
-   * all or `drainMs` passed, and adds up the reports.
+   * all (or deliveries stall, or the drain bound passes), and adds up the reports.
    */
-  async finish(lastSeq: number, drainMs: number): Promise<LoadReport> {
+  async finish(lastSeq: number, drain: DrainLimits): Promise<LoadReport> {
     const reports = await Promise.all(
       this.children.map((child) => {
         const report = receive(child, 'report');
-        child.process.send({ type: 'finish', lastSeq, drainMs } satisfies ToGenerator);
+        child.process.send({ type: 'finish', lastSeq, drain } satisfies ToGenerator);
         return report.then((m) => m.report);
       }),
     );
@@ -137,6 +137,8 @@ export class LoadGenerator {
       duplicates: sum('duplicates'),
       outOfOrder: sum('outOfOrder'),
       gaps: sum('gaps'),
+      // The worst of the processes: one that hit the bound makes the whole drain a cut-off.
+      drainEnd: reports.some((r) => r.drainEnd === 'limit') ? 'limit' : reports.some((r) => r.drainEnd === 'stalled') ? 'stalled' : 'complete',
       incomplete: sum('incomplete'),
       dropped,
       latency: LatencyHistogram.of(reports.map((r) => r.latency)),
