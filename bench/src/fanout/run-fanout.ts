@@ -19,6 +19,10 @@ function resultsPath(invocation: FanoutInvocation, started: Date): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   let invocation: FanoutInvocation;
   try {
     invocation = parseFanoutArgs(argv);

@@ -4,6 +4,7 @@
 // to, when its parent goes away, or on SIGINT/SIGTERM.
 import { LatencyHistogram } from './latency-histogram.js';
 import type { ConnectSummary, DrainEnd, FinishRequest, FromGenerator, GeneratorPlan, GeneratorReport, ToGenerator } from './generator-protocol.js';
+import { sourceEndpoint } from './source-endpoints.js';
 import { SubscriberConnection, type SubscriberObserver } from './subscriber-connection.js';
 import { wallMicros } from './wall-clock.js';
 
@@ -70,7 +71,7 @@ class GeneratorProcess implements SubscriberObserver {
         {
           host: target.host,
           port: target.port,
-          localAddress: plan.localAddresses[global % plan.localAddresses.length]!,
+          source: sourceEndpoint(global, plan.sources),
           transport: plan.transport,
           path: plan.path,
           wsSubscribe: plan.wsSubscribe,

@@ -1,5 +1,6 @@
 // Messages between the load generator's coordinator and its child processes (Node IPC, JSON).
 import type { HistogramSnapshot } from './latency-histogram.js';
+import type { SourcePlan } from './source-endpoints.js';
 import type { Transport } from './subscriber-connection.js';
 
 export interface Target {
@@ -15,8 +16,8 @@ export interface GeneratorPlan {
   readonly transport: Transport;
   readonly path: string;
   readonly wsSubscribe: string | null;
-  /** Connection i binds localAddresses[(firstConnection + i) % localAddresses.length]. */
-  readonly localAddresses: readonly string[];
+  /** Connection i connects from sourceEndpoint(firstConnection + i, sources). */
+  readonly sources: SourcePlan;
   /** The run-wide index of this process's first connection, so sampling and spreading are run-wide. */
   readonly firstConnection: number;
   readonly connections: number;

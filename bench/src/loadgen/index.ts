@@ -8,6 +8,6 @@ export { MarkerScanner } from './marker-scanner.js';
 export { eventData } from './event-data.js';
 export { SequenceChecker } from './sequence-checker.js';
 export { WsFrameReader } from './ws-frame-reader.js';
-export { addressesFor, loopbackAddresses } from './loopback-addresses.js';
+export { DEFAULT_SOURCES, sourceEndpoint, type SourceEndpoint, type SourcePlan } from './source-endpoints.js';
 export { cpuSince, childPids, readCpu, readMachineCpu, readPssBytes, sumCpu, sumPss, type CpuTimes } from './proc-stats.js';
 export { wallMicros } from './wall-clock.js';

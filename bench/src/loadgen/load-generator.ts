@@ -1,12 +1,12 @@
 // The load generator's coordinator: spreads a run's subscribers over child processes (each holds
-// at most ~15k sockets: one process may open 20k files here) and over loopback source addresses,
+// at most ~15k sockets: one process may open 20k files here) and over loopback source endpoints,
 // waits until they are all ready, and at the end gathers what every connection received.
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exitOf, isRunning, spawnTracked, stopProcess } from '@tidings/testing';
 import type { ConnectSummary, DrainLimits, FromGenerator, GeneratorPlan, GeneratorReport, Target, ToGenerator } from './generator-protocol.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { addressesFor } from './loopback-addresses.js';
+import { DEFAULT_SOURCES, type SourcePlan } from './source-endpoints.js';
 import type { Transport } from './subscriber-connection.js';
 
 /** Sockets per generator process: well under the 20k open-files limit, with room for the rest. */
@@ -25,8 +25,8 @@ export interface LoadGeneratorOptions {
   readonly connections: number;
   /** Child processes; by default enough for ≤ 15k sockets each. */
   readonly processes?: number;
-  /** Source addresses; by default 127.0.0.1… enough for ≤ 20k sockets each. */
-  readonly localAddresses?: readonly string[];
+  /** Source addresses and ports (see source-endpoints.ts). */
+  readonly sources?: SourcePlan;
   /** One connection in this many parses send times (latency). Default 64. */
   readonly sampleEvery?: number;
   readonly firstSeq?: number;
@@ -58,7 +58,6 @@ export class LoadGenerator {
   static async start(options: LoadGeneratorOptions): Promise<LoadGenerator> {
     const total = options.connections;
     const processes = options.processes ?? Math.max(1, Math.ceil(total / CONNECTIONS_PER_PROCESS));
-    const addresses = options.localAddresses ?? addressesFor(total);
     const started = performance.now();
     const children: Child[] = [];
     let first = 0;
@@ -72,7 +71,7 @@ export class LoadGenerator {
         transport: options.transport,
         path: options.path,
         wsSubscribe: options.wsSubscribe ?? null,
-        localAddresses: addresses,
+        sources: options.sources ?? DEFAULT_SOURCES,
         firstConnection: first,
         connections,
         sampleEvery: options.sampleEvery ?? 64,

@@ -4,6 +4,7 @@
 // CPU would be the bottleneck. All sockets of a process read into one shared buffer.
 import { type Socket, connect } from 'node:net';
 import { MarkerScanner } from './marker-scanner.js';
+import type { SourceEndpoint } from './source-endpoints.js';
 import { ResponseHeadReader } from './response-head-reader.js';
 import { SequenceChecker } from './sequence-checker.js';
 import { encodeClientFrame } from './ws-client-frame.js';
@@ -16,8 +17,8 @@ export type Transport = 'sse' | 'ws';
 export interface SubscriberSpec {
   readonly host: string;
   readonly port: number;
-  /** Loopback source address (spreads connections over more ephemeral ports). */
-  readonly localAddress: string;
+  /** Where to connect from (see source-endpoints.ts). */
+  readonly source: SourceEndpoint;
   readonly transport: Transport;
   /** Request path, query included. */
   readonly path: string;
@@ -54,7 +55,7 @@ const ENDED = 4;
 
 export class SubscriberConnection implements WsFrameHandler {
   readonly checker: SequenceChecker;
-  private readonly socket: Socket;
+  private socket: Socket;
   private readonly scanner: MarkerScanner;
   private head: ResponseHeadReader | null = new ResponseHeadReader();
   private frames: WsFrameReader | null = null;
@@ -76,19 +77,34 @@ export class SubscriberConnection implements WsFrameHandler {
           }
         : (seq) => this.checker.accept(seq),
     );
-    this.socket = connect({
-      host: spec.host,
-      port: spec.port,
-      localAddress: spec.localAddress,
+    this.socket = this.open(spec.source.port);
+  }
+
+  /**
+   * Connects from the planned source; if that port is taken (another program listens on it), once
+   * more from a port the kernel picks.
+   */
+  private open(localPort: number | undefined): Socket {
+    const socket = connect({
+      host: this.spec.host,
+      port: this.spec.port,
+      localAddress: this.spec.source.address,
+      ...(localPort === undefined ? {} : { localPort }),
       // Returning true keeps the socket reading (false would pause it).
       onread: { buffer: READ_BUFFER, callback: (n: number, buffer: Uint8Array) => this.onBytes(buffer, n) },
     });
-    this.socket.setNoDelay(true);
-    this.socket.once('connect', () => this.onConnect());
-    this.socket.on('error', (error: NodeJS.ErrnoException) => {
-      this.endReason ||= error.code ?? error.message;
+    let portTaken = false;
+    socket.setNoDelay(true);
+    socket.once('connect', () => this.onConnect());
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      portTaken = error.code === 'EADDRINUSE' && this.state === CONNECTING && localPort !== undefined;
+      if (!portTaken) this.endReason ||= error.code ?? error.message;
     });
-    this.socket.once('close', () => this.onClose());
+    socket.once('close', () => {
+      if (portTaken && !this.closingByUs) this.socket = this.open(undefined);
+      else this.onClose();
+    });
+    return socket;
   }
 
   /** Ready and still open. */
