@@ -5,7 +5,7 @@ describe('nchanConfig', () => {
   const text = nchanConfig({ dir: '/tmp/x', port: 41234, redisUrl: 'redis://127.0.0.1:6390', workers: 2, workerConnections: 9000, channel: 'bench' });
 
   it('listens on loopback only, on the given port, and keeps every file in its own directory', () => {
-    expect(text.match(/^\s*listen .*$/gm)).toEqual(['    listen 127.0.0.1:41234 backlog=4096;']);
+    expect(text.match(/^\s*listen .*$/gm)).toEqual(['    listen 127.0.0.1:41234 backlog=4096 reuseport;']);
     for (const line of text.split('\n').filter((l) => /(_path|pid|error_log) /.test(l))) expect(line).toContain('/tmp/x/');
     expect(text).toContain('daemon off;');
   });
