@@ -34,6 +34,8 @@ export default tseslint.config(
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:core', 'type:protocol', 'type:testing'] },
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:service', 'type:adapter', 'type:core', 'type:protocol', 'type:infra', 'type:client'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
+            // The bench drives servers from outside, as processes: the test harness and the wire contract only.
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:testing', 'type:protocol'] },
           ],
         },
       ],

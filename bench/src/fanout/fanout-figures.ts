@@ -1,0 +1,137 @@
+// From what one fan-out run measured to the figures it reports. Pure arithmetic, kept apart so
+// the definitions (what is divided by what) are in one place and tested.
+import type { ConnectSummary, CpuTimes, DrainEnd, HistogramSnapshot } from '../loadgen/index.js';
+import { LatencyHistogram } from '../loadgen/index.js';
+
+export interface Measurements {
+  readonly subscribers: number;
+  readonly connect: ConnectSummary & { readonly seconds: number };
+  /** PSS in bytes before the first connect and 2 s after the last one. */
+  readonly pss: {
+    readonly serverBefore: number;
+    readonly serverAfter: number;
+    readonly redisBefore: number | null;
+    readonly redisAfter: number | null;
+    readonly generator: number;
+  };
+  readonly publish: {
+    readonly events: number;
+    readonly startedMicros: number;
+    readonly endedMicros: number;
+    readonly late: number;
+    readonly latency: HistogramSnapshot;
+  };
+  readonly load: {
+    readonly connections: number;
+    readonly deliveries: number;
+    readonly lost: number;
+    readonly duplicates: number;
+    readonly outOfOrder: number;
+    readonly gaps: number;
+    readonly drainEnd: DrainEnd;
+    readonly incomplete: number;
+    readonly dropped: Readonly<Record<string, number>>;
+    readonly lastDeliveryMicros: number;
+    readonly latency: HistogramSnapshot;
+  };
+  /** CPU spent between the first publish and the end of the drain. */
+  readonly cpu: {
+    readonly server: CpuTimes;
+    readonly redis: CpuTimes | null;
+    readonly generator: CpuTimes;
+    readonly publisher: CpuTimes;
+    readonly machineBusySeconds: number;
+    readonly machineTotalSeconds: number;
+    readonly wallSeconds: number;
+  };
+}
+
+interface Percentiles {
+  readonly samples: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+function round(value: number, digits = 3): number {
+  if (!Number.isFinite(value)) return value;
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function cpu(times: CpuTimes) {
+  return { user: round(times.userSeconds), system: round(times.systemSeconds), total: round(times.userSeconds + times.systemSeconds) };
+}
+
+/** Percentiles of a microsecond histogram, in milliseconds. */
+export function millis(snapshot: HistogramSnapshot): Percentiles {
+  const h = LatencyHistogram.of([snapshot]);
+  return { samples: h.count, p50: round(h.percentile(50) / 1000), p99: round(h.percentile(99) / 1000), max: round(h.max / 1000) };
+}
+
+export function fanoutFigures(m: Measurements) {
+  const ready = m.connect.ready;
+  const expected = m.publish.events * m.load.connections;
+  const deliverySeconds = Math.max(m.load.lastDeliveryMicros, m.publish.startedMicros) / 1e6 - m.publish.startedMicros / 1e6;
+  const publishSeconds = (m.publish.endedMicros - m.publish.startedMicros) / 1e6;
+  const serverCpu = m.cpu.server.userSeconds + m.cpu.server.systemSeconds;
+  const redisCpu = m.cpu.redis === null ? null : m.cpu.redis.userSeconds + m.cpu.redis.systemSeconds;
+  const perConnection = (before: number, after: number) => (ready === 0 ? Number.NaN : Math.round((after - before) / ready));
+  return {
+    connections: {
+      requested: m.subscribers,
+      ready,
+      failed: m.connect.failed,
+      failures: m.connect.failures,
+      seconds: round(m.connect.seconds),
+      perSecond: Math.round(ready / m.connect.seconds),
+    },
+    memory: {
+      method: 'PSS growth (smaps_rollup) of the server processes from before the first connect to 2 s after the last, divided by the connections',
+      serverBytesPerConnection: perConnection(m.pss.serverBefore, m.pss.serverAfter),
+      redisBytesPerConnection: m.pss.redisBefore === null || m.pss.redisAfter === null ? null : perConnection(m.pss.redisBefore, m.pss.redisAfter),
+      generatorBytesPerConnection: ready === 0 ? Number.NaN : Math.round(m.pss.generator / ready),
+    },
+    delivery: {
+      events: m.publish.events,
+      expected,
+      deliveries: m.load.deliveries,
+      lost: m.load.lost,
+      duplicates: m.load.duplicates,
+      outOfOrder: m.load.outOfOrder,
+      gaps: m.load.gaps,
+      /** complete: every event arrived; stalled: the rest stopped coming (lost); limit: cut off while still arriving. */
+      drainEnd: m.load.drainEnd,
+      /** From the last publish to the last delivery: the backlog a server let build up. */
+      drainSeconds: round(Math.max(0, m.load.lastDeliveryMicros - m.publish.endedMicros) / 1e6),
+      incompleteConnections: m.load.incomplete,
+      droppedConnections: Object.values(m.load.dropped).reduce((a, b) => a + b, 0),
+      dropReasons: m.load.dropped,
+      seconds: round(deliverySeconds),
+      perSecond: deliverySeconds > 0 ? Math.round(m.load.deliveries / deliverySeconds) : Number.NaN,
+    },
+    latencyMs: millis(m.load.latency),
+    publish: {
+      events: m.publish.events,
+      seconds: round(publishSeconds),
+      perSecond: round(m.publish.events / publishSeconds, 1),
+      lateSends: m.publish.late,
+      answerMs: millis(m.publish.latency),
+    },
+    cpuSeconds: {
+      window: round(m.cpu.wallSeconds),
+      server: cpu(m.cpu.server),
+      redis: m.cpu.redis === null ? null : cpu(m.cpu.redis),
+      generator: cpu(m.cpu.generator),
+      publisher: cpu(m.cpu.publisher),
+      machineBusyFraction: round(m.cpu.machineBusySeconds / m.cpu.machineTotalSeconds),
+    },
+    efficiency: {
+      deliveriesPerServerCpuSecond: serverCpu > 0 ? Math.round(m.load.deliveries / serverCpu) : Number.NaN,
+      deliveriesPerServerAndRedisCpuSecond: redisCpu === null ? null : Math.round(m.load.deliveries / (serverCpu + redisCpu)),
+      serverMicrosPerDelivery: m.load.deliveries > 0 ? round((serverCpu * 1e6) / m.load.deliveries, 2) : Number.NaN,
+    },
+  };
+}
+
+export type FanoutFigures = ReturnType<typeof fanoutFigures>;

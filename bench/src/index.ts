@@ -1,0 +1,10 @@
+// @tidings/bench: the load generator and the fan-out bench built on it, for other suites to reuse.
+export * from './loadgen/index.js';
+export { type FanoutScenario, parseFanoutArgs } from './fanout/fanout-options.js';
+export { type FanoutResult, runFanoutScenario } from './fanout/run-fanout-scenario.js';
+export { type FanoutFigures, fanoutFigures } from './fanout/fanout-figures.js';
+export { Publisher, type PublishMode, type PublishPlan } from './fanout/publisher.js';
+export { BENCH_CHANNEL, type ServerKind, type ServerUnderTest } from './servers/server-under-test.js';
+export { startTidings } from './servers/tidings-server.js';
+export { startFloor } from './servers/floor-server.js';
+export { startNchan } from './servers/nchan-server.js';

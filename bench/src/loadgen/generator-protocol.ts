@@ -1,0 +1,83 @@
+// Messages between the load generator's coordinator and its child processes (Node IPC, JSON).
+import type { HistogramSnapshot } from './latency-histogram.js';
+import type { SourcePlan } from './source-endpoints.js';
+import type { Transport } from './subscriber-connection.js';
+
+export interface Target {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What one generator process connects: its share of the run's connections. */
+export interface GeneratorPlan {
+  readonly type: 'plan';
+  /** Connection i of the process goes to targets[(firstConnection + i) % targets.length]. */
+  readonly targets: readonly Target[];
+  readonly transport: Transport;
+  readonly path: string;
+  readonly wsSubscribe: string | null;
+  /** Connection i connects from sourceEndpoint(firstConnection + i, sources). */
+  readonly sources: SourcePlan;
+  /** The run-wide index of this process's first connection, so sampling and spreading are run-wide. */
+  readonly firstConnection: number;
+  readonly connections: number;
+  /** Connections whose run-wide index is a multiple of this parse send times. */
+  readonly sampleEvery: number;
+  readonly firstSeq: number;
+  /** Connection attempts in flight at once. */
+  readonly connectConcurrency: number;
+  /** Connections not ready this long after the plan arrived are given up. */
+  readonly connectTimeoutMs: number;
+}
+
+export interface FinishRequest {
+  readonly type: 'finish';
+  /** The last sequence number published. */
+  readonly lastSeq: number;
+  readonly drain: DrainLimits;
+}
+
+/**
+ * How long to wait for the last events. A server may accept events faster than it delivers them
+ * (Nchan answers a publish before delivering it), so a backlog still arriving is waited for, up to
+ * a bound; what has not arrived once deliveries stop for `stallMs` is lost.
+ */
+export interface DrainLimits {
+  readonly stallMs: number;
+  readonly maxMs: number;
+}
+
+/** Why the wait for the last events ended: all in, nothing more arriving, or the time bound. */
+export type DrainEnd = 'complete' | 'stalled' | 'limit';
+
+export type ToGenerator = GeneratorPlan | FinishRequest | { readonly type: 'close' };
+
+export interface ConnectSummary {
+  readonly ready: number;
+  readonly failed: number;
+  /** Distinct failure reasons with their counts. */
+  readonly failures: Readonly<Record<string, number>>;
+}
+
+export interface GeneratorReport {
+  readonly connections: number;
+  /** Distinct sequence numbers received, summed over connections. */
+  readonly deliveries: number;
+  readonly lost: number;
+  readonly duplicates: number;
+  readonly outOfOrder: number;
+  readonly gaps: number;
+  readonly drainEnd: DrainEnd;
+  /** Connections still missing events when the drain ended. */
+  readonly incomplete: number;
+  /** Connections the server ended during the run, by reason. */
+  readonly dropped: Readonly<Record<string, number>>;
+  readonly latency: HistogramSnapshot;
+  /** Wall clock (µs) of the last read that carried an event; NaN when none did. */
+  readonly lastDeliveryMicros: number;
+}
+
+export type FromGenerator =
+  | ({ readonly type: 'progress' } & ConnectSummary)
+  | ({ readonly type: 'connected' } & ConnectSummary)
+  | { readonly type: 'report'; readonly report: GeneratorReport };

@@ -1,0 +1,176 @@
+// The load generator's coordinator: spreads a run's subscribers over child processes (each holds
+// at most ~15k sockets: one process may open 20k files here) and over loopback source endpoints,
+// waits until they are all ready, and at the end gathers what every connection received.
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { exitOf, isRunning, spawnTracked, stopProcess } from '@tidings/testing';
+import type { ConnectSummary, DrainLimits, FromGenerator, GeneratorPlan, GeneratorReport, Target, ToGenerator } from './generator-protocol.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { DEFAULT_SOURCES, type SourcePlan } from './source-endpoints.js';
+import type { Transport } from './subscriber-connection.js';
+
+/** Sockets per generator process: well under the 20k open-files limit, with room for the rest. */
+export const CONNECTIONS_PER_PROCESS = 15_000;
+
+// This file is bench/{src,dist}/loadgen/load-generator.*: the child always runs from dist.
+const GENERATOR_MAIN = fileURLToPath(new URL('../../dist/loadgen/generator-process.js', import.meta.url));
+
+export interface LoadGeneratorOptions {
+  /** Servers to connect to; connections are spread over them round-robin. */
+  readonly targets: readonly Target[];
+  readonly transport: Transport;
+  readonly path: string;
+  /** WebSocket: a text frame to send after the upgrade (ready at the server's first frame). */
+  readonly wsSubscribe?: string | null;
+  readonly connections: number;
+  /** Child processes; by default enough for ≤ 15k sockets each. */
+  readonly processes?: number;
+  /** Source addresses and ports (see source-endpoints.ts). */
+  readonly sources?: SourcePlan;
+  /** One connection in this many parses send times (latency). Default 64. */
+  readonly sampleEvery?: number;
+  readonly firstSeq?: number;
+  /** Connection attempts in flight per process. Default 256. */
+  readonly connectConcurrency?: number;
+  /** Bound on the whole connect phase. Default 120 s. */
+  readonly connectTimeoutMs?: number;
+  readonly onProgress?: (ready: number, failed: number, total: number) => void;
+}
+
+/** What every connection of the run received, added up. */
+export interface LoadReport extends Omit<GeneratorReport, 'latency'> {
+  /** Publish-to-receive latency on the sampled connections, microseconds. */
+  readonly latency: LatencyHistogram;
+}
+
+interface Child {
+  readonly process: ChildProcess;
+  progress: ConnectSummary;
+}
+
+export class LoadGenerator {
+  private constructor(
+    private readonly children: readonly Child[],
+    /** How the connect phase went, all processes together. */
+    readonly connected: ConnectSummary & { readonly seconds: number },
+  ) {}
+
+  static async start(options: LoadGeneratorOptions): Promise<LoadGenerator> {
+    const total = options.connections;
+    const processes = options.processes ?? Math.max(1, Math.ceil(total / CONNECTIONS_PER_PROCESS));
+    const started = performance.now();
+    const children: Child[] = [];
+    let first = 0;
+    for (let p = 0; p < processes; p++) {
+      const connections = Math.floor(total / processes) + (p < total % processes ? 1 : 0);
+      const child = spawnTracked(process.execPath, [GENERATOR_MAIN], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+      children.push({ process: child, progress: { ready: 0, failed: 0, failures: {} } });
+      const plan: GeneratorPlan = {
+        type: 'plan',
+        targets: options.targets,
+        transport: options.transport,
+        path: options.path,
+        wsSubscribe: options.wsSubscribe ?? null,
+        sources: options.sources ?? DEFAULT_SOURCES,
+        firstConnection: first,
+        connections,
+        sampleEvery: options.sampleEvery ?? 64,
+        firstSeq: options.firstSeq ?? 1,
+        connectConcurrency: options.connectConcurrency ?? 256,
+        connectTimeoutMs: options.connectTimeoutMs ?? 120_000,
+      };
+      child.send(plan satisfies ToGenerator);
+      first += connections;
+    }
+    const generator = new LoadGenerator(children, { ready: 0, failed: 0, failures: {}, seconds: 0 });
+    try {
+      const summaries = await Promise.all(
+        children.map((child) =>
+          receive(child, 'connected', (message) => {
+            if (message.type !== 'progress') return;
+            child.progress = message;
+            const ready = children.reduce((n, c) => n + c.progress.ready, 0);
+            const failed = children.reduce((n, c) => n + c.progress.failed, 0);
+            options.onProgress?.(ready, failed, total);
+          }),
+        ),
+      );
+      const failures: Record<string, number> = {};
+      for (const s of summaries) for (const [reason, n] of Object.entries(s.failures)) failures[reason] = (failures[reason] ?? 0) + n;
+      return new LoadGenerator(children, {
+        ready: summaries.reduce((n, s) => n + s.ready, 0),
+        failed: summaries.reduce((n, s) => n + s.failed, 0),
+        failures,
+        seconds: (performance.now() - started) / 1000,
+      });
+    } catch (error) {
+      await generator.stop();
+      throw error;
+    }
+  }
+
+  /** The generator processes, for their CPU and memory. */
+  get pids(): number[] {
+    return this.children.map((c) => c.process.pid!);
+  }
+
+  /**
+   * Tells every process that `lastSeq` was the last event, waits until each connection has them
+   * all (or deliveries stall, or the drain bound passes), and adds up the reports.
+   */
+  async finish(lastSeq: number, drain: DrainLimits): Promise<LoadReport> {
+    const reports = await Promise.all(
+      this.children.map((child) => {
+        const report = receive(child, 'report');
+        child.process.send({ type: 'finish', lastSeq, drain } satisfies ToGenerator);
+        return report.then((m) => m.report);
+      }),
+    );
+    const dropped: Record<string, number> = {};
+    for (const r of reports) for (const [reason, n] of Object.entries(r.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
+    const sum = (field: 'connections' | 'deliveries' | 'lost' | 'duplicates' | 'outOfOrder' | 'gaps' | 'incomplete') => reports.reduce((n, r) => n + r[field], 0);
+    return {
+      connections: sum('connections'),
+      deliveries: sum('deliveries'),
+      lost: sum('lost'),
+      duplicates: sum('duplicates'),
+      outOfOrder: sum('outOfOrder'),
+      gaps: sum('gaps'),
+      // The worst of the processes: one that hit the bound makes the whole drain a cut-off.
+      drainEnd: reports.some((r) => r.drainEnd === 'limit') ? 'limit' : reports.some((r) => r.drainEnd === 'stalled') ? 'stalled' : 'complete',
+      incomplete: sum('incomplete'),
+      dropped,
+      latency: LatencyHistogram.of(reports.map((r) => r.latency)),
+      lastDeliveryMicros: Math.max(...reports.map((r) => (Number.isNaN(r.lastDeliveryMicros) ? -Infinity : r.lastDeliveryMicros))),
+    };
+  }
+
+  /** Closes every connection and ends every process (SIGKILL by PID if one does not go). */
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.children.map(async (child) => {
+        if (!isRunning(child.process)) return;
+        if (child.process.connected) child.process.send({ type: 'close' } satisfies ToGenerator);
+        await stopProcess(child.process, 10_000);
+      }),
+    );
+  }
+}
+
+type Message<T extends FromGenerator['type']> = Extract<FromGenerator, { type: T }>;
+
+/** The child's next message of `type` (others go to `other`); rejects if the child exits first. */
+function receive<T extends FromGenerator['type']>(child: Child, type: T, other?: (message: FromGenerator) => void): Promise<Message<T>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: FromGenerator) => {
+      if (message.type !== type) return other?.(message);
+      child.process.off('message', onMessage);
+      resolve(message as Message<T>);
+    };
+    child.process.on('message', onMessage);
+    void exitOf(child.process).then((code) => {
+      child.process.off('message', onMessage);
+      reject(new Error(`a load-generator process (PID ${child.process.pid}) exited with code ${code} while waiting for '${type}'`));
+    });
+  });
+}

@@ -1,0 +1,222 @@
+// One subscriber: a raw loopback TCP socket speaking just enough HTTP/1.1 (SSE) or WebSocket to
+// receive a stream, checking every event's sequence number and, when sampled, its latency. No
+// http/EventSource/ws objects: at tens of thousands of connections per process their memory and
+// CPU would be the bottleneck. All sockets of a process read into one shared buffer.
+import { type Socket, connect } from 'node:net';
+import { MarkerScanner } from './marker-scanner.js';
+import type { SourceEndpoint } from './source-endpoints.js';
+import { ResponseHeadReader } from './response-head-reader.js';
+import { SequenceChecker } from './sequence-checker.js';
+import { encodeClientFrame } from './ws-client-frame.js';
+import { OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, type WsFrameHandler, WsFrameReader } from './ws-frame-reader.js';
+import { upgradeRequest, websocketAccept } from './ws-handshake.js';
+import { wallMicros } from './wall-clock.js';
+
+export type Transport = 'sse' | 'ws';
+
+export interface SubscriberSpec {
+  readonly host: string;
+  readonly port: number;
+  /** Where to connect from (see source-endpoints.ts). */
+  readonly source: SourceEndpoint;
+  readonly transport: Transport;
+  /** Request path, query included. */
+  readonly path: string;
+  /** WebSocket only: a text frame sent once the upgrade is accepted (a subscribe); the connection
+   *  counts as ready when the server's first frame arrives. Null: ready at the upgrade. */
+  readonly wsSubscribe: string | null;
+  /** Parse send times for latency on this connection. */
+  readonly timed: boolean;
+  readonly firstSeq: number;
+}
+
+export interface SubscriberObserver {
+  ready(connection: SubscriberConnection): void;
+  /** Ended before it was ready. */
+  failed(connection: SubscriberConnection, reason: string): void;
+  /** Ended after it was ready, not by us (a server disconnect). */
+  dropped(connection: SubscriberConnection, reason: string): void;
+  /** A sampled event arrived, `micros` after it was published. */
+  latency(micros: number): void;
+  /** A read carried at least one event. */
+  delivered(): void;
+}
+
+const WS_KEY = 'dGlkaW5ncy1iZW5jaC1rZXk=';
+const WS_ACCEPT = websocketAccept(WS_KEY);
+/** One buffer for every socket's reads: each read is handled synchronously before the next. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+const CONNECTING = 0;
+const HEAD = 1;
+const AWAITING_FIRST_FRAME = 2;
+const READY = 3;
+const ENDED = 4;
+
+export class SubscriberConnection implements WsFrameHandler {
+  readonly checker: SequenceChecker;
+  private socket: Socket;
+  private readonly scanner: MarkerScanner;
+  private head: ResponseHeadReader | null = new ResponseHeadReader();
+  private frames: WsFrameReader | null = null;
+  private state = CONNECTING;
+  private closingByUs = false;
+  private endReason = '';
+
+  constructor(
+    private readonly spec: SubscriberSpec,
+    private readonly observer: SubscriberObserver,
+  ) {
+    this.checker = new SequenceChecker(spec.firstSeq);
+    this.scanner = new MarkerScanner(
+      spec.timed,
+      spec.timed
+        ? (seq, sent) => {
+            this.checker.accept(seq);
+            this.observer.latency(wallMicros() - sent);
+          }
+        : (seq) => this.checker.accept(seq),
+    );
+    this.socket = this.open(spec.source.port);
+  }
+
+  /**
+   * Connects from the planned source; if that port is taken (another program listens on it), once
+   * more from a port the kernel picks.
+   */
+  private open(localPort: number | undefined): Socket {
+    const socket = connect({
+      host: this.spec.host,
+      port: this.spec.port,
+      localAddress: this.spec.source.address,
+      ...(localPort === undefined ? {} : { localPort }),
+      // Returning true keeps the socket reading (false would pause it).
+      onread: { buffer: READ_BUFFER, callback: (n: number, buffer: Uint8Array) => this.onBytes(buffer, n) },
+    });
+    let portTaken = false;
+    socket.setNoDelay(true);
+    socket.once('connect', () => this.onConnect());
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      portTaken = error.code === 'EADDRINUSE' && this.state === CONNECTING && localPort !== undefined;
+      if (!portTaken) this.endReason ||= error.code ?? error.message;
+    });
+    socket.once('close', () => {
+      if (portTaken && !this.closingByUs) this.socket = this.open(undefined);
+      else this.onClose();
+    });
+    return socket;
+  }
+
+  /** Ready and still open. */
+  get isReady(): boolean {
+    return this.state === READY;
+  }
+
+  /** Was ready at some point (it may have been dropped since). */
+  everReady = false;
+
+  /** Ends the connection with a reset: no TIME_WAIT left behind, so the next run finds free ports. */
+  close(): void {
+    if (this.state === ENDED) return;
+    this.closingByUs = true;
+    if (!this.socket.destroyed) this.socket.resetAndDestroy();
+  }
+
+  private onConnect(): void {
+    this.state = HEAD;
+    const host = `${this.spec.host}:${this.spec.port}`;
+    this.socket.write(
+      this.spec.transport === 'ws'
+        ? upgradeRequest(host, this.spec.path, WS_KEY)
+        : `GET ${this.spec.path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`,
+    );
+  }
+
+  private onBytes(bytes: Uint8Array, length: number): true {
+    let start = 0;
+    if (this.state === HEAD) {
+      start = this.readHead(bytes, length);
+      if (start < 0) return true;
+    }
+    if (this.state === ENDED || start >= length) return true;
+    const before = this.checker.received;
+    if (this.frames !== null) this.frames.feed(bytes, start, length);
+    else this.scanner.scan(bytes, start, length);
+    if (this.checker.received !== before) this.observer.delivered();
+    return true;
+  }
+
+  /** Where the body starts in this read once the head is in and acceptable; -1 otherwise. */
+  private readHead(bytes: Uint8Array, length: number): number {
+    let bodyAt: number;
+    try {
+      bodyAt = this.head!.feed(bytes, 0, length);
+    } catch (error) {
+      this.abort(error instanceof Error ? error.message : String(error));
+      return -1;
+    }
+    if (bodyAt < 0) return -1;
+    const head = this.head!;
+    this.head = null;
+    if (this.spec.transport === 'sse') {
+      if (head.status !== 200) return this.abort(`SSE answered ${head.status}`);
+      this.becomeReady();
+      return bodyAt;
+    }
+    if (head.status !== 101) return this.abort(`WebSocket upgrade answered ${head.status}`);
+    if (head.header('sec-websocket-accept') !== WS_ACCEPT) return this.abort('wrong Sec-WebSocket-Accept');
+    this.frames = new WsFrameReader(this);
+    if (this.spec.wsSubscribe === null) {
+      this.becomeReady();
+    } else {
+      this.state = AWAITING_FIRST_FRAME;
+      this.socket.write(encodeClientFrame(OPCODE_TEXT, Buffer.from(this.spec.wsSubscribe)));
+    }
+    return bodyAt;
+  }
+
+  dataStart(opcode: number): void {
+    if (opcode !== OPCODE_CONTINUATION) this.scanner.reset();
+    if (this.state === AWAITING_FIRST_FRAME) this.becomeReady();
+  }
+
+  data(bytes: Uint8Array, start: number, end: number): void {
+    this.scanner.scan(bytes, start, end);
+  }
+
+  control(opcode: number, payload: Uint8Array): void {
+    if (opcode === OPCODE_PING) {
+      this.socket.write(encodeClientFrame(OPCODE_PONG, payload));
+    } else if (opcode === OPCODE_CLOSE) {
+      const code = payload.length >= 2 ? (payload[0]! << 8) | payload[1]! : 1005;
+      const reason = Buffer.from(payload.subarray(2)).toString('utf8');
+      this.endReason = `server closed the WebSocket: ${code}${reason ? ` ${reason}` : ''}`;
+      this.socket.end(encodeClientFrame(OPCODE_CLOSE, payload.subarray(0, 2)));
+    }
+  }
+
+  violation(reason: string): void {
+    this.abort(`WebSocket protocol: ${reason}`);
+  }
+
+  private becomeReady(): void {
+    this.state = READY;
+    this.everReady = true;
+    this.observer.ready(this);
+  }
+
+  private abort(reason: string): -1 {
+    this.endReason ||= reason;
+    this.socket.destroy();
+    return -1;
+  }
+
+  private onClose(): void {
+    const wasReady = this.state === READY;
+    this.state = ENDED;
+    if (this.closingByUs) return;
+    const reason = this.endReason || 'closed by the server';
+    if (wasReady) this.observer.dropped(this, reason);
+    else this.observer.failed(this, reason);
+  }
+}
