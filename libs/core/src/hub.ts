@@ -28,7 +28,7 @@ export interface HubOptions {
   readonly presenceChanged?: (change: PresenceChange) => void;
   readonly pageSize?: number;
   readonly maxPending?: number;
-  /** Listeners a fan-out pass serves before it yields (default 2000). */
+  /** Listeners a fan-out pass serves before it yields (default 250: about a millisecond or two of writes, so a publish waits little). */
   readonly sliceSize?: number;
   /** Feeds kept only for wildcard subscribers are dropped after this long without events. */
   readonly idleFeedMs?: number;
@@ -62,7 +62,7 @@ export class Hub implements LiveBusListener {
       retryDelayMs: (attempt) => Math.min(5000, 100 * 2 ** attempt),
       schedule: options.schedule,
       yieldTurn: options.yieldTurn,
-      sliceSize: options.sliceSize ?? 2000,
+      sliceSize: options.sliceSize ?? 250,
       maxBatch: options.maxPending ?? 1000,
       gapFilled: (channel) => observer.gapFilled?.(channel),
       failed: (channel, error) => observer.error?.(error, `reading channel ${channel} to fill a gap`),
