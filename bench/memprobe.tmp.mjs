@@ -1,0 +1,24 @@
+// Temporary: per-connection heap of an in-process edge.
+import { writeHeapSnapshot } from 'node:v8';
+import { loadEdgeConfig } from '@tidings/config';
+import { startEdge } from '@tidings/edge';
+import { createLogger, createMetrics } from '@tidings/observability';
+import { startRedisServer } from '@tidings/testing';
+import { LoadGenerator } from './dist/loadgen/index.js';
+const N = Number(process.argv[2] ?? 5000);
+const transport = process.argv[3] ?? 'sse';
+const redis = await startRedisServer();
+const config = loadEdgeConfig(['--port', '0', '--host', '127.0.0.1', '--redis', redis.url, '--allow-anonymous', '--log-level', 'warn'], {});
+const edge = await startEdge(config, createLogger({ level: 'warn', name: 'edge', nodeId: 'probe' }), createMetrics('probe'));
+const settle = async () => { for (let i = 0; i < 5; i++) { global.gc(); await new Promise(r => setTimeout(r, 100)); } };
+await settle();
+const before = process.memoryUsage();
+const gen = await LoadGenerator.start({ targets: [{ host: '127.0.0.1', port: edge.port }], transport, path: transport === 'sse' ? '/v1/sse?channel=bench' : '/v1/ws', wsSubscribe: transport === 'ws' ? JSON.stringify({ type: 'subscribe', channel: 'bench' }) : null, connections: N });
+await new Promise(r => setTimeout(r, 2000));
+await settle();
+const after = process.memoryUsage();
+const per = (k) => ((after[k] - before[k]) / N).toFixed(0);
+console.log(JSON.stringify({ N, transport, heapUsed: per('heapUsed'), external: per('external'), arrayBuffers: per('arrayBuffers'), rss: per('rss') }));
+if (process.argv[4]) console.log(writeHeapSnapshot(process.argv[4]));
+await gen.stop?.();
+process.exit(0);
