@@ -3,6 +3,7 @@ export { ChannelFeed, type FeedListener } from './channel-feed.js';
 export { Hub, type HubObserver, type HubOptions, type PatternWatcher } from './hub.js';
 export { exactCursor, Subscription, type SubscriptionOptions, type SubscriptionSink } from './subscription.js';
 export { EventBatch, NodeEvent } from './node-event.js';
+export { InlineMap } from './inline-map.js';
 export { MemoryEventLog } from './memory-event-log.js';
 export { MemoryLiveBus, type Transmit } from './memory-live-bus.js';
 export { MemoryReceiptStore } from './memory-receipt-store.js';

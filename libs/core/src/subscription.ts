@@ -12,6 +12,7 @@ import {
 } from '@tidings/protocol';
 import type { ChannelFeed, FeedListener } from './channel-feed.js';
 import type { Hub, PatternWatcher } from './hub.js';
+import { InlineMap } from './inline-map.js';
 import { EventBatch, NodeEvent } from './node-event.js';
 import type { EventLog, LogGap } from './ports.js';
 
@@ -58,6 +59,8 @@ interface Track {
    * beyond the stream's newest id, which must not read as a lost stream.
    */
   fromFloor: boolean;
+  /** An exact channel of the subscription: the hub holds its feed for it until close. */
+  readonly attached: boolean;
   mode: Mode;
   readAgain: boolean;
   feed: ChannelFeed | undefined;
@@ -70,16 +73,16 @@ interface Track {
  * together give every event exactly once, in order. A slow connection paces its catch-up.
  */
 export class Subscription implements FeedListener {
-  private readonly tracks = new Map<string, Track>();
-  private readonly watchers: PatternWatcher[] = [];
-  private readonly exact: string[] = [];
+  private readonly tracks = new InlineMap<string, Track>();
+  // Allocated when first needed: thousands of idle subscriptions should cost little each.
+  private watchers: PatternWatcher[] | undefined;
   /** Where channels a pattern discovers start; ZERO_ID without patterns (every channel is listed). */
   private floor: StreamId = ZERO_ID;
   private closed = false;
   private lastDelivered: NodeEvent | undefined;
   /** Catch-up reads in progress, and who waits for them to end. */
   private reads = 0;
-  private caughtUpWaiters: (() => void)[] = [];
+  private caughtUpWaiters: (() => void)[] | undefined;
 
   constructor(private readonly options: SubscriptionOptions) {}
 
@@ -98,14 +101,13 @@ export class Subscription implements FeedListener {
         hub.detachChannel(spec.channel); // closed while attaching: close() did not know of it
         return;
       }
-      this.exact.push(spec.channel);
       const [pos, fromFloor] = this.initialPosition(spec.channel, feed.lastId);
-      this.track(spec.channel, pos, fromFloor);
+      this.track(spec.channel, pos, fromFloor, true);
     }
     for (const pattern of patterns) {
       if (this.closed) return; // closed while reading the clock: close() had no watcher to remove
       const watcher: PatternWatcher = { pattern, onChannelDiscovered: (channel) => this.discovered(channel) };
-      this.watchers.push(watcher);
+      (this.watchers ??= []).push(watcher);
       await hub.watchPattern(watcher);
       if (this.closed) return;
     }
@@ -151,13 +153,13 @@ export class Subscription implements FeedListener {
    */
   caughtUp(): Promise<void> {
     if (this.reads === 0 || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.caughtUpWaiters.push(resolve));
+    return new Promise((resolve) => (this.caughtUpWaiters ??= []).push(resolve));
   }
 
   /** Every followed channel's position (the last event handed to the sink): what a durable pattern saves. */
   positions(): Map<string, StreamId> {
     const positions = new Map<string, StreamId>();
-    for (const [channel, track] of this.tracks) positions.set(channel, track.pos);
+    for (const [channel, track] of this.tracks.entries()) positions.set(channel, track.pos);
     return positions;
   }
 
@@ -165,9 +167,11 @@ export class Subscription implements FeedListener {
     if (this.closed) return;
     this.closed = true;
     this.wakeCaughtUp();
-    for (const track of this.tracks.values()) track.feed?.detach(this);
-    for (const channel of this.exact) this.options.hub.detachChannel(channel);
-    for (const watcher of this.watchers) this.options.hub.unwatchPattern(watcher);
+    for (const [channel, track] of this.tracks.entries()) {
+      track.feed?.detach(this);
+      if (track.attached) this.options.hub.detachChannel(channel);
+    }
+    for (const watcher of this.watchers ?? []) this.options.hub.unwatchPattern(watcher);
   }
 
   onFeedEvents(batch: EventBatch): void {
@@ -198,13 +202,13 @@ export class Subscription implements FeedListener {
     return listed === undefined ? [this.floor, true] : [listed, false];
   }
 
-  private track(channel: string, pos: StreamId, fromFloor: boolean): boolean {
+  private track(channel: string, pos: StreamId, fromFloor: boolean, attached = false): boolean {
     if (this.tracks.has(channel)) return true;
     if (this.tracks.size >= this.options.maxChannels) {
       this.fail(new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `more than ${this.options.maxChannels} channels match this subscription`));
       return false;
     }
-    const track: Track = { pos, ms: 0, seq: 0, fromFloor, mode: 'dormant', readAgain: false, feed: undefined };
+    const track: Track = { pos, ms: 0, seq: 0, fromFloor, attached, mode: 'dormant', readAgain: false, feed: undefined };
     moveTo(track, pos);
     this.tracks.set(channel, track);
     return true;
@@ -318,8 +322,8 @@ export class Subscription implements FeedListener {
 
   private wakeCaughtUp(): void {
     const waiters = this.caughtUpWaiters;
-    this.caughtUpWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.caughtUpWaiters = undefined;
+    for (const resolve of waiters ?? []) resolve();
   }
 
   private fail(error: unknown): void {

@@ -1,43 +1,50 @@
+import type { HttpResponse } from 'uWebSockets.js';
 import type { HttpExchange, Headers } from './http-exchange.js';
 import { statusLine } from './http-exchange.js';
 import { byteLength, type Chunk, type OutputFlusher, type WriteOutcome } from './output-flusher.js';
 import { QueuedOutput, writeFlushing } from './queued-output.js';
 
+/** Told once when a stream closes, whatever closed it. */
+export interface StreamListener {
+  streamClosed(): void;
+}
+
 /**
  * A Server-Sent Events response held open, written through a QueuedOutput. uWS buffers what the
  * socket will not take yet; those bytes are counted (an upper bound) until it says the socket is
- * writable again.
+ * writable again. It keeps only the response, not the request's exchange, so what the request
+ * parsed is freed once the stream has started: thousands of idle streams cost little each.
  */
 export class SseStream extends QueuedOutput {
+  private readonly res: HttpResponse;
   private bufferedBytes = 0;
   private closed = false;
   private waiters: (() => void)[] | undefined;
-  private closeHandlers: (() => void)[] | undefined;
+  private listener: StreamListener | undefined;
 
-  constructor(
-    private readonly exchange: HttpExchange,
-    maxBufferedBytes: number,
-    flusher: OutputFlusher,
-  ) {
+  constructor(exchange: HttpExchange, maxBufferedBytes: number, flusher: OutputFlusher) {
     super(maxBufferedBytes, flusher);
+    this.res = exchange.res;
     exchange.takeOver();
-    exchange.onAbort(() => this.markClosed());
+    // The stream's own abort handler replaces the exchange's, which then holds nothing alive.
+    if (exchange.aborted) this.closed = true;
+    else this.res.onAborted(() => this.markClosed());
   }
 
   get isClosed(): boolean {
     return this.closed;
   }
 
-  /** Runs `handler` once the stream closes; at once when it already has. */
-  onClose(handler: () => void): void {
-    if (this.closed) handler();
-    else (this.closeHandlers ??= []).push(handler);
+  /** Tells `listener` when the stream closes; at once when it already has. One listener per stream. */
+  onClose(listener: StreamListener): void {
+    if (this.closed) listener.streamClosed();
+    else this.listener = listener;
   }
 
   /** Sends the status line and headers at once; the first write goes out with them. */
   open(headers: Headers, first: string): WriteOutcome {
     if (this.closed) return 'dropped';
-    const res = this.exchange.res;
+    const res = this.res;
     res.cork(() => {
       res.writeStatus(statusLine(200));
       for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
@@ -60,7 +67,7 @@ export class SseStream extends QueuedOutput {
   /** Ends the response cleanly after what is queued (the client sees the stream end and reconnects per `retry:`). */
   end(last?: string): void {
     if (this.closed) return;
-    const res = this.exchange.res;
+    const res = this.res;
     res.cork(() => {
       this.writeQueued();
       res.end(last ?? '');
@@ -71,7 +78,7 @@ export class SseStream extends QueuedOutput {
   /** Drops the connection at once, discarding what is queued and buffered (slow consumers). */
   abort(): void {
     if (this.closed) return;
-    this.exchange.res.close();
+    this.res.close();
     this.markClosed();
   }
 
@@ -80,11 +87,11 @@ export class SseStream extends QueuedOutput {
   }
 
   protected corkAndWrite(): void {
-    this.exchange.res.cork(writeFlushing);
+    this.res.cork(writeFlushing);
   }
 
   protected writeChunk(chunk: Chunk, size: number): void {
-    const res = this.exchange.res;
+    const res = this.res;
     if (this.bufferedBytes > 0) {
       res.write(chunk);
       this.bufferedBytes += size;
@@ -104,9 +111,9 @@ export class SseStream extends QueuedOutput {
     this.closed = true;
     this.discardQueue();
     this.wake();
-    const handlers = this.closeHandlers ?? [];
-    this.closeHandlers = undefined;
-    for (const handler of handlers) handler();
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.streamClosed();
   }
 
   private wake(): void {

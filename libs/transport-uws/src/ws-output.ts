@@ -2,6 +2,11 @@ import type { WebSocket } from 'uWebSockets.js';
 import type { Chunk, OutputFlusher, WriteOutcome } from './output-flusher.js';
 import { QueuedOutput, writeFlushing } from './queued-output.js';
 
+/** Told when uWS refused a frame at its own limit (set above ours, so only if configured lower). */
+export interface OverflowListener {
+  overflowed(): void;
+}
+
 /**
  * A WebSocket's outgoing text frames, written through a QueuedOutput. Every frame of the
  * connection goes through here, so replies and events keep their order.
@@ -14,8 +19,7 @@ export class WsOutput extends QueuedOutput {
     private readonly ws: WebSocket<unknown>,
     maxBytes: number,
     flusher: OutputFlusher,
-    /** uWS refused a frame at its own limit (set above ours, so only if configured lower): treat as a slow consumer. */
-    private readonly onDropped: () => void,
+    private readonly overflow: OverflowListener,
   ) {
     super(maxBytes, flusher);
   }
@@ -36,7 +40,7 @@ export class WsOutput extends QueuedOutput {
 
   override flush(): void {
     super.flush();
-    if (this.overflowed && !this.closed) this.onDropped();
+    if (this.overflowed && !this.closed) this.overflow.overflowed();
   }
 
   /** Closes with a code after what is queued, unless `discard` (a slow consumer's queue is not worth sending). */

@@ -1,5 +1,7 @@
 import { TidingsError } from '@tidings/protocol';
 
+const NOTHING_TO_RELEASE = (): void => undefined;
+
 /**
  * Open SSE streams and WebSockets per principal (token subject or API key) and per client address,
  * on this node. A connection counts from its acceptance until its release.
@@ -28,6 +30,7 @@ export class ConnectionLimits {
       if ((this.counts.get(`a ${ip}`) ?? 0) >= this.perIp) throw new TidingsError('TIDINGS_TOO_MANY_CONNECTIONS', `${ip} already holds ${this.perIp} connections here`);
       keys.push(`a ${ip}`);
     }
+    if (keys.length === 0) return NOTHING_TO_RELEASE; // no limit applies: nothing kept per connection
     for (const key of keys) this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     let released = false;
     return () => {

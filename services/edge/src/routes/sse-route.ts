@@ -4,7 +4,7 @@ import { type HttpExchange, SseStream } from '@tidings/transport-uws';
 import { deviceFor, grantOf, requireSubscribe } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
 import type { DeviceSession } from '../node/device-tracker.js';
-import { SseSink } from '../sessions/sse-sink.js';
+import { SseConnection } from '../sessions/sse-connection.js';
 import { clientAddress } from './client-address.js';
 import { corsHeaders, originAllowed } from './cors.js';
 import { sendError } from './http-errors.js';
@@ -12,8 +12,7 @@ import { exactChannels, parseDeviceParam, parsePresenceParam, parseResumePoint, 
 
 /** GET /v1/sse?channel=a&channel=news/+/sport[&lastEventId=CURSOR][&uniform=1][&device=ID] */
 export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
-  const { config, metrics } = ctx;
-  let subscription: Subscription;
+  const { config } = ctx;
   let stream: SseStream | undefined;
   let releaseSlot: (() => void) | undefined;
   let device: DeviceSession | undefined;
@@ -28,53 +27,36 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     const uniform = exchange.query.get('uniform') === '1';
     const presence = parsePresenceParam(exchange.query.get('presence'));
     const address = clientAddress(peer, exchange.headers['x-forwarded-for'], config.limits.trustedProxies);
+    const headers = {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+      'x-tidings-node': config.nodeId,
+      ...corsHeaders(ctx, exchange),
+    };
     releaseSlot = ctx.connectionLimits.acquire(grant.principal, address);
     // Before the stream takes the exchange over: a device refused here still gets a JSON answer.
     device = deviceId ? await ctx.devices.join(deviceId, exactChannels(specs), patternsOf(specs)) : undefined;
     stream = new SseStream(exchange, config.limits.slowConsumerBytes, ctx.flusher);
-    stream.onClose(releaseSlot); // at once when the client already left
-    const sink = new SseSink({ metrics, devices: ctx.devices, logger: ctx.logger, retryMs: config.sse.retryMs }, stream, uniform, deviceId, grant.expiresAt);
+    const connection = new SseConnection(ctx, stream, { specs, uniform, device, deviceId, expiresAt: grant.expiresAt, releaseSlot });
+    stream.onClose(connection); // at once when the client already left: it gives back the slot and the device
     const { cursor, lapses } = resumePoint(clientCursor, device);
-    subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, lapses, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
-    stream.onClose(() => subscription.close());
-    if (presence) stream.onClose(ctx.presenceWatchers.add(exactChannels(specs), sink));
-    if (device) {
-      device.attach(sink);
-      stream.onClose(device.release);
-    }
+    const subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, lapses, sink: connection, maxChannels: config.limits.maxTrackedChannels });
+    connection.follow(subscription);
+    if (presence) connection.watchPresence(ctx.presenceWatchers.add(exactChannels(specs), connection));
     await subscription.start();
     if (stream.isClosed) return;
-    ctx.sessions.add(sink);
-    metrics.connections.inc({ transport: 'sse' });
-    const specNames = exchange.query.getAll('channel');
-    ctx.subscriptionCounts.add(specNames);
-    stream.onClose(() => {
-      ctx.sessions.remove(sink);
-      ctx.subscriptionCounts.remove(specNames);
-      metrics.connections.dec({ transport: 'sse' });
-    });
-    sink.open(
-      subscription,
-      {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        'x-accel-buffering': 'no',
-        'x-tidings-node': config.nodeId,
-        ...corsHeaders(ctx, exchange),
-      },
-      encodeSseRetry(config.sse.retryMs) + encodeSseId(subscription.cursor()),
-    );
+    connection.open(headers, encodeSseRetry(config.sse.retryMs) + encodeSseId(subscription.cursor()));
     device?.followPatterns(() => subscription.positions());
   } catch (error) {
-    if (!stream) {
-      // Nothing has taken them over to give back when the stream closes.
-      releaseSlot?.();
-      device?.release();
-    }
-    if (!exchange.finished) sendError(ctx, exchange, error);
-    else {
+    if (stream) {
+      // The stream has the slot and the device and gives them back as it closes.
       ctx.logger.warn({ err: error }, 'sse subscription could not start');
-      if (!exchange.aborted) exchange.res.close(); // a response whose client left must not be touched
+      stream.abort();
+      return;
     }
+    releaseSlot?.();
+    device?.release();
+    sendError(ctx, exchange, error);
   }
 }

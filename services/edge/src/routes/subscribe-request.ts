@@ -56,6 +56,8 @@ export function patternsOf(specs: readonly SubscriptionSpec[]): string[] {
  * where the device resumes, after a reset for each lapsed membership; else from now.
  */
 export function resumePoint(clientCursor: Cursor | null, device: DeviceSession | undefined): { cursor: Cursor | null; lapses: readonly LogGap[] } {
-  if (clientCursor) return { cursor: clientCursor, lapses: [] };
-  return device ? device.resume : { cursor: null, lapses: [] };
+  if (clientCursor) return { cursor: clientCursor, lapses: NO_LAPSES };
+  return device ? device.resume : { cursor: null, lapses: NO_LAPSES };
 }
+
+const NO_LAPSES: readonly LogGap[] = Object.freeze([]);

@@ -53,7 +53,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
           const grant = token !== undefined || ctx.auth.acceptsAnonymous ? await ctx.auth.grant(token) : undefined;
           const device = grant ? deviceFor(grant, requested) : requested;
           const slot = ctx.connectionLimits.acquire(grant?.principal, address);
-          conn = new WsConnection(metrics, grant, device, [slot]);
+          conn = new WsConnection(ctx, grant, device, [slot]);
         } catch (error) {
           if (!aborted) refuseUpgrade(res, toTidingsError(ctx, error));
           return;
@@ -113,6 +113,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
         .finally(() => {
           conn.queued -= 1;
           conn.queuedBytes -= text.length;
+          if (conn.queued === 0) conn.settled(); // nothing chained behind: an idle socket keeps no promise
         });
     },
     drain: (ws) => ws.getUserData().conn.drained(),
@@ -121,11 +122,6 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       conn.closedBySocket();
       clearTimeout(conn.authTimer);
       for (const release of conn.slots) release();
-      for (const subscription of conn.subscriptions.values()) subscription.close();
-      ctx.subscriptionCounts.remove([...conn.subscriptions.keys()]);
-      conn.subscriptions.clear();
-      for (const release of conn.releases.values()) release();
-      conn.releases.clear();
       ctx.sessions.remove(conn);
       metrics.connections.dec({ transport: 'ws' });
     },
@@ -186,62 +182,33 @@ async function handleFrame(ctx: EdgeContext, state: WsConnection, grant: Grant, 
       // Before anything changes, so a bad `since` changes nothing.
       const since = parseResumePoint(frame.since, specs);
       state.device ??= requested;
-      const sink = new WsSink(
-        { metrics: ctx.metrics, devices: ctx.devices, logger: ctx.logger, drop: (subscription) => dropSubscription(ctx, state, subscription) },
-        state,
-        frame.channel,
-        specs[0]!.kind === 'pattern' ? frame.channel : undefined,
-      );
       const device = state.device ? await ctx.devices.join(state.device, exactChannels(specs), patternsOf(specs)) : undefined;
-      const { cursor, lapses } = resumePoint(since, device);
-      const releases: (() => void)[] = [];
-      if (device) {
-        device.attach(sink);
-        releases.push(device.release);
-      }
-      if (frame.presence) releases.push(ctx.presenceWatchers.add([frame.channel], sink));
-      const release = () => releases.forEach((r) => r());
+      const sink = new WsSink(ctx, state, frame.channel, specs[0]!.kind === 'pattern' ? frame.channel : undefined, device);
+      if (frame.presence) sink.watchPresence(ctx.presenceWatchers.add([frame.channel], sink));
       // Frames handled during the awaits above count: a flood of subscribes all passed the first
       // check together, and the socket may have closed. Nothing awaits from here to start().
       if (state.closed || !hasRoomFor(ctx, state, frame.channel)) {
-        release();
+        sink.close();
         if (state.closed) return;
         throw tooManyChannels(ctx);
       }
-      const previous = state.subscriptions.get(frame.channel);
-      previous?.close(); // subscribing again moves the position
-      state.releases.get(frame.channel)?.();
-      state.releases.set(frame.channel, release);
-      const subscription = new Subscription({
-        hub: ctx.hub,
-        log: ctx.log,
-        specs,
-        cursor,
-        lapses,
-        sink,
-        maxChannels: ctx.config.limits.maxTrackedChannels,
-      });
-      state.subscriptions.set(frame.channel, subscription);
-      if (!previous) ctx.subscriptionCounts.add([frame.channel]);
+      const { cursor, lapses } = resumePoint(since, device);
+      const subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, lapses, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
+      sink.follow(subscription);
+      state.replace(sink);
       try {
         await subscription.start();
       } catch (error) {
-        subscription.close();
-        if (state.subscriptions.get(frame.channel) === subscription) {
-          state.subscriptions.delete(frame.channel);
-          ctx.subscriptionCounts.remove([frame.channel]);
-          state.releases.delete(frame.channel);
-          release();
-        }
+        if (!state.drop(frame.channel, sink)) sink.close();
         throw error;
       }
-      if (state.closed || state.subscriptions.get(frame.channel) !== subscription) return;
+      if (state.closed || state.subscriptions.get(frame.channel) !== sink) return;
       sink.open({ type: 'subscribed', channel: frame.channel, cursor: subscription.cursor(), ...refOf(frame) });
       device?.followPatterns(() => subscription.positions());
       return;
     }
     case 'unsubscribe': {
-      if (!dropSubscription(ctx, state, frame.channel)) throw new TidingsError('TIDINGS_NOT_SUBSCRIBED', `not subscribed to ${frame.channel}`);
+      if (!state.drop(frame.channel)) throw new TidingsError('TIDINGS_NOT_SUBSCRIBED', `not subscribed to ${frame.channel}`);
       // A device that unsubscribes from a pattern no longer follows it: its place is free again.
       if (state.device && parseSubscription(frame.channel).kind === 'pattern') await ctx.devices.leavePattern(state.device, frame.channel);
       if (state.closed) return;
@@ -267,18 +234,6 @@ async function handleFrame(ctx: EdgeContext, state: WsConnection, grant: Grant, 
 
 function refuseUpgrade(res: HttpResponse, error: TidingsError): void {
   res.cork(() => res.writeStatus(statusLine(error.status)).writeHeader('content-type', 'application/json').end(JSON.stringify(errorBody(error.code, error.message))));
-}
-
-/** Ends one subscription of a connection and gives back what it held; false when there was none. */
-function dropSubscription(ctx: EdgeContext, state: WsConnection, channel: string): boolean {
-  const subscription = state.subscriptions.get(channel);
-  if (!subscription) return false;
-  subscription.close();
-  state.subscriptions.delete(channel);
-  ctx.subscriptionCounts.remove([channel]);
-  state.releases.get(channel)?.();
-  state.releases.delete(channel);
-  return true;
 }
 
 function hasRoomFor(ctx: EdgeContext, state: WsConnection, channel: string): boolean {

@@ -1,35 +1,60 @@
-import type { EventBatch, LogGap, LoggedEvent, PresenceChange, SubscriptionSink } from '@tidings/core';
+import type { EventBatch, LogGap, LoggedEvent, PresenceChange, Subscription, SubscriptionSink } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import { CLOSE, encodeServerFrame, isTidingsError, type ServerFrame } from '@tidings/protocol';
 import type { Chunk } from '@tidings/transport-uws';
-import type { DeviceTracker, RedeliveryTarget } from '../node/device-tracker.js';
+import type { DeviceSession, DeviceTracker, RedeliveryTarget } from '../node/device-tracker.js';
 import type { PresenceListener } from '../node/presence-watchers.js';
 import { wsEventFrame, wsRedeliveryFrame } from './event-frames.js';
 import type { WsConnection } from './ws-connection.js';
 
-/** What a WebSocket subscription needs of its node. */
+/** What a WebSocket subscription needs of its node: one object shared by all of them (the node's context fits). */
 export interface WsSinkDeps {
   readonly metrics: Metrics;
   readonly devices: DeviceTracker;
   readonly logger: Logger;
-  /** Ends this one subscription of the connection (and gives back what it holds). */
-  readonly drop: (subscription: string) => void;
 }
 
-/** One `subscribe` of a WebSocket: its events as frames, held until its `subscribed` reply has gone out. */
+/**
+ * One `subscribe` of a WebSocket: its events as frames, held until its `subscribed` reply has gone
+ * out, and what it holds (the subscription, the device's membership, a presence watch) until it ends.
+ */
 export class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
   readonly owedOnConnect = true;
   private held: Chunk[] | undefined = [];
   /** A device's events among `held`, written (for its position) only once sent. */
   private heldEvents: LoggedEvent[] | undefined;
+  private subscription: Subscription | undefined;
+  private stopWatchingPresence: (() => void) | undefined;
+  private closed = false;
 
   constructor(
     private readonly deps: WsSinkDeps,
     private readonly conn: WsConnection,
-    private readonly subscription: string,
+    /** The channel or pattern as the client named it. */
+    readonly name: string,
     /** The pattern its event frames name, for a pattern subscription. */
     private readonly pattern: string | undefined,
-  ) {}
+    private readonly device: DeviceSession | undefined,
+  ) {
+    device?.attach(this);
+  }
+
+  follow(subscription: Subscription): void {
+    this.subscription = subscription;
+  }
+
+  watchPresence(stop: () => void): void {
+    this.stopWatchingPresence = stop;
+  }
+
+  /** Ends the subscription and gives back what it holds. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscription?.close();
+    this.stopWatchingPresence?.();
+    this.device?.release();
+  }
 
   open(reply: ServerFrame): void {
     const held = this.held ?? [];
@@ -71,8 +96,8 @@ export class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListe
     if (this.conn.closed) return;
     if (isTidingsError(error) && error.status < 500) {
       // This subscription asked for more than it may (too many channels): it ends alone, saying why.
-      this.deps.drop(this.subscription);
-      this.conn.send({ type: 'error', code: error.code, message: error.message, channel: this.subscription });
+      this.conn.drop(this.name);
+      this.conn.send({ type: 'error', code: error.code, message: error.message, channel: this.name });
       return;
     }
     this.deps.logger.warn({ err: error }, 'ws subscription failed; client will resume');
