@@ -157,6 +157,22 @@ describe('Subscription over a hub', () => {
     }
   });
 
+  it('serves a pass over many subscribers in slices, yielding the event loop between them', async () => {
+    const turns: (() => void)[] = [];
+    current = cluster(undefined, { sliceSize: 3, yieldTurn: (run) => turns.push(run) });
+    const subs = [];
+    for (let i = 0; i < 10; i++) subs.push(await current.subscribe(['sliced']));
+    const id = await current.publish('sliced', 'one');
+    await tick();
+    const served = () => subs.filter((s) => s.sink.ids().includes(id)).length;
+    expect(served()).toBe(3); // the first slice; the rest waits for the next turns
+    for (const expected of [6, 9, 10]) {
+      turns.shift()!();
+      expect(served()).toBe(expected);
+    }
+    expect(turns).toHaveLength(0);
+  });
+
   it('resumes from a cursor: the events after it from the log, then live', async () => {
     current = cluster();
     const ids = [];
