@@ -7,6 +7,7 @@
 -- KEYS[5]  the channel's owed redeliveries <prefix>:{c:<channel>}:owed (zset of "<device> <id>")
 -- KEYS[6]  the channel's open ack events   <prefix>:{c:<channel>}:acks
 -- KEYS[7]  the channel's device positions  <prefix>:{c:<channel>}:positions (device -> last id written)
+-- KEYS[8]  the channel's consumer groups   <prefix>:{c:<channel>}:groups (a stream with groups is kept)
 -- ARGV[1]  retention: maximum age in milliseconds
 -- ARGV[2]  membership idle limit in milliseconds: a member not seen for twice it is forgotten (one
 --          not seen for the limit has lapsed, but is remembered so that join-channel.lua can name
@@ -18,8 +19,8 @@
 -- ARGV[6]  retention: maximum length (a lowered limit applies to channels that no longer get appends)
 --
 -- Reply: { entries trimmed, members forgotten (with their positions), presence entries expired, owed entries dropped,
---          1 if the channel is empty now: no stream (removed here or before), members, presence or
---          open receipts — it can leave the directory }
+--          1 if the channel is empty now: no stream (removed here or before), members, presence,
+--          open receipts or consumer groups — it can leave the directory }
 --
 -- Edges trim on append, so only a channel that went quiet keeps entries past their age (or past a
 -- length limit lowered since): they are trimmed here the same exact way, recording the newest
@@ -80,8 +81,9 @@ for _, member in ipairs(redis.call('ZRANGE', KEYS[5], 0, OWED_PER_RUN - 1)) do
 end
 
 local empty = 0
+-- A consumer group lives on the stream (its position, its pending events): never remove it under one.
 if redis.call('ZCARD', KEYS[3]) == 0 and redis.call('HLEN', KEYS[4]) == 0
-  and redis.call('ZCARD', KEYS[5]) == 0 and redis.call('ZCARD', KEYS[6]) == 0 then
+  and redis.call('ZCARD', KEYS[5]) == 0 and redis.call('ZCARD', KEYS[6]) == 0 and redis.call('HLEN', KEYS[8]) == 0 then
   if redis.call('EXISTS', KEYS[1]) == 0 then
     empty = 1
   elseif redis.call('XLEN', KEYS[1]) == 0 then

@@ -1,11 +1,11 @@
 import { type DeviceStoreFixture, deviceStoreContract, type Implementation, ManualClock, runContract } from '@tidings/contracts';
 import { type DeviceLimits, MemoryDeviceStore, MemoryEventLog } from '@tidings/core';
-import { startRedisCluster, useOrStartRedis } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
-import { createRedisClient, type RedisClient, type RedisTarget } from './redis-client.js';
+import type { RedisClient } from './redis-client.js';
 import { RedisDeviceStore } from './redis-device-store.js';
 import { RedisEventLog } from './redis-event-log.js';
-import { RedisKeys } from './redis-keys.js';
+import type { RedisKeys } from './redis-keys.js';
+import { connect, REDIS_BACKENDS } from './spec-support/redis-backends.js';
 
 const memory: Implementation<DeviceLimits, DeviceStoreFixture> = {
   name: 'memory',
@@ -20,42 +20,27 @@ const memory: Implementation<DeviceLimits, DeviceStoreFixture> = {
   }),
 };
 
-let fixtures = 0;
-
 /** Each fixture gets a key prefix of its own on the shared server. */
-function onRedis(name: string, start: () => Promise<{ target: RedisTarget; stop: () => Promise<void> }>): Implementation<DeviceLimits, DeviceStoreFixture & { redis: RedisClient; keys: RedisKeys }> {
-  return {
-    name,
+const onRedis = REDIS_BACKENDS.map(
+  (backend): Implementation<DeviceLimits, DeviceStoreFixture & { redis: RedisClient; keys: RedisKeys }> => ({
+    name: backend.name,
     setUp: async () => {
-      const { target, stop } = await start();
-      const redis = createRedisClient(target, 'device-store-contract');
+      const { redis, keys, stop } = await connect(backend, 'device-store-contract');
       return {
         create: async (limits) => {
-          const keys = new RedisKeys(`dev${process.pid}x${++fixtures}`);
+          const fixtureKeys = keys();
           const clock = new ManualClock();
-          const log = new RedisEventLog({ redis, keys, retention: { maxLength: 1000, maxAgeSeconds: 3600 } });
-          return { store: new RedisDeviceStore(redis, keys, limits, clock.now), log, clock, redis, keys };
+          const log = new RedisEventLog({ redis, keys: fixtureKeys, retention: { maxLength: 1000, maxAgeSeconds: 3600 } });
+          return { store: new RedisDeviceStore(redis, fixtureKeys, limits, clock.now), log, clock, redis, keys: fixtureKeys };
         },
-        tearDown: async () => {
-          await redis.quit();
-          await stop();
-        },
+        tearDown: stop,
       };
     },
-  };
-}
+  }),
+);
+const standalone = onRedis[0]!;
 
-const standalone = onRedis('standalone Redis', async () => {
-  const server = await useOrStartRedis();
-  return { target: { kind: 'standalone', url: server.url }, stop: () => server.stop() };
-});
-
-const cluster = onRedis('Redis Cluster', async () => {
-  const servers = await startRedisCluster();
-  return { target: { kind: 'cluster', nodes: servers.nodes.map(({ host, port }) => ({ host, port })), tls: false }, stop: () => servers.stop() };
-});
-
-runContract('DeviceStore', [memory, standalone, cluster], deviceStoreContract);
+runContract('DeviceStore', [memory, ...onRedis], deviceStoreContract);
 
 describe('RedisDeviceStore keys', () => {
   let setUp: Awaited<ReturnType<typeof standalone.setUp>>;

@@ -11,3 +11,4 @@ export { DEAD_LETTERS_QUEUE, RECEIPTS_QUEUE, ReceiptJobQueue, receiptJobId, rece
 export { RedisPruning, type ChannelPruned, type PruneLimits } from './redis-pruning.js';
 export { RedisApiKeyStore } from './redis-api-key-store.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
+export { RedisConsumerGroups } from './redis-consumer-groups.js';

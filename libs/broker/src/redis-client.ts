@@ -22,6 +22,11 @@ export interface TidingsCommands {
   tidingsJoinPatterns(numberOfKeys: number, ...args: (string | number)[]): Promise<['ok' | 'too-many', ['live' | 'new', string[], string[]][]]>;
   tidingsSavePatternPositions(...args: (string | number)[]): Promise<number>;
   tidingsRenewPatterns(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
+  tidingsGroupPut(...args: (string | number)[]): Promise<number>;
+  tidingsGroupClaim(...args: (string | number)[]): Promise<GroupClaimReply>;
+  tidingsGroupAck(...args: (string | number)[]): Promise<['no-group'] | ['ok', number[]]>;
+  tidingsGroupInfo(...args: (string | number)[]): Promise<[string, string, number, number, string, number, number][]>;
+  tidingsGroupRemove(...args: (string | number)[]): Promise<number>;
   tidingsZremIfScore(...args: (string | number)[]): Promise<number>;
   tidingsPruneChannel(...args: (string | number)[]): Promise<[number, number, number, number, number]>;
   tidingsRetryRound(...args: (string | number)[]): Promise<[string[], string[], 'ok' | 'gone' | 'trimmed']>;
@@ -29,6 +34,10 @@ export interface TidingsCommands {
 }
 
 export type RedisClient = (Redis | Cluster) & TidingsCommands;
+
+/** An entry as a stream command returns it, with the times it was handed out. */
+export type GroupEntryReply = [id: string, fields: string[], deliveries: number];
+export type GroupClaimReply = ['no-group'] | ['ok', GroupEntryReply[], string[], GroupEntryReply[], string, string];
 
 const script = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
 
@@ -79,12 +88,17 @@ function withScripts(client: Redis | Cluster): RedisClient {
   client.defineCommand('tidingsLeavePresence', { numberOfKeys: 1, lua: script('leave-presence') });
   client.defineCommand('tidingsSavePositions', { numberOfKeys: 1, lua: script('save-positions') });
   client.defineCommand('tidingsJoinChannel', { numberOfKeys: 3, lua: script('join-channel') });
+  client.defineCommand('tidingsGroupPut', { numberOfKeys: 2, lua: script('group-put') });
+  client.defineCommand('tidingsGroupClaim', { numberOfKeys: 4, lua: script('group-claim') });
+  client.defineCommand('tidingsGroupAck', { numberOfKeys: 2, lua: script('group-ack') });
+  client.defineCommand('tidingsGroupInfo', { numberOfKeys: 2, lua: script('group-info') });
+  client.defineCommand('tidingsGroupRemove', { numberOfKeys: 3, lua: script('group-remove') });
   client.defineCommand('tidingsSavePatternPositions', { numberOfKeys: 2, lua: script('save-pattern-positions') });
   // Their keys are a device's index plus one record per pattern: the caller passes their number first.
   client.defineCommand('tidingsJoinPatterns', { lua: script('join-patterns') });
   client.defineCommand('tidingsRenewPatterns', { lua: script('renew-patterns') });
   client.defineCommand('tidingsZremIfScore', { numberOfKeys: 1, lua: script('zrem-if-score') });
-  client.defineCommand('tidingsPruneChannel', { numberOfKeys: 7, lua: script('prune-channel') });
+  client.defineCommand('tidingsPruneChannel', { numberOfKeys: 8, lua: script('prune-channel') });
   client.defineCommand('tidingsRetryRound', { numberOfKeys: 4, lua: script('retry-round') });
   client.defineCommand('tidingsReadAfter', { numberOfKeys: 2, lua: script('read-after') });
   return client as RedisClient;

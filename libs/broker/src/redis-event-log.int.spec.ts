@@ -12,6 +12,7 @@ import { RedisPruning } from './redis-pruning.js';
 import { RedisReceiptRetries } from './redis-receipt-retries.js';
 import { RedisReceiptStore } from './redis-receipt-store.js';
 import { RedisDeviceStore } from './redis-device-store.js';
+import { RedisConsumerGroups } from './redis-consumer-groups.js';
 
 const policy: RetryPolicy = { ackTimeoutMs: 1_000, maxRetries: 2, backoffBaseMs: 1_000, backoffMaxMs: 1_000, deadlineMs: 60_000 };
 
@@ -269,6 +270,18 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
     expect(await pruning.forgetChannel('prune/empty', 5)).toBe(true);
     await log().append('prune/empty', event('back'));
     expect((await log().readAfter('prune/empty', '0-1', 10)).gap).toMatchObject({ reason: 'retention', lostTo: old });
+  });
+
+  it('keeps the stream of a channel that has a consumer group, with the group on it', async () => {
+    const pruning = new RedisPruning(redis, keys);
+    const groups = new RedisConsumerGroups(redis, keys);
+    await redis.xadd(keys.log('prune/grouped'), `${Date.now() - 7_200_000}-0`, 'e', 'message', 'd', '1');
+    await groups.put('prune/grouped', 'billing', 'all', { visibilityMs: 30_000, maxDeliveries: 3 });
+    const pruned = await pruning.pruneChannel('prune/grouped', { maxAgeMs: 3_600_000, maxLength: 1000, memberIdleMs: 3_600_000, presenceTtlMs: 30_000 });
+    expect(pruned).toMatchObject({ entries: 1, empty: false });
+    expect(await redis.exists(keys.log('prune/grouped'))).toBe(1);
+    const claim = await groups.claim('prune/grouped', 'billing', 'a', 10); // the group is still there, told what it lost
+    expect(claim.resets).toMatchObject([{ reason: 'retention' }]);
   });
 
   it('forgets edge-node reports not refreshed for a long time', async () => {

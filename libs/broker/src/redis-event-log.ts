@@ -103,7 +103,8 @@ export class RedisEventLog implements EventLog {
   }
 }
 
-function toEvent(channel: string, id: string, fields: string[]): LoggedEvent {
+/** A stream entry as a logged event (fields: e = name, d = data JSON, a = ack). */
+export function toEvent(channel: string, id: string, fields: readonly string[]): LoggedEvent {
   let event = '';
   let data = 'null';
   let ack = false;

@@ -56,6 +56,25 @@ export class RedisKeys {
     return `${this.prefix}:{c:${channel}}:positions`;
   }
 
+  /** Hash of consumer group → its settings (visibility, max deliveries); the groups themselves live on the log. */
+  groups(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:groups`;
+  }
+
+  /** Stream of a group's dead letters: events handed out its maximum number of times. */
+  deadLetters(channel: string, group: string): string {
+    return this.deadLettersPrefix(channel) + group;
+  }
+
+  deadLettersPrefix(channel: string): string {
+    return `${this.prefix}:{c:${channel}}:dead:`;
+  }
+
+  /** Set of "<channel> <group>": every consumer group, for the admin API. */
+  groupIndex(): string {
+    return `${this.prefix}:{groups}:index`;
+  }
+
   /** Sorted set of pattern → last seen ms: the wildcard patterns a device follows durably. */
   devicePatterns(device: string): string {
     return `${this.prefix}:{d:${device}}:patterns`;

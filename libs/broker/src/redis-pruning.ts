@@ -44,6 +44,7 @@ export class RedisPruning {
       keys.owed(channel),
       keys.acks(channel),
       keys.positions(channel),
+      keys.groups(channel),
       limits.maxAgeMs,
       limits.memberIdleMs,
       limits.presenceTtlMs,

@@ -5,3 +5,4 @@
 export { type Backend, type Implementation, runContract } from './run-contract.js';
 export { ManualClock } from './manual-clock.js';
 export { deviceStoreContract, type DeviceStoreFixture } from './device-store.contract.js';
+export { consumerGroupsContract, type ConsumerGroupsFixture, type ConsumerGroupsOptions } from './consumer-groups.contract.js';

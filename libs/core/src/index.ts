@@ -16,3 +16,4 @@ export { backoffDelay, planRetryRound, type OpenReceipt, type PlannedRedelivery,
 export { MemoryApiKeyStore } from './memory-api-key-store.js';
 export { takeTokens, type BucketState, type Take } from './token-bucket.js';
 export { MemoryRateLimiter } from './memory-rate-limiter.js';
+export { MAX_DEAD_LETTERS, MemoryConsumerGroups } from './memory-consumer-groups.js';

@@ -49,6 +49,11 @@ export class MemoryEventLog implements EventLog {
   }
 
   async readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage> {
+    return this.page(channel, after, limit);
+  }
+
+  /** readAfter, synchronously: for stores in this process that must read and write in one step. */
+  page(channel: string, after: StreamId, limit: number): ReadPage {
     const stream = this.streams.get(channel);
     if (!stream) {
       return after === ZERO_ID ? { events: [] } : { events: [], gap: { channel, lostFrom: after, lostTo: after, reason: 'stream-lost' } };
@@ -67,6 +72,11 @@ export class MemoryEventLog implements EventLog {
   }
 
   async read(channel: string, id: StreamId): Promise<LoggedEvent | undefined> {
+    return this.entry(channel, id);
+  }
+
+  /** read, synchronously. */
+  entry(channel: string, id: StreamId): LoggedEvent | undefined {
     return this.streams.get(channel)?.entries.find((e) => e.id === id);
   }
 

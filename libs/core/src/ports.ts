@@ -1,4 +1,4 @@
-import type { PublishRequest, ResetReason, StreamId } from '@tidings/protocol';
+import type { GroupStart, PublishRequest, ResetReason, StreamId } from '@tidings/protocol';
 
 /** One event as the log stores it; `data` stays serialized JSON so fan-out never re-encodes it. */
 export interface LoggedEvent {
@@ -259,4 +259,69 @@ export interface ApiKeyStore {
 export interface RateLimiter {
   /** Takes `cost` from the principal's bucket, or says how long to wait. */
   take(principal: string, cost: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+}
+
+/** How a consumer group hands out its channel's events. */
+export interface GroupSettings {
+  /** An event claimed and not acknowledged for this long goes to the next claim (of any consumer). */
+  readonly visibilityMs: number;
+  /** Deliveries of one event at most; the next one moves it to the group's dead letters instead. */
+  readonly maxDeliveries: number;
+}
+
+export interface GroupInfo extends GroupSettings {
+  readonly channel: string;
+  readonly group: string;
+  /** Consumers that ever claimed (until they are forgotten with the group). */
+  readonly consumers: number;
+  /** Events handed out and not yet acknowledged. */
+  readonly pending: number;
+  /** Events not handed out yet; null when the log cannot tell (after trimming). */
+  readonly lag: number | null;
+  /** The newest event handed out ('0-0' for none). */
+  readonly lastDeliveredId: StreamId;
+  /** Events moved to the dead letters, kept (the newest ones, up to a bound). */
+  readonly dead: number;
+}
+
+/** An event as a claim hands it to a consumer. */
+export interface ClaimedEvent extends LoggedEvent {
+  /** Times the event was handed out, this time included. */
+  readonly deliveries: number;
+}
+
+export interface Claim {
+  readonly events: readonly ClaimedEvent[];
+  /** Events this group will never get: trimmed from the log before it read or acknowledged them. */
+  readonly resets: readonly LogGap[];
+  /** Events moved to the dead letters by this claim: handed out `maxDeliveries` times already. */
+  readonly dead: readonly ClaimedEvent[];
+}
+
+/** Per id of an ack or a nack: done, or not pending for the group (already acknowledged, never handed out, unknown). */
+export type GroupAckOutcome = 'acked' | 'unknown';
+
+/**
+ * Consumer groups on a channel's own log (docs/architecture.md "Consumer groups"): each event of
+ * the channel goes to one consumer of each group, at least once; one not acknowledged within the
+ * visibility timeout is handed out again; after `maxDeliveries` it is dead-lettered.
+ */
+export interface ConsumerGroups {
+  /** Creates the group reading from `start`, or updates an existing one's settings (its position stays). True when created. */
+  put(channel: string, group: string, start: GroupStart, settings: GroupSettings): Promise<boolean>;
+  info(channel: string, group: string): Promise<GroupInfo | undefined>;
+  list(channel: string): Promise<GroupInfo[]>;
+  /** Up to `limit` groups of any channel (the admin API's list). */
+  all(limit: number): Promise<{ channel: string; group: string }[]>;
+  /** Deletes the group, its pending events and dead letters; false when there was none. */
+  remove(channel: string, group: string): Promise<boolean>;
+  /**
+   * Up to `count` events for `consumer`: first those handed out and not acknowledged within the
+   * visibility timeout (so redelivery cannot starve), then new ones. Never waits. Throws
+   * TidingsError TIDINGS_GROUP_NOT_FOUND.
+   */
+  claim(channel: string, group: string, consumer: string, count: number): Promise<Claim>;
+  ack(channel: string, group: string, ids: readonly StreamId[]): Promise<GroupAckOutcome[]>;
+  /** Gives events back at once: the next claim of any consumer gets them. */
+  nack(channel: string, group: string, ids: readonly StreamId[]): Promise<GroupAckOutcome[]>;
 }

@@ -25,6 +25,8 @@ export const ERRORS = {
   },
   TIDINGS_BATCH_INVALID: { status: 400, message: 'A batch is { "events": [ ... ] } holding 1 to the allowed number of events.' },
   TIDINGS_TOO_MANY_CHANNELS: { status: 400, message: 'Too many channels in one subscription.' },
+  TIDINGS_GROUP_INVALID: { status: 400, message: 'A consumer group name is not 1-64 characters of A-Z a-z 0-9 _ . : @ -.' },
+  TIDINGS_CONSUMER_INVALID: { status: 400, message: 'A consumer name is not 1-128 characters of A-Z a-z 0-9 _ . : @ -.' },
   TIDINGS_FRAME_INVALID: { status: 400, message: 'The WebSocket frame is not a valid Tidings JSON frame.' },
   TIDINGS_FRAME_UNKNOWN_TYPE: { status: 400, message: 'Unknown WebSocket frame type.' },
   TIDINGS_EVENT_ID_INVALID: { status: 400, message: 'Event ids are stream ids: <ms>-<seq> in canonical decimal.' },
@@ -38,6 +40,7 @@ export const ERRORS = {
   TIDINGS_SUBSCRIBE_FORBIDDEN: { status: 403, message: 'These credentials may not subscribe to this channel.' },
   TIDINGS_DEVICE_INVALID: { status: 400, message: 'Device ids are 1-128 characters of A-Z a-z 0-9 _ . : @ -.' },
   TIDINGS_NOT_FOUND: { status: 404, message: 'Not found.' },
+  TIDINGS_GROUP_NOT_FOUND: { status: 404, message: 'The channel has no consumer group of that name: create it with PUT first.' },
   TIDINGS_RECEIPT_NOT_EXPECTED: {
     status: 404,
     message: 'No receipt is expected: the event does not exist, was not published with ack, or the device was not a member then.',

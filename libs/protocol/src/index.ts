@@ -19,6 +19,7 @@ export {
   maxStreamId,
   minStreamId,
   parseStreamId,
+  previousStreamId,
   streamIdMs,
   streamIdParts,
   type StreamId,
@@ -58,3 +59,27 @@ export { encodeEventFrame, encodeRedeliveryFrame, encodeServerFrame, type ResetR
 export { CLOSE, shouldReconnect, type CloseCode } from './close-codes.js';
 export { DEVICE_MAX_LENGTH, isDeviceId, parseDeviceId } from './device.js';
 export { parseReceiptBody, type ReceiptRequest } from './receipt-request.js';
+export {
+  CLAIM_DEFAULT_COUNT,
+  CLAIM_MAX_COUNT,
+  CLAIM_MAX_WAIT_SECONDS,
+  CONSUMER_NAME_MAX_LENGTH,
+  GROUP_ACK_MAX_IDS,
+  GROUP_DEFAULT_MAX_DELIVERIES,
+  GROUP_DEFAULT_VISIBILITY_SECONDS,
+  GROUP_MAX_DELIVERIES,
+  GROUP_MAX_VISIBILITY_SECONDS,
+  GROUP_NAME_MAX_LENGTH,
+  isGroupName,
+  parseClaimBody,
+  parseConsumerName,
+  parseEventIdsBody,
+  parseGroupName,
+  parseGroupSettingsBody,
+  readClaim,
+  readEventIds,
+  readGroupSettings,
+  type ClaimRequest,
+  type GroupSettingsRequest,
+  type GroupStart,
+} from './consumer-group.js';

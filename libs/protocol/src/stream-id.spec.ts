@@ -7,6 +7,7 @@ import {
   maxStreamId,
   minStreamId,
   parseStreamId,
+  previousStreamId,
   streamIdMs,
   streamIdParts,
 } from './stream-id.js';
@@ -107,5 +108,13 @@ describe('streamIdMs and streamIdParts', () => {
         expect(streamIdMs(id)).toBe(ms);
       }),
     );
+  });
+
+  it('names the position just before an id', () => {
+    expect(previousStreamId('5-3')).toBe('5-2');
+    expect(previousStreamId('5-0')).toBe(`4-${Number.MAX_SAFE_INTEGER}`);
+    expect(previousStreamId('0-0')).toBe('0-0');
+    expect(compareStreamIds(previousStreamId('7-0'), '7-0')).toBe(-1);
+    expect(compareStreamIds(previousStreamId('7-0'), '6-99999')).toBe(1);
   });
 });

@@ -33,6 +33,16 @@ export function minStreamId(a: StreamId, b: StreamId): StreamId {
   return compareStreamIds(a, b) <= 0 ? a : b;
 }
 
+/**
+ * The greatest id before `id` ('0-0' for the smallest ones): a position exclusive of `id`, as a
+ * reset's `lostFrom` names the position after which events were lost.
+ */
+export function previousStreamId(id: StreamId): StreamId {
+  const [ms, seq] = partsOrThrow(id);
+  if (seq > 0) return `${ms}-${seq - 1}`;
+  return ms > 0 ? `${ms - 1}-${Number.MAX_SAFE_INTEGER}` : ZERO_ID;
+}
+
 /** The millisecond part: when Redis appended the event. */
 export function streamIdMs(id: StreamId): number {
   return partsOrThrow(id)[0];
