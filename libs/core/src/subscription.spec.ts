@@ -160,7 +160,7 @@ describe('Subscription over a hub', () => {
   it('serves a pass over many subscribers in slices, yielding the event loop between them', async () => {
     const turns: (() => void)[] = [];
     current = cluster(undefined, { sliceSize: 3, yieldTurn: (run) => turns.push(run) });
-    const subs = [];
+    const subs: { sink: Recorder }[] = [];
     for (let i = 0; i < 10; i++) subs.push(await current.subscribe(['sliced']));
     const id = await current.publish('sliced', 'one');
     await tick();
