@@ -254,7 +254,7 @@ describe('publisher API keys', () => {
     expect((await publishWith(key, 'news/eu')).status).toBe(403);
     expect((await publishWith(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, 'billing/invoices')).status).toBe(401);
     const listed = (await (await admin('GET', '/v1/admin/keys')).json()) as { keys: Record<string, unknown>[] };
-    expect(listed.keys.find((k) => k['id'] === id)).toEqual({ id, name: 'billing service', publish: ['billing/#'], subscribe: [], createdAt: expect.any(Number) });
+    expect(listed.keys.find((k) => k['id'] === id)).toEqual({ id, name: 'billing service', publish: ['billing/#'], subscribe: [], consume: [], createdAt: expect.any(Number) });
     expect(JSON.stringify(listed)).not.toContain(key.split('.')[1]);
 
     expect((await admin('DELETE', `/v1/admin/keys/${id}`)).status).toBe(200);

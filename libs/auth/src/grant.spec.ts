@@ -1,8 +1,8 @@
 import { parseSubscription } from '@tidings/protocol';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS, type Grant, mayPublish, maySubscribe } from './grant.js';
+import { ANONYMOUS, type Grant, mayConsume, mayPublish, maySubscribe } from './grant.js';
 
-const grant: Grant = { kind: 'token', subscribe: ['news/#', 'user/alice/+'], publish: ['user/alice/outbox'] };
+const grant: Grant = { kind: 'token', subscribe: ['news/#', 'user/alice/+'], publish: ['user/alice/outbox'], consume: ['orders/+'] };
 
 describe('a grant', () => {
   it.each([
@@ -23,8 +23,15 @@ describe('a grant', () => {
     expect(mayPublish(grant, 'news/eu')).toBe(false); // subscribing is not publishing
   });
 
+  it('consumes only from channels its consume patterns match', () => {
+    expect(mayConsume(grant, 'orders/eu')).toBe(true);
+    expect(mayConsume(grant, 'orders/eu/late')).toBe(false);
+    expect(mayConsume(grant, 'news/eu')).toBe(false); // subscribing is not consuming
+  });
+
   it('anonymous mode may do everything', () => {
     expect(maySubscribe(ANONYMOUS, parseSubscription('#'))).toBe(true);
     expect(mayPublish(ANONYMOUS, 'any/channel')).toBe(true);
+    expect(mayConsume(ANONYMOUS, 'any/channel')).toBe(true);
   });
 });

@@ -7,6 +7,8 @@ export interface Grant {
   readonly subscribe: readonly string[];
   /** Channels and patterns it may publish on (and read receipts of). */
   readonly publish: readonly string[];
+  /** Channels and patterns whose consumer groups it may manage and consume from. */
+  readonly consume: readonly string[];
   /** The device a token speaks for: its `sub`. */
   readonly device?: string;
   /** When a token stops being valid, ms since the epoch. */
@@ -21,7 +23,7 @@ export interface Grant {
 }
 
 /** Anonymous mode: everything, for development. */
-export const ANONYMOUS: Grant = { kind: 'anonymous', subscribe: ['#'], publish: ['#'] };
+export const ANONYMOUS: Grant = { kind: 'anonymous', subscribe: ['#'], publish: ['#'], consume: ['#'] };
 
 export function maySubscribe(grant: Grant, requested: Subscription): boolean {
   const target = requested.kind === 'channel' ? requested.channel : requested.pattern;
@@ -30,4 +32,8 @@ export function maySubscribe(grant: Grant, requested: Subscription): boolean {
 
 export function mayPublish(grant: Grant, channel: string): boolean {
   return grant.publish.some((granted) => matchesPattern(granted, channel));
+}
+
+export function mayConsume(grant: Grant, channel: string): boolean {
+  return grant.consume.some((granted) => matchesPattern(granted, channel));
 }

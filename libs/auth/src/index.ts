@@ -1,5 +1,5 @@
 // @tidings/auth: who is asking and what they may do — bearer tokens (JWT, via jose) and the
 // checks every route applies to the resulting Grant.
-export { ANONYMOUS, type Grant, mayPublish, maySubscribe } from './grant.js';
+export { ANONYMOUS, type Grant, mayConsume, mayPublish, maySubscribe } from './grant.js';
 export { GRANT_CLAIM, JwtVerifier, type JwtSettings } from './jwt-verifier.js';
 export { generateApiKey, isApiKeyShaped, parseApiKey, secretMatches, type NewApiKey } from './api-key.js';

@@ -15,7 +15,7 @@ export interface JwtSettings {
   readonly clockSkewSeconds: number;
 }
 
-/** The claim holding a token's rights: `{ "tidings": { "subscribe": [...], "publish": [...] } }`. */
+/** The claim holding a token's rights: `{ "tidings": { "subscribe": [...], "publish": [...], "consume": [...] } }`. */
 export const GRANT_CLAIM = 'tidings';
 const MAX_PATTERNS = 256;
 
@@ -78,11 +78,12 @@ function algorithmOf(key: KeyObject): string {
 function grantOf(payload: JWTPayload, token: string): Grant {
   const claim = payload[GRANT_CLAIM];
   if (claim === null || typeof claim !== 'object' || Array.isArray(claim)) throw unauthorized(`the token has no "${GRANT_CLAIM}" claim naming what it may do`);
-  const { subscribe = [], publish = [] } = claim as { subscribe?: unknown; publish?: unknown };
+  const { subscribe = [], publish = [], consume = [] } = claim as { subscribe?: unknown; publish?: unknown; consume?: unknown };
   const grant: Grant = {
     kind: 'token',
     subscribe: patterns(subscribe, 'subscribe'),
     publish: patterns(publish, 'publish'),
+    consume: patterns(consume, 'consume'),
     expiresAt: (payload.exp as number) * 1000,
   };
   if (payload.sub === undefined) return { ...grant, principal: `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` };

@@ -1,6 +1,7 @@
 // The composition root of the SDK: picks a transport, wires the injectables, validates input.
-import { isChannel, parseSubscription } from '@tidings/protocol';
+import { isChannel, isGroupName, parseSubscription } from '@tidings/protocol';
 import { createBackoff } from './backoff.js';
+import { ConsumerGroupApi } from './consumer-group.js';
 import { Endpoint } from './endpoint.js';
 import { HttpApi } from './http-api.js';
 import { PollTransport } from './poll-transport.js';
@@ -116,6 +117,12 @@ export function createClient(options: ClientOptions): TidingsClient {
     async ack(channel, id, opts) {
       if (!isChannel(channel)) throw invalidChannel(channel, 'acknowledge on');
       return requireHttp().ack(channel, id, opts);
+    },
+
+    group(channel, group) {
+      if (!isChannel(channel)) throw invalidChannel(channel, 'consume from');
+      if (!isGroupName(group)) throw new TidingsClientError('TIDINGS_GROUP_INVALID', `Group names are 1-64 characters of A-Z a-z 0-9 _ . : @ -, not ${JSON.stringify(group)}.`, 400);
+      return new ConsumerGroupApi(requireHttp(), endpoint, ctx.timers, channel, group);
     },
 
     close() {

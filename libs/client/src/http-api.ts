@@ -33,13 +33,24 @@ export class HttpApi {
     await readText(res);
   }
 
-  private async post(path: string, body: unknown): Promise<Response> {
+  /** A JSON request to `path` (under the base URL) answered with JSON: the parsed answer, or a TidingsClientError. */
+  async json(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+    const res = await this.request(method, path, body, signal);
+    return parseJson(await readText(res));
+  }
+
+  private post(path: string, body: unknown): Promise<Response> {
+    return this.request('POST', path, body);
+  }
+
+  private async request(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
     let res: Response;
     try {
       res = await this.fetch(this.endpoint.http(path), {
-        method: 'POST',
+        method,
         headers: { 'content-type': 'application/json', ...(this.token ? { authorization: await bearer(this.token) } : {}) },
-        body: JSON.stringify(body),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signal ? { signal } : {}),
       });
     } catch (cause) {
       throw TidingsClientError.of('TIDINGS_CLIENT_NETWORK', describe(cause), { cause });

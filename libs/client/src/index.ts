@@ -4,6 +4,13 @@ export { TidingsClientError, CLIENT_ERRORS, type ClientErrorCode } from './tidin
 export type { CursorStorage } from './stored-cursor.js';
 export type {
   AckOptions,
+  ClaimedEvent,
+  ConsumeOptions,
+  ConsumerGroupHandle,
+  GroupClaim,
+  GroupConsumer,
+  GroupInfo,
+  GroupSettings,
   ClientOptions,
   ClientSubscription,
   ConnectionState,

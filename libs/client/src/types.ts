@@ -134,5 +134,77 @@ export interface TidingsClient {
   publish(channel: string, data: unknown, opts?: PublishOptions): Promise<PublishResult>;
   /** Sends this device's delivery receipt for one event (needs `device`). Rejects with a TidingsClientError. */
   ack(channel: string, id: string, opts?: AckOptions): Promise<void>;
+  /** A consumer group of an exact channel (over HTTP; needs fetch). */
+  group(channel: string, group: string): ConsumerGroupHandle;
   close(): void;
+}
+
+/** An event as a consumer group hands it out. */
+export interface ClaimedEvent extends TidingsEvent {
+  /** Times it was handed out, this time included. */
+  deliveries: number;
+}
+
+export interface GroupClaim {
+  events: ClaimedEvent[];
+  /** Events the group will never get: trimmed before it read or acknowledged them. */
+  resets: ResetNotice[];
+  /** Events moved to the group's dead letters by this claim: handed out its maximum number of times. */
+  dead: ClaimedEvent[];
+}
+
+export interface GroupSettings {
+  /** Where a new group starts: 'new' (default), 'all' (everything kept), or after an event id. */
+  start?: 'new' | 'all' | string;
+  visibilitySeconds?: number;
+  maxDeliveries?: number;
+}
+
+export interface GroupInfo {
+  channel: string;
+  group: string;
+  visibilitySeconds: number;
+  maxDeliveries: number;
+  consumers: number;
+  pending: number;
+  /** Events not handed out yet; null when the server cannot tell (after trimming). */
+  lag: number | null;
+  lastDeliveredId: string;
+  dead: number;
+}
+
+export interface ConsumeOptions {
+  /** This consumer's name in the group: one per replica (a restarted replica may reuse its name). */
+  consumer: string;
+  /** Events per claim (default 10). */
+  count?: number;
+  /** Seconds a claim waits for work (default 25). */
+  wait?: number;
+  onReset?: (notice: ResetNotice) => void;
+  /** Events the group gave up on (dead letters). */
+  onDead?: (event: ClaimedEvent) => void;
+  /** Server, network and handler errors; the loop goes on. */
+  onError?: (error: Error) => void;
+  reconnect?: ReconnectOptions;
+}
+
+export interface GroupConsumer {
+  /** Ends the loop after the event in hand; events claimed and not handled go back to the group. */
+  stop(): Promise<void>;
+}
+
+/** One consumer group of a channel (see the README's "Consumer groups"). */
+export interface ConsumerGroupHandle {
+  readonly channel: string;
+  readonly group: string;
+  /** Creates the group, or updates its settings (an existing group keeps its position). */
+  put(settings?: GroupSettings): Promise<GroupInfo & { created: boolean }>;
+  info(): Promise<GroupInfo>;
+  remove(): Promise<void>;
+  claim(options: { consumer: string; count?: number; wait?: number }, signal?: AbortSignal): Promise<GroupClaim>;
+  ack(ids: readonly string[]): Promise<Record<string, 'acked' | 'unknown'>>;
+  /** Gives events back at once: the next claim of any consumer gets them. */
+  nack(ids: readonly string[]): Promise<Record<string, 'acked' | 'unknown'>>;
+  /** Runs a consumer loop; see ConsumeOptions. */
+  consume(handler: (event: ClaimedEvent) => unknown, options: ConsumeOptions): GroupConsumer;
 }

@@ -242,6 +242,8 @@ export interface StoredApiKey {
   readonly publish: readonly string[];
   /** Channels and patterns it may subscribe to (and read history and presence of). */
   readonly subscribe: readonly string[];
+  /** Channels and patterns whose consumer groups it may manage and consume from (absent on older keys: none). */
+  readonly consume?: readonly string[];
   readonly createdAt: number;
   readonly revokedAt?: number;
 }

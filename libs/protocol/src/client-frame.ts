@@ -3,6 +3,7 @@
 // (TIDINGS_CHANNEL_INVALID, TIDINGS_CURSOR_INVALID, ...) so every transport reports the same
 // mistake the same way. Messages start with the field's name.
 import { isChannel, parseChannel, parseSubscription } from './channel.js';
+import { parseGroupName, readClaim, readEventIds } from './consumer-group.js';
 import { decodeCursor, isCursorLike } from './cursor.js';
 import { parseDeviceId } from './device.js';
 import { TidingsError } from './errors.js';
@@ -24,6 +25,8 @@ export type ClientFrame =
   | { type: 'unsubscribe'; channel: string; ref?: FrameRef }
   | { type: 'ack'; channel: string; id: StreamId; status: AckStatus; detail?: string; ref?: FrameRef }
   | { type: 'publish'; channel: string; event: string; data: JsonValue; ack: boolean; idempotencyKey?: string; ref?: FrameRef }
+  | { type: 'claim'; channel: string; group: string; consumer: string; count: number; wait: number; ref?: FrameRef }
+  | { type: 'groupAck' | 'groupNack'; channel: string; group: string; ids: StreamId[]; ref?: FrameRef }
   | { type: 'ping'; ref?: FrameRef };
 
 export const FRAME_REF_MAX_LENGTH = 64;
@@ -61,6 +64,15 @@ export function parseClientFrame(text: string, limits: BodyLimits = DEFAULT_BODY
     case 'ping':
       rejectUnknownKeys(frame, '', ['type', 'ref'], INVALID);
       return withRef({ type }, frame);
+    case 'claim': {
+      rejectUnknownKeys(frame, '', ['type', 'channel', 'group', 'consumer', 'count', 'wait', 'ref'], INVALID);
+      return withRef({ type, ...groupTarget(frame), ...readClaim(frame, '', INVALID) }, frame);
+    }
+    case 'groupAck':
+    case 'groupNack': {
+      rejectUnknownKeys(frame, '', ['type', 'channel', 'group', 'ids', 'ref'], INVALID);
+      return withRef({ type, ...groupTarget(frame), ids: readEventIds(frame, '', INVALID) }, frame);
+    }
     default:
       throw new TidingsError('TIDINGS_FRAME_UNKNOWN_TYPE', `type: unknown frame type ${JSON.stringify(type.slice(0, 32))}`);
   }
@@ -96,6 +108,13 @@ function ackFrame(frame: JsonObject): ClientFrame {
     throw fieldError(INVALID, 'detail', `must be at most ${ACK_DETAIL_MAX_LENGTH} characters`);
   }
   return withRef({ ...base, detail }, frame);
+}
+
+/** A consumer group frame's channel (exact) and group. */
+function groupTarget(frame: JsonObject): { channel: string; group: string } {
+  const channel = withFieldPath('channel', () => parseChannel(requiredString(frame, 'channel')));
+  const group = withFieldPath('group', () => parseGroupName(requiredString(frame, 'group')));
+  return { channel, group };
 }
 
 function subscription(frame: JsonObject): string {

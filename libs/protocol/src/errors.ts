@@ -38,6 +38,7 @@ export const ERRORS = {
   TIDINGS_ORIGIN_FORBIDDEN: { status: 403, message: 'This browser origin is not allowed.' },
   TIDINGS_PUBLISH_FORBIDDEN: { status: 403, message: 'These credentials may not publish on this channel.' },
   TIDINGS_SUBSCRIBE_FORBIDDEN: { status: 403, message: 'These credentials may not subscribe to this channel.' },
+  TIDINGS_CONSUME_FORBIDDEN: { status: 403, message: 'These credentials may not use the consumer groups of this channel.' },
   TIDINGS_DEVICE_INVALID: { status: 400, message: 'Device ids are 1-128 characters of A-Z a-z 0-9 _ . : @ -.' },
   TIDINGS_NOT_FOUND: { status: 404, message: 'Not found.' },
   TIDINGS_GROUP_NOT_FOUND: { status: 404, message: 'The channel has no consumer group of that name: create it with PUT first.' },

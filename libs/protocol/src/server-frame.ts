@@ -26,6 +26,8 @@ export type ServerFrame =
     }
   | { type: 'published'; channel: string; id: StreamId; ref?: FrameRef }
   | { type: 'acked'; channel: string; id: StreamId; state: string; result: 'recorded' | 'unchanged'; ref?: FrameRef }
+  /** The answer to groupAck and groupNack: per id, 'acked' or 'unknown' (not pending for the group). `claimed` is spliced by the edge. */
+  | { type: 'groupAcked'; channel: string; group: string; results: Record<StreamId, 'acked' | 'unknown'>; ref?: FrameRef }
   /** `channel`: the subscription that ended with this error, when it is about one. */
   | { type: 'error'; code: ErrorCode; message: string; channel?: string; ref?: FrameRef }
   | { type: 'presence'; channel: string; device: string; node: string; action: 'join' | 'leave'; reason?: 'expired' }

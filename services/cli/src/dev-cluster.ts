@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DevConfig, loadDevConfig, loadEdgeConfig } from '@tidings/config';
-import { MemoryApiKeyStore, MemoryDeviceStore, MemoryEventLog, MemoryNodeRegistry, MemoryPresenceStore, MemoryRateLimiter, MemoryReceiptStore } from '@tidings/core';
+import { MemoryApiKeyStore, MemoryConsumerGroups, MemoryDeviceStore, MemoryEventLog, MemoryNodeRegistry, MemoryPresenceStore, MemoryRateLimiter, MemoryReceiptStore } from '@tidings/core';
 import { createMemoryEngine, deviceLimits, startEdge } from '@tidings/edge';
 import { createLogger, createMetrics } from '@tidings/observability';
 
@@ -145,7 +145,16 @@ async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
   const nodes = new MemoryNodeRegistry(configs[0]!.presence.ttlSeconds * 1000);
   const log = new MemoryEventLog({ maxLength: configs[0]!.retention.maxLength, now: Date.now, receipts });
   const { publishRatePerSecond, publishBurst } = configs[0]!.limits;
-  const shared = { log, devices, receipts, presence, nodes, apiKeys: new MemoryApiKeyStore(), rateLimiter: new MemoryRateLimiter(publishRatePerSecond, publishBurst) };
+  const shared = {
+    log,
+    devices,
+    groups: new MemoryConsumerGroups(log),
+    receipts,
+    presence,
+    nodes,
+    apiKeys: new MemoryApiKeyStore(),
+    rateLimiter: new MemoryRateLimiter(publishRatePerSecond, publishBurst),
+  };
   const edges = await Promise.all(
     configs.map((config) => {
       const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });

@@ -1,5 +1,5 @@
 import { runDev } from './dev-cluster.js';
-import { runPublish, runSubscribe } from './client-commands.js';
+import { runConsume, runPublish, runSubscribe } from './client-commands.js';
 
 const USAGE = `usage: tidings <command> [options]
 
@@ -10,6 +10,7 @@ commands:
   dev [--port 8080] [--edges 2] [--redis URL]                everything on this machine: Redis, edges, demo page
   publish CHANNEL MESSAGE [--url URL] [--event NAME]         publish one event
   subscribe CHANNEL... [--url URL] [--since CURSOR]          print events as JSON lines until Ctrl-C
+  consume CHANNEL --group GROUP [--consumer NAME] [--url URL] share a channel's events with other consumers of a group
 `;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -19,6 +20,7 @@ const commands: Record<string, () => Promise<number>> = {
   dev: () => runDev(rest, process.env),
   publish: () => runPublish(rest),
   subscribe: () => runSubscribe(rest),
+  consume: () => runConsume(rest),
 };
 
 const run = command === undefined ? undefined : commands[command];

@@ -1,9 +1,10 @@
 import type { EdgeConfig } from '@tidings/config';
-import type { EventLog, Hub, NodeRegistry, PresenceStore, RateLimiter, ReceiptStore } from '@tidings/core';
+import type { ConsumerGroups, EventLog, Hub, NodeRegistry, PresenceStore, RateLimiter, ReceiptStore } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import type { StreamId } from '@tidings/protocol';
 import type { OutputFlusher } from '@tidings/transport-uws';
 import type { EdgeAuth } from './auth/auth.js';
+import type { ClaimWaiters } from './node/claim-waiters.js';
 import type { ConnectionLimits } from './node/connection-limits.js';
 import type { DeviceTracker } from './node/device-tracker.js';
 import type { PresenceWatchers } from './node/presence-watchers.js';
@@ -19,6 +20,9 @@ export interface EdgeContext {
   readonly receipts: ReceiptStore;
   readonly presence: PresenceStore;
   readonly nodes: NodeRegistry;
+  readonly groups: ConsumerGroups;
+  /** Long-polling claims, woken by the live feed of their channel. */
+  readonly claimWaiters: ClaimWaiters;
   /** Hands an ack event with devices to answer to the worker. */
   scheduleReceipts(channel: string, id: StreamId): Promise<void>;
   readonly subscriptionCounts: SubscriptionCounts;

@@ -5,6 +5,7 @@ import { listen, loadUws, OutputFlusher } from '@tidings/transport-uws';
 import { EdgeAuth } from './auth/auth.js';
 import type { EdgeContext } from './context.js';
 import { createRedisEngine, type Engine } from './engine.js';
+import { ClaimWaiters } from './node/claim-waiters.js';
 import { ConnectionLimits } from './node/connection-limits.js';
 import { DeviceTracker } from './node/device-tracker.js';
 import { createRouter } from './routes/router.js';
@@ -26,7 +27,7 @@ const SWEEP_INTERVAL_MS = 30_000;
 /** The composition root of an edge node: the one place that knows every concrete class. */
 export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
   const uws = loadUws(config.allowJsFallback);
-  const { log, bus, devices: deviceStore, receipts, presence, nodes, apiKeys, rateLimiter, scheduleReceipts, isReady, stop: stopEngine } =
+  const { log, bus, devices: deviceStore, groups, receipts, presence, nodes, apiKeys, rateLimiter, scheduleReceipts, isReady, stop: stopEngine } =
     engine ?? createRedisEngine(config, logger, metrics);
   const auth = await EdgeAuth.create(config, apiKeys);
   const presenceWatchers = new PresenceWatchers();
@@ -67,6 +68,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     receipts,
     presence,
     nodes,
+    groups,
+    claimWaiters: new ClaimWaiters(hub),
     subscriptionCounts: new SubscriptionCounts(),
     scheduleReceipts,
     devices,

@@ -10,12 +10,14 @@ import {
   RedisNodeRegistry,
   RedisPresenceStore,
   ReceiptJobQueue,
+  RedisConsumerGroups,
   RedisDeviceStore,
   RedisReceiptStore,
 } from '@tidings/broker';
 import type { EdgeConfig } from '@tidings/config';
 import {
   type ApiKeyStore,
+  type ConsumerGroups,
   type DeviceLimits,
   type DeviceStore,
   type EventLog,
@@ -23,6 +25,7 @@ import {
   type MemoryEventLog,
   MemoryLiveBus,
   type MemoryApiKeyStore,
+  type MemoryConsumerGroups,
   type MemoryDeviceStore,
   type MemoryRateLimiter,
   type MemoryNodeRegistry,
@@ -41,6 +44,7 @@ export interface Engine {
   readonly log: EventLog;
   readonly bus: LiveBus;
   readonly devices: DeviceStore;
+  readonly groups: ConsumerGroups;
   readonly receipts: ReceiptStore;
   readonly presence: PresenceStore;
   readonly nodes: NodeRegistry;
@@ -70,6 +74,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     log: new RedisEventLog({ redis, keys, retention: config.retention, memberIdleSeconds: config.membership.idleSeconds }),
     bus,
     devices: new RedisDeviceStore(redis, keys, deviceLimits(config)),
+    groups: new RedisConsumerGroups(redis, keys),
     receipts: new RedisReceiptStore(redis, keys),
     presence: new RedisPresenceStore(redis, keys, config.presence.ttlSeconds * 1000),
     nodes: new RedisNodeRegistry(redis, keys, config.presence.ttlSeconds * 1000),
@@ -92,17 +97,19 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
 export function createMemoryEngine(shared: {
   readonly log: MemoryEventLog;
   readonly devices: MemoryDeviceStore;
+  readonly groups: MemoryConsumerGroups;
   readonly receipts: MemoryReceiptStore;
   readonly presence: MemoryPresenceStore;
   readonly nodes: MemoryNodeRegistry;
   readonly apiKeys: MemoryApiKeyStore;
   readonly rateLimiter: MemoryRateLimiter;
 }): Engine {
-  const { log, devices, receipts, presence, nodes, apiKeys, rateLimiter } = shared;
+  const { log, devices, groups, receipts, presence, nodes, apiKeys, rateLimiter } = shared;
   return {
     log,
     bus: new MemoryLiveBus(log, undefined, presence),
     devices,
+    groups,
     receipts,
     presence,
     nodes,

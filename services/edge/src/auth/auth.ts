@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ANONYMOUS, type Grant, isApiKeyShaped, JwtVerifier, type JwtSettings, mayPublish, maySubscribe, parseApiKey, secretMatches } from '@tidings/auth';
+import { ANONYMOUS, type Grant, isApiKeyShaped, JwtVerifier, type JwtSettings, mayConsume, mayPublish, maySubscribe, parseApiKey, secretMatches } from '@tidings/auth';
 import type { ApiKeyStore, StoredApiKey } from '@tidings/core';
 import type { EdgeConfig } from '@tidings/config';
 import { type Subscription as SubscriptionSpec, TidingsError } from '@tidings/protocol';
@@ -101,7 +101,7 @@ export class EdgeAuth {
     const { key } = cached;
     if (!key || !secretMatches(parsed.secret, key.secretHash)) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'unknown API key');
     if (key.revokedAt !== undefined) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'this API key was revoked');
-    return { kind: 'key', subscribe: key.subscribe, publish: key.publish, keyId: key.id, principal: `key:${key.id}` };
+    return { kind: 'key', subscribe: key.subscribe, publish: key.publish, consume: key.consume ?? [], keyId: key.id, principal: `key:${key.id}` };
   }
 
   /** Admin routes: the admin token, or anyone in anonymous mode when no admin token is set. */
@@ -157,6 +157,10 @@ export class RateLimitedError extends TidingsError {
 
 export function requirePublish(grant: Grant, channel: string): void {
   if (!mayPublish(grant, channel)) throw new TidingsError('TIDINGS_PUBLISH_FORBIDDEN', `these credentials may not publish on ${channel}`);
+}
+
+export function requireConsume(grant: Grant, channel: string): void {
+  if (!mayConsume(grant, channel)) throw new TidingsError('TIDINGS_CONSUME_FORBIDDEN', `these credentials may not use the consumer groups of ${channel}`);
 }
 
 export function requireSubscribe(grant: Grant, specs: readonly SubscriptionSpec[]): void {

@@ -3,6 +3,7 @@ import { tokenOf } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
 import { corsHeaders } from './cors.js';
 import { sendError } from './http-errors.js';
+import { describe } from './group-routes.js';
 
 export function requireAdmin(ctx: EdgeContext, exchange: HttpExchange): void {
   ctx.auth.requireAdmin(tokenOf(exchange.headers['authorization'], exchange.query));
@@ -31,6 +32,21 @@ export async function handleConnections(ctx: EdgeContext, exchange: HttpExchange
       for (const [spec, count] of Object.entries(node.subscriptions)) channels[spec] = (channels[spec] ?? 0) + count;
     }
     exchange.json(200, { total: transports.sse + transports.ws, transports, nodes: live.length, channels }, corsHeaders(ctx, exchange));
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}
+
+/** Groups listed by the admin API at most (the busiest deployments page through channels instead). */
+const ADMIN_GROUPS_LIMIT = 1000;
+
+/** GET /v1/admin/groups — every consumer group (up to a thousand), as each channel describes it. */
+export async function handleGroups(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
+  try {
+    requireAdmin(ctx, exchange);
+    const all = await ctx.groups.all(ADMIN_GROUPS_LIMIT);
+    const infos = await Promise.all(all.map(({ channel, group }) => ctx.groups.info(channel, group)));
+    exchange.json(200, { groups: infos.flatMap((info) => (info ? [describe(info)] : [])), truncated: all.length === ADMIN_GROUPS_LIMIT }, corsHeaders(ctx, exchange));
   } catch (error) {
     sendError(ctx, exchange, error);
   }

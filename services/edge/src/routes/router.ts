@@ -4,9 +4,10 @@ import type { EdgeContext } from '../context.js';
 import { corsHeaders, preflight } from './cors.js';
 import { handleHistory } from './history-route.js';
 import { sendError } from './http-errors.js';
+import { handleClaim, handleGroupDelete, handleGroupGet, handleGroupList, handleGroupPut, handleGroupSettle } from './group-routes.js';
 import { handlePoll } from './poll-route.js';
 import { handleBatchPublish, handlePublish } from './publish-routes.js';
-import { handleConnections, handleNodes } from './admin-routes.js';
+import { handleConnections, handleGroups, handleNodes } from './admin-routes.js';
 import { handleCreateKey, handleListKeys, handleRevokeKey } from './api-key-routes.js';
 import { handlePresence } from './presence-route.js';
 import { handleReceipt, handleReceiptList } from './receipt-routes.js';
@@ -58,6 +59,8 @@ function route(ctx: EdgeContext, exchange: HttpExchange, staticFiles: ReadonlyMa
       return only(ctx, exchange, 'GET') ? void handleNodes(ctx, exchange) : undefined;
     case '/v1/admin/connections':
       return only(ctx, exchange, 'GET') ? void handleConnections(ctx, exchange) : undefined;
+    case '/v1/admin/groups':
+      return only(ctx, exchange, 'GET') ? void handleGroups(ctx, exchange) : undefined;
     case '/v1/admin/keys':
       if (exchange.method === 'POST') return void handleCreateKey(ctx, exchange);
       return only(ctx, exchange, 'GET, POST') ? void handleListKeys(ctx, exchange) : undefined;
@@ -86,12 +89,28 @@ function routeChannel(ctx: EdgeContext, exchange: HttpExchange, rest: string): v
     if (exchange.method === 'GET') return void handleReceiptList(ctx, exchange, channel, receipts[2]!);
     return void only(ctx, exchange, 'GET, POST');
   }
+  const groups = /^(.+)\/groups(?:\/([^/]+)(?:\/(claim|acks|nacks))?)?$/.exec(rest);
+  if (groups) return routeGroups(ctx, exchange, groups[1]!, groups[2], groups[3]);
   if (rest.endsWith('/presence')) {
     const channel = decodeChannel(ctx, exchange, rest.slice(0, -'/presence'.length));
     if (channel === undefined) return;
     return only(ctx, exchange, 'GET') ? void handlePresence(ctx, exchange, channel) : undefined;
   }
   sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_FOUND', `no route for ${exchange.method} ${exchange.path}`));
+}
+
+/** …/groups, …/groups/{group}, …/groups/{group}/claim|acks|nacks */
+function routeGroups(ctx: EdgeContext, exchange: HttpExchange, rawChannel: string, group: string | undefined, action: string | undefined): void {
+  const channel = decodeChannel(ctx, exchange, rawChannel);
+  if (channel === undefined) return;
+  if (group === undefined) return only(ctx, exchange, 'GET') ? void handleGroupList(ctx, exchange, channel) : undefined;
+  if (action === 'claim') return only(ctx, exchange, 'POST') ? void handleClaim(ctx, exchange, channel, group) : undefined;
+  if (action === 'acks' || action === 'nacks') {
+    return only(ctx, exchange, 'POST') ? void handleGroupSettle(ctx, exchange, channel, group, action === 'acks' ? 'ack' : 'nack') : undefined;
+  }
+  if (exchange.method === 'PUT') return void handleGroupPut(ctx, exchange, channel, group);
+  if (exchange.method === 'DELETE') return void handleGroupDelete(ctx, exchange, channel, group);
+  return only(ctx, exchange, 'GET, PUT, DELETE') ? void handleGroupGet(ctx, exchange, channel, group) : undefined;
 }
 
 /** Channel names may arrive percent-encoded (`news%2Fuk`); validation happens in the handler. */

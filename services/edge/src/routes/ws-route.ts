@@ -1,14 +1,15 @@
-import { Subscription } from '@tidings/core';
-import { type ClientFrame, CLOSE, errorBody, isTidingsError, parseClientFrame, parseSubscription, TidingsError } from '@tidings/protocol';
+import { type Claim, Subscription } from '@tidings/core';
+import { type ClientFrame, CLOSE, errorBody, type FrameRef, isTidingsError, parseClientFrame, parseSubscription, TidingsError } from '@tidings/protocol';
 import type { Grant } from '@tidings/auth';
 import { type HttpResponse, statusLine, type TemplatedApp } from '@tidings/transport-uws';
-import { deviceFor, requirePublish, requireSubscribe, spendPublishBudget, tokenOf } from '../auth/auth.js';
+import { deviceFor, requireConsume, requirePublish, requireSubscribe, spendPublishBudget, tokenOf } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
 import { WsConnection } from '../sessions/ws-connection.js';
 import { WsSink } from '../sessions/ws-sink.js';
 import { clientAddress } from './client-address.js';
 import { originAllowed } from './cors.js';
 import { toTidingsError } from './http-errors.js';
+import { claimBody, claimWaiting, settle } from './group-routes.js';
 import { publishEvent } from './publish-routes.js';
 import { exactChannels, parseDeviceParam, parseResumePoint, patternsOf, resumePoint } from './subscribe-request.js';
 
@@ -21,6 +22,8 @@ interface WsData {
 const MAX_PROTOCOL_ERRORS = 20;
 /** Frames one connection may have waiting to be handled (their text is also capped, at limits.slowConsumerBytes). */
 const MAX_QUEUED_FRAMES = 1024;
+/** Claims of consumer groups one connection may have waiting for work at once. */
+const MAX_CLAIMS_IN_FLIGHT = 16;
 
 export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): void {
   const { config, metrics } = ctx;
@@ -229,7 +232,32 @@ async function handleFrame(ctx: EdgeContext, state: WsConnection, grant: Grant, 
       if (!state.closed) state.send({ type: 'acked', channel: frame.channel, id: frame.id, state: receipt.state, result, ...refOf(frame) });
       return;
     }
+    case 'claim': {
+      requireConsume(grant, frame.channel);
+      if (state.claims >= MAX_CLAIMS_IN_FLIGHT) throw new TidingsError('TIDINGS_FRAME_INVALID', `at most ${MAX_CLAIMS_IN_FLIGHT} claims may wait at once on one connection`);
+      // A claim may wait for work: it runs beside the frame queue, so acks still go through meanwhile.
+      state.claims += 1;
+      void claimWaiting(ctx, frame.channel, frame.group, frame, () => state.closed || ctx.isDraining())
+        .then((claim) => state.sendRaw(claimedFrame(frame.channel, frame.group, claim, frame.ref)))
+        .catch((error: unknown) => refuseFrame(ctx, state, error, refOf(frame)))
+        .finally(() => (state.claims -= 1));
+      return;
+    }
+    case 'groupAck':
+    case 'groupNack': {
+      requireConsume(grant, frame.channel);
+      const outcomes = await settle(ctx, frame.channel, frame.group, frame.ids, frame.type === 'groupAck' ? 'ack' : 'nack');
+      const results = Object.fromEntries(frame.ids.map((id, i) => [id, outcomes[i]!]));
+      if (!state.closed) state.send({ type: 'groupAcked', channel: frame.channel, group: frame.group, results, ...refOf(frame) });
+      return;
+    }
   }
+}
+
+/** `claimed`: the claim's events with their stored data spliced in, as over HTTP. */
+function claimedFrame(channel: string, group: string, claim: Claim, ref: FrameRef | undefined): string {
+  const head = `{"type":"claimed","channel":${JSON.stringify(channel)},"group":${JSON.stringify(group)},`;
+  return `${head}${claimBody(claim).slice(1, -1)}${ref === undefined ? '' : `,"ref":${JSON.stringify(ref)}`}}`;
 }
 
 function refuseUpgrade(res: HttpResponse, error: TidingsError): void {

@@ -28,6 +28,8 @@ export class WsConnection implements Session, OverflowListener {
   readonly subscriptions = new InlineMap<string, WsSink>();
   closed = false;
   protocolErrors = 0;
+  /** Claims of consumer groups waiting for work (they run beside the frame queue). */
+  claims = 0;
   /** Frames received and not yet handled (count and text length), and the end of their chain. */
   queued = 0;
   queuedBytes = 0;
