@@ -1,13 +1,16 @@
 // Consumer groups: backend services share a channel's events through a group on any edge — each
 // event processed at least once and acknowledged once, repeats only for events whose consumer
 // died or let the visibility timeout pass (docs/architecture.md "Consumer groups").
+import { createServer } from 'node:http';
 import { createClient, type ClaimedEvent, type TidingsClient } from '@tidings/client';
-import { type EdgeProcess, spawnTracked, startEdge, stopProcess, waitUntil, WsClient } from '@tidings/testing';
+import { type EdgeProcess, spawnTracked, startEdge, startWorker, stopProcess, waitUntil, WsClient } from '@tidings/testing';
+import { SIGNATURE_HEADER, verifyWebhook } from '@tidings/worker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { edgesOnRedis, wsUrl } from './support.js';
 
 const cluster = edgesOnRedis(2);
 const CLI = new URL('../services/cli/bin/tidings.js', import.meta.url).pathname;
+const EXAMPLE = (file: string) => new URL(`../examples/fleet-feedback/${file}`, import.meta.url).pathname;
 const clients: TidingsClient[] = [];
 afterAll(() => clients.forEach((c) => c.close()));
 
@@ -57,26 +60,39 @@ describe('consumer groups', () => {
   it('hand the events of a consumer killed mid-batch (kill -9) to another after the visibility timeout', async () => {
     const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     await client(a).group('cg/crash', 'workers').put({ start: 'all', visibilitySeconds: 2 });
-    // One batch of 1,000 lines (~100 KB) does not fit a pipe's buffer: the consumer is still printing,
-    // and has acknowledged nothing, when the first lines reach us.
+    // Two `tidings consume` processes, as on two machines. One batch of 1,000 lines (~100 KB) does
+    // not fit a pipe's buffer: the first is still printing, and has acknowledged nothing, when the
+    // first lines reach us.
     const ids = await publishMany(a, 'cg/crash', 1000);
-    const printed: string[] = [];
-    const doomed = spawnTracked(process.execPath, [CLI, 'consume', 'cg/crash', '--group', 'workers', '--consumer', 'doomed', '--count', '1000', '--url', a.url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    doomed.stdout!.setEncoding('utf8').on('data', (chunk: string) => printed.push(...chunk.split('\n').filter(Boolean)));
-    await waitUntil(() => printed.length >= 1, 'the doomed consumer to print an event');
-    doomed.kill('SIGKILL'); // mid-batch: what it claimed and did not acknowledge stays pending for it
-    await stopProcess(doomed);
-    const got = new Map<string, ClaimedEvent>();
-    const survivor = client(b)
-      .group('cg/crash', 'workers')
-      .consume((event) => void got.set(event.id, event), { consumer: 'survivor', count: 500, wait: 1 });
+    const consume = (name: string, edge: EdgeProcess, count: number) => {
+      const printed: ClaimedEvent[] = [];
+      const child = spawnTracked(process.execPath, [CLI, 'consume', 'cg/crash', '--group', 'workers', '--consumer', name, '--count', String(count), '--url', edge.url], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let partial = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop()!;
+        printed.push(...lines.map((line) => JSON.parse(line) as ClaimedEvent));
+      });
+      const drained = new Promise((resolve) => child.stdout!.once('close', resolve));
+      return { child, printed, drained };
+    };
+    const doomed = consume('doomed', a, 1000);
+    await waitUntil(() => doomed.printed.length >= 1, 'the doomed consumer to print an event');
+    doomed.child.kill('SIGKILL'); // mid-batch: what it claimed and did not acknowledge stays pending for it
+    await stopProcess(doomed.child);
+    const survivor = consume('survivor', b, 500);
     const info = () => client(b).group('cg/crash', 'workers').info();
     await waitUntil(async () => (await info()).pending === 0 && (await info()).lag === 0, 'every event acknowledged', 60_000);
-    await survivor.stop();
-    const byDoomed = new Set(printed.map((line) => (JSON.parse(line) as { id: string }).id));
+    await stopProcess(survivor.child); // SIGTERM: it stops after acknowledging what it printed
+    await Promise.all([doomed.drained, survivor.drained]);
+    const byDoomed = new Set(doomed.printed.map((e) => e.id));
+    const bySurvivor = new Map(survivor.printed.map((e) => [e.id, e]));
     // Everything processed at least once; the survivor repeats only what the doomed one held.
-    expect(ids.every((id) => byDoomed.has(id) || got.has(id))).toBe(true);
-    const repeated = [...got.values()].filter((e) => e.deliveries > 1).map((e) => e.id);
+    expect(ids.every((id) => byDoomed.has(id) || bySurvivor.has(id))).toBe(true);
+    expect(bySurvivor.size).toBe(survivor.printed.length);
+    const repeated = survivor.printed.filter((e) => e.deliveries > 1).map((e) => e.id);
     expect(repeated.sort()).toEqual([...ids].sort()); // the whole batch it held, none of it acknowledged
   }, 120_000);
 
@@ -162,6 +178,92 @@ describe('consumer groups', () => {
     }
     expect(await client(a).group('cg/bad', 'g').info()).toMatchObject({ visibilitySeconds: 30, maxDeliveries: 5, consumers: 0 });
   });
+
+  it("send their dead letters to the worker's signed webhook, again until the receiver takes them", async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    const secret = 'a-webhook-secret-for-groups';
+    const posts: { body: { channel: string; group: string; events: { id: string; data: unknown; deliveries: number }[] }; signed: boolean; delivery: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        const letter = JSON.parse(body) as (typeof posts)[number]['body'];
+        if (letter.channel !== 'cg/letters') return void res.writeHead(204).end(); // other tests' dead letters
+        posts.push({ body: letter, signed: verifyWebhook(secret, req.headers[SIGNATURE_HEADER] as string, body), delivery: String(req.headers['tidings-delivery']) });
+        res.writeHead(posts.length === 1 ? 503 : 204).end(); // the first try fails
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`;
+    const worker = await startWorker({
+      redisUrl: cluster.redis.url,
+      args: ['--webhook-url', url, '--webhook-secret', secret, '--groups-dead-letter-scan-seconds', '1', '--jobs-lock-seconds', '2'],
+    });
+    try {
+      const group = client(a).group('cg/letters', 'hooked');
+      await group.put({ start: 'all', visibilitySeconds: 1, maxDeliveries: 1 });
+      const ids = await publishMany(a, 'cg/letters', 3);
+      expect((await group.claim({ consumer: 'a', count: 10 })).events).toHaveLength(3);
+      expect((await group.claim({ consumer: 'a', count: 10, wait: 3 })).dead.map((e) => e.id)).toEqual(ids);
+      await waitUntil(() => posts.length >= 2, 'the webhook to be tried twice', 30_000);
+      const [failed, taken] = posts as [(typeof posts)[number], (typeof posts)[number]];
+      expect(taken.body).toEqual(failed.body);
+      expect(taken.delivery).toBe(failed.delivery);
+      expect(taken.signed).toBe(true);
+      expect(taken.body).toMatchObject({ channel: 'cg/letters', group: 'hooked', events: ids.map((id, n) => ({ id, data: { n }, deliveries: 1 })) });
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // two more passes: nothing more to send
+      expect(posts).toHaveLength(2);
+      const metrics = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
+      const sent = /tidings_worker_consumer_group_dead_letters_total\{outcome="sent"[^}]*\} (\d+)/.exec(metrics)?.[1];
+      expect(Number(sent)).toBeGreaterThanOrEqual(3); // and other tests' letters
+    } finally {
+      await worker.stop();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  }, 60_000);
+
+  it("report the lag and pending events of the groups an operator lists on the worker's /metrics", async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    const group = client(a).group('cg/watched', 'ops');
+    await group.put({ start: 'all', visibilitySeconds: 60 });
+    await client(a).group('cg/watched', 'unlisted').put({ start: 'all' });
+    await publishMany(a, 'cg/watched', 5);
+    await group.claim({ consumer: 'a', count: 2 });
+    const worker = await startWorker({ redisUrl: cluster.redis.url, args: ['--groups-lag-metrics', 'cg/watched#ops,cg/watched#missing'] });
+    try {
+      const metrics = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
+      expect(metrics).toMatch(/tidings_consumer_group_lag_events\{channel="cg\/watched",group="ops"[^}]*\} 3/);
+      expect(metrics).toMatch(/tidings_consumer_group_pending_events\{channel="cg\/watched",group="ops"[^}]*\} 2/);
+      expect(metrics).not.toContain('group="unlisted"');
+      expect(metrics).not.toContain('group="missing"');
+    } finally {
+      await worker.stop();
+    }
+  }, 30_000);
+
+  it('run the fleet example: two backend replicas on two edges process each report of the devices once', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    const lines = (child: ReturnType<typeof spawnTracked>) => {
+      const out: string[] = [];
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => out.push(...chunk.split('\n').filter(Boolean)));
+      return { out, closed: new Promise((resolve) => child.stdout!.once('close', resolve)) };
+    };
+    const replicas = [
+      spawnTracked(process.execPath, [EXAMPLE('backend.mjs'), 'replica-a', '--url', a.url], { stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawnTracked(process.execPath, [EXAMPLE('backend.mjs'), 'replica-b', '--url', b.url], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    ];
+    const processed = replicas.map(lines);
+    const devices = spawnTracked(process.execPath, [EXAMPLE('devices.mjs'), '--devices', '10', '--reports', '5', '--url', b.url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const published = lines(devices);
+    await published.closed;
+    expect(published.out).toHaveLength(50);
+    const ids = () => processed.flatMap((p) => p.out.map((line) => line.split(' ')[1]));
+    await waitUntil(() => ids().length >= 50, 'every report to be processed', 60_000);
+    await Promise.all(replicas.map((r) => stopProcess(r)));
+    await Promise.all(processed.map((p) => p.closed));
+    expect(ids().sort()).toEqual([...published.out].sort());
+  }, 90_000);
 
   it('are listed by the admin API', async () => {
     const [a] = cluster.edges as [EdgeProcess];

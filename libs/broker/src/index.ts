@@ -12,3 +12,4 @@ export { RedisPruning, type ChannelPruned, type PruneLimits } from './redis-prun
 export { RedisApiKeyStore } from './redis-api-key-store.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
 export { RedisConsumerGroups } from './redis-consumer-groups.js';
+export { type GroupDeadLetter, RedisGroupDeadLetters } from './redis-group-dead-letters.js';

@@ -27,6 +27,7 @@ export interface TidingsCommands {
   tidingsGroupAck(...args: (string | number)[]): Promise<['no-group'] | ['ok', number[]]>;
   tidingsGroupInfo(...args: (string | number)[]): Promise<[string, string, number, number, string, number, number][]>;
   tidingsGroupRemove(...args: (string | number)[]): Promise<number>;
+  tidingsGroupDeadLettersUnsent(...args: (string | number)[]): Promise<[[string, string[]][], number]>;
   tidingsZremIfScore(...args: (string | number)[]): Promise<number>;
   tidingsPruneChannel(...args: (string | number)[]): Promise<[number, number, number, number, number]>;
   tidingsRetryRound(...args: (string | number)[]): Promise<[string[], string[], 'ok' | 'gone' | 'trimmed']>;
@@ -93,6 +94,7 @@ function withScripts(client: Redis | Cluster): RedisClient {
   client.defineCommand('tidingsGroupAck', { numberOfKeys: 2, lua: script('group-ack') });
   client.defineCommand('tidingsGroupInfo', { numberOfKeys: 2, lua: script('group-info') });
   client.defineCommand('tidingsGroupRemove', { numberOfKeys: 3, lua: script('group-remove') });
+  client.defineCommand('tidingsGroupDeadLettersUnsent', { numberOfKeys: 1, lua: script('group-dead-letters-unsent') });
   client.defineCommand('tidingsSavePatternPositions', { numberOfKeys: 2, lua: script('save-pattern-positions') });
   // Their keys are a device's index plus one record per pattern: the caller passes their number first.
   client.defineCommand('tidingsJoinPatterns', { lua: script('join-patterns') });

@@ -45,7 +45,7 @@ export function listOptions(schema: z.ZodObject, envPrefix: string, path: readon
 function defaultText(schema: z.ZodType): string {
   if (!(schema instanceof z.ZodDefault)) return '(none)';
   const value: unknown = schema.def.defaultValue;
-  if (value === null || value === undefined) return '(none)';
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return '(none)';
   if (Array.isArray(value)) return value.join(',');
   return String(value);
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { type ConfigDefinition, loadConfig } from './load-config.js';
 import { type ConfigOption, listOptions } from './list-options.js';
-import { booleanOption, httpUrlOption, integerOption, requiredRedisUrlOption, secretOption } from './option-schema.js';
+import { isChannel, isGroupName } from '@tidings/protocol';
+import { booleanOption, httpUrlOption, integerOption, listOption, requiredRedisUrlOption, secretOption } from './option-schema.js';
 import type { RedisTarget } from './redis-target.js';
 import { type LogLevel, hostOption, logLevelOption, nodeIdOption, membershipSection, presenceTtlSecondsOption, retentionSection } from './shared-options.js';
 
@@ -29,6 +30,11 @@ export interface WorkerConfig {
     readonly secret: string | null;
     readonly timeoutSeconds: number;
     readonly maxAttempts: number;
+  };
+  readonly groups: {
+    /** Consumer groups, as `channel#group`, whose lag and pending counts /metrics reports. */
+    readonly lagMetrics: readonly string[];
+    readonly deadLetterScanSeconds: number;
   };
   readonly jobs: { readonly concurrency: number; readonly lockSeconds: number; readonly reconcileSeconds: number };
   readonly prune: { readonly intervalSeconds: number };
@@ -72,7 +78,9 @@ const receipts = z
 
 const webhook = z
   .strictObject({
-    url: httpUrlOption('Where dead letters are POSTed; without one they are only logged and counted.'),
+    url: httpUrlOption(
+      "Where dead letters are POSTed (devices that never acknowledged an ack event, and consumer groups' events past their maximum deliveries); without one they are only logged and counted.",
+    ),
     secret: secretOption(
       WEBHOOK_SECRET_MIN_LENGTH,
       'Key of the HMAC-SHA256 signature each webhook request carries (tidings-signature header); required with webhook.url. Prefer the variable to the flag, which `ps` shows to every user. Never repeated in error messages.',
@@ -101,6 +109,15 @@ export const workerConfigSchema = z.strictObject({
   membership: membershipSection,
   presence: z.strictObject({ ttlSeconds: presenceTtlSecondsOption }),
   webhook,
+  groups: z.strictObject({
+    lagMetrics: listOption(
+      z.string().refine(isGroupRef, { error: 'must be channel#group pairs' }),
+      [],
+      'Consumer groups whose lag and pending counts /metrics reports (tidings_consumer_group_lag_events, tidings_consumer_group_pending_events), as channel#group, comma-separated: each adds a series, so list the ones you alert on.',
+      'comma-separated channel#group',
+    ),
+    deadLetterScanSeconds: integerOption(1, 3600, 10, "How often consumer groups' new dead letters are POSTed to webhook.url, in seconds."),
+  }),
   jobs: z.strictObject({
     concurrency: integerOption(1, 1000, 50, 'Jobs one worker runs at once.'),
     lockSeconds: integerOption(1, 600, 30, "How long a job stays locked, in seconds; a killed worker's jobs are taken over after about this long."),
@@ -117,6 +134,17 @@ export const workerConfigSchema = z.strictObject({
     graceSeconds: integerOption(1, 600, 30, 'How long SIGTERM waits for running jobs before the worker exits, in seconds.'),
   }),
 });
+
+/** `orders#billing`: channel names never hold '#', group names never do either. */
+export function splitGroupRef(ref: string): { channel: string; group: string } {
+  const hash = ref.indexOf('#');
+  return { channel: ref.slice(0, hash), group: ref.slice(hash + 1) };
+}
+
+function isGroupRef(ref: string): boolean {
+  const { channel, group } = splitGroupRef(ref);
+  return ref.includes('#') && isChannel(channel) && isGroupName(group);
+}
 
 const WORKER: ConfigDefinition<typeof workerConfigSchema> = {
   schema: workerConfigSchema,

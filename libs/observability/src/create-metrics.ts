@@ -37,17 +37,17 @@ export interface Metrics {
   readonly channelFeeds: Gauge<never>;
   /** tidings_edge_publish_duration_seconds */
   readonly publishLatency: Histogram<never>;
-  /** tidings_edge_group_claimed_events_total: events handed to consumers of consumer groups. */
+  /** tidings_edge_consumer_group_claimed_events_total: events handed to consumers of consumer groups. */
   readonly groupClaimedTotal: Counter<never>;
-  /** tidings_edge_group_redelivered_events_total: of those, handed out again (a consumer died or let the visibility timeout pass). */
+  /** tidings_edge_consumer_group_redelivered_events_total: of those, handed out again (a consumer died or let the visibility timeout pass). */
   readonly groupRedeliveredTotal: Counter<never>;
-  /** tidings_edge_group_acked_events_total */
+  /** tidings_edge_consumer_group_acked_events_total */
   readonly groupAckedTotal: Counter<never>;
-  /** tidings_edge_group_nacked_events_total: given back by a consumer. */
+  /** tidings_edge_consumer_group_nacked_events_total: given back by a consumer. */
   readonly groupNackedTotal: Counter<never>;
-  /** tidings_edge_group_dead_letters_total: events moved to a group's dead letters after its maximum deliveries. */
+  /** tidings_edge_consumer_group_dead_letters_total: events moved to a group's dead letters after its maximum deliveries. */
   readonly groupDeadLettersTotal: Counter<never>;
-  /** tidings_edge_group_resets_total: claims told that events were trimmed before the group got or acknowledged them. */
+  /** tidings_edge_consumer_group_resets_total: claims told that events were trimmed before the group got or acknowledged them. */
   readonly groupResetsTotal: Counter<never>;
   /** The Prometheus text exposition of every metric above plus the process defaults. */
   render(): Promise<string>;
@@ -135,16 +135,16 @@ export function createMetrics(nodeId: string): Metrics {
       buckets: PUBLISH_BUCKETS,
       registers,
     }),
-    groupClaimedTotal: counter<never>('tidings_edge_group_claimed_events_total', 'Events handed to consumers of consumer groups.', []),
+    groupClaimedTotal: counter<never>('tidings_edge_consumer_group_claimed_events_total', 'Events handed to consumers of consumer groups.', []),
     groupRedeliveredTotal: counter<never>(
-      'tidings_edge_group_redelivered_events_total',
+      'tidings_edge_consumer_group_redelivered_events_total',
       'Events handed out again by consumer groups (a consumer died, gave them back, or let the visibility timeout pass).',
       [],
     ),
-    groupAckedTotal: counter<never>('tidings_edge_group_acked_events_total', 'Events acknowledged by consumers of consumer groups.', []),
-    groupNackedTotal: counter<never>('tidings_edge_group_nacked_events_total', 'Events given back by consumers of consumer groups.', []),
-    groupDeadLettersTotal: counter<never>('tidings_edge_group_dead_letters_total', 'Events moved to consumer groups\' dead letters after their maximum deliveries.', []),
-    groupResetsTotal: counter<never>('tidings_edge_group_resets_total', 'Claims told that events were trimmed before the group got or acknowledged them.', []),
+    groupAckedTotal: counter<never>('tidings_edge_consumer_group_acked_events_total', 'Events acknowledged by consumers of consumer groups.', []),
+    groupNackedTotal: counter<never>('tidings_edge_consumer_group_nacked_events_total', 'Events given back by consumers of consumer groups.', []),
+    groupDeadLettersTotal: counter<never>('tidings_edge_consumer_group_dead_letters_total', 'Events moved to consumer groups\' dead letters after their maximum deliveries.', []),
+    groupResetsTotal: counter<never>('tidings_edge_consumer_group_resets_total', 'Claims told that events were trimmed before the group got or acknowledged them.', []),
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };

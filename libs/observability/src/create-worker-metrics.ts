@@ -1,4 +1,4 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Everything a worker counts; same naming and labelling rules as the edge's (see createMetrics). */
 export interface WorkerMetrics {
@@ -11,6 +11,12 @@ export interface WorkerMetrics {
   readonly jobsTotal: Counter<'queue' | 'outcome'>;
   /** tidings_worker_dead_letters_total{outcome=sent|failed|skipped}: webhook calls, by outcome. */
   readonly deadLettersTotal: Counter<'outcome'>;
+  /** tidings_worker_consumer_group_dead_letters_total{outcome=sent|failed|trimmed}: consumer groups' dead letters, by webhook outcome (trimmed: the dead-letter stream's cap removed it unsent). */
+  readonly groupDeadLettersTotal: Counter<'outcome'>;
+  /** tidings_consumer_group_lag_events{channel,group}: events of the channel the group has not read yet (no series while Redis cannot tell). Only for groups.lagMetrics. */
+  readonly groupLag: Gauge<'channel' | 'group'>;
+  /** tidings_consumer_group_pending_events{channel,group}: events handed out and not acknowledged yet. Only for groups.lagMetrics. */
+  readonly groupPending: Gauge<'channel' | 'group'>;
   /** tidings_worker_requeued_jobs_total: ack events whose lost job the reconciler queued again. */
   readonly requeuedTotal: Counter<never>;
   /** tidings_worker_pruned_total{kind}: what the pruner removed. */
@@ -22,6 +28,7 @@ export interface WorkerMetrics {
 const QUEUES = ['receipts', 'deadletters', 'maintenance'];
 const JOB_OUTCOMES = ['completed', 'rescheduled', 'failed'];
 const DEAD_LETTER_OUTCOMES = ['sent', 'failed', 'skipped'];
+const GROUP_DEAD_LETTER_OUTCOMES = ['sent', 'failed', 'trimmed'];
 
 export function createWorkerMetrics(workerId: string, pruneKinds: readonly string[]): WorkerMetrics {
   const registry = new Registry();
@@ -34,6 +41,9 @@ export function createWorkerMetrics(workerId: string, pruneKinds: readonly strin
   for (const queue of QUEUES) for (const outcome of JOB_OUTCOMES) jobsTotal.inc({ queue, outcome }, 0);
   const deadLettersTotal = counter('tidings_worker_dead_letters_total', 'Dead-letter webhook calls, by outcome.', ['outcome']);
   for (const outcome of DEAD_LETTER_OUTCOMES) deadLettersTotal.inc({ outcome }, 0);
+  const groupDeadLettersTotal = counter('tidings_worker_consumer_group_dead_letters_total', "Consumer groups' dead letters, by webhook outcome.", ['outcome']);
+  for (const outcome of GROUP_DEAD_LETTER_OUTCOMES) groupDeadLettersTotal.inc({ outcome }, 0);
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name, help, labelNames, registers });
   const prunedTotal = counter('tidings_worker_pruned_total', 'Keys and entries removed by the pruner, by kind.', ['kind']);
   for (const kind of pruneKinds) prunedTotal.inc({ kind }, 0);
 
@@ -43,6 +53,9 @@ export function createWorkerMetrics(workerId: string, pruneKinds: readonly strin
     deadTotal: counter<never>('tidings_worker_dead_receipts_total', 'Devices that never answered an ack event (retries spent or deadline passed).', []),
     jobsTotal,
     deadLettersTotal,
+    groupDeadLettersTotal,
+    groupLag: gauge('tidings_consumer_group_lag_events', 'Events of the channel a consumer group has not read yet.', ['channel', 'group']),
+    groupPending: gauge('tidings_consumer_group_pending_events', 'Events handed to consumers of a group and not acknowledged yet.', ['channel', 'group']),
     requeuedTotal: counter<never>('tidings_worker_requeued_jobs_total', 'Ack events whose lost job the reconciler queued again.', []),
     prunedTotal,
     render: () => registry.metrics(),

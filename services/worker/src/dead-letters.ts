@@ -3,17 +3,10 @@ import type { ReceiptJobData, RedisEventLog, RedisReceiptRetries } from '@tiding
 import type { Logger, WorkerMetrics } from '@tidings/observability';
 import type { StreamId } from '@tidings/protocol';
 import type { Queue } from 'bullmq';
-import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+import { postWebhook, type WebhookTarget } from './webhook.js';
 
 export interface DeadLetterJobData extends ReceiptJobData {
   readonly devices: readonly string[];
-}
-
-export interface WebhookTarget {
-  readonly url: string;
-  readonly secret: string;
-  readonly timeoutSeconds: number;
-  readonly maxAttempts: number;
 }
 
 /** Gives the round's own writes time to land before the first look (see send). */
@@ -74,18 +67,7 @@ export class DeadLetters {
       ...(event ? { event: event.event, data: JSON.parse(event.data) as unknown } : {}),
       devices: dead.map(({ device, attempts, retries, deliveredAt, deadAt }) => ({ device, attempts, retries, deliveredAt, deadAt })),
     });
-    const response = await fetch(this.target.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'tidings-worker',
-        [SIGNATURE_HEADER]: signWebhook(this.target.secret, body),
-        'tidings-delivery': deliveryId,
-      },
-      body,
-      signal: AbortSignal.timeout(this.target.timeoutSeconds * 1000),
-    });
-    if (!response.ok) throw new Error(`dead-letter webhook answered ${response.status}`);
+    await postWebhook(this.target, body, deliveryId);
     this.metrics.deadLettersTotal.inc({ outcome: 'sent' });
     this.logger.info({ channel: job.channel, id: job.id, devices: dead.length }, 'dead letters sent');
   }

@@ -8,13 +8,17 @@ import {
   type RedisClient,
   RedisEventLog,
   RedisKeys,
+  RedisConsumerGroups,
+  RedisGroupDeadLetters,
   RedisPruning,
   RedisReceiptRetries,
 } from '@tidings/broker';
-import type { WorkerConfig } from '@tidings/config';
+import { splitGroupRef, type WorkerConfig } from '@tidings/config';
 import type { Logger, WorkerMetrics } from '@tidings/observability';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import { type DeadLetterJobData, DeadLetters } from './dead-letters.js';
+import { GroupDeadLetterSender } from './group-dead-letter-sender.js';
+import { GroupGauges } from './group-gauges.js';
 import { Pruner } from './pruner.js';
 import { ReceiptChaser } from './receipt-chaser.js';
 import { Reconciler } from './reconciler.js';
@@ -50,8 +54,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
   const deadLetterQueue = new Queue<DeadLetterJobData>(DEAD_LETTERS_QUEUE, { connection: redis, prefix });
   const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix });
   const { url, secret } = config.webhook;
-  const deadLetters =
-    url && secret ? new DeadLetters(deadLetterQueue, { ...config.webhook, url, secret }, retries, log, metrics, logger) : undefined;
+  const target = url && secret ? { ...config.webhook, url, secret } : undefined;
+  const deadLetters = target ? new DeadLetters(deadLetterQueue, target, retries, log, metrics, logger) : undefined;
+  const groups = new RedisConsumerGroups(redis, keys);
+  const groupLetters = target ? new GroupDeadLetterSender(groups, new RedisGroupDeadLetters(redis, keys), target, metrics, logger) : undefined;
+  const groupGauges = new GroupGauges(groups, config.groups.lagMetrics.map(splitGroupRef), metrics, logger);
   const { receipts } = config;
   const chaser = new ReceiptChaser(
     retries,
@@ -102,6 +109,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
       async (job) => {
         if (job.name === 'reconcile') logger.debug(await reconciler.run(), 'reconciled');
         else if (job.name === 'prune') await pruner.run();
+        else if (job.name === 'group-dead-letters') await groupLetters?.run();
       },
       workerOptions,
     ),
@@ -121,8 +129,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
   }
   await maintenanceQueue.upsertJobScheduler('reconcile', { every: config.jobs.reconcileSeconds * 1000 }, { name: 'reconcile' });
   await maintenanceQueue.upsertJobScheduler('prune', { every: config.prune.intervalSeconds * 1000 }, { name: 'prune' });
+  // A worker without a webhook that picks this job up does nothing: the letters stay unsent in Redis.
+  if (groupLetters) {
+    await maintenanceQueue.upsertJobScheduler('group-dead-letters', { every: config.groups.deadLetterScanSeconds * 1000 }, { name: 'group-dead-letters' });
+  }
 
-  const server = await serveMetrics(config.metrics.host, config.metrics.port, metrics, () => redis.status === 'ready' && workers.every((w) => w.isRunning()));
+  const server = await serveMetrics(config.metrics.host, config.metrics.port, metrics, () => groupGauges.refresh(), () => redis.status === 'ready' && workers.every((w) => w.isRunning()));
 
   return {
     port: (server.address() as { port: number }).port,
@@ -151,11 +163,11 @@ async function requireNoEviction(redis: RedisClient, allowEviction: boolean, log
   logger.warn({ policy }, message);
 }
 
-function serveMetrics(host: string, port: number, metrics: WorkerMetrics, ready: () => boolean): Promise<Server> {
+function serveMetrics(host: string, port: number, metrics: WorkerMetrics, beforeRender: () => Promise<void>, ready: () => boolean): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics') {
-      metrics.render().then(
+      beforeRender().then(() => metrics.render()).then(
         (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
         () => res.writeHead(500).end(),
       );
