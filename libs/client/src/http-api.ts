@@ -44,16 +44,17 @@ export class HttpApi {
   }
 
   private async request(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+    const url = this.endpoint.http(path);
     let res: Response;
     try {
-      res = await this.fetch(this.endpoint.http(path), {
+      res = await this.fetch(url, {
         method,
         headers: { 'content-type': 'application/json', ...(this.token ? { authorization: await bearer(this.token) } : {}) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
       });
     } catch (cause) {
-      throw TidingsClientError.of('TIDINGS_CLIENT_NETWORK', describe(cause), { cause });
+      throw TidingsClientError.of('TIDINGS_CLIENT_NETWORK', `${method} ${url}: ${describe(cause)}`, { cause });
     }
     if (!res.ok) throw await errorFromResponse(res);
     return res;
@@ -68,6 +69,8 @@ async function readText(res: Response): Promise<string> {
   }
 }
 
+/** The deepest cause's message: fetch's own ("fetch failed") names no reason, its cause does. */
 function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  if (!(e instanceof Error)) return String(e);
+  return e.cause instanceof Error ? describe(e.cause) : e.message;
 }
