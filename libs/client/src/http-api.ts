@@ -2,7 +2,7 @@
 import type { Endpoint } from './endpoint.js';
 import { errorFromResponse, isRecord, parseJson, TidingsClientError } from './tidings-client-error.js';
 import { bearer, type TokenSource } from './transport.js';
-import type { AckOptions, FetchLike, PublishOptions, PublishResult } from './types.js';
+import type { AckOptions, FetchLike, PresenceSnapshot, PublishOptions, PublishResult } from './types.js';
 
 export class HttpApi {
   constructor(
@@ -31,6 +31,14 @@ export class HttpApi {
     if (opts.detail !== undefined) body.detail = opts.detail;
     const res = await this.post(this.endpoint.channelPath(channel, 'events', id, 'receipts'), body);
     await readText(res);
+  }
+
+  async presence(channel: string): Promise<PresenceSnapshot> {
+    const json = await this.json('GET', this.endpoint.channelPath(channel, 'presence'));
+    if (!isRecord(json) || typeof json.online !== 'number' || !Array.isArray(json.devices)) {
+      throw TidingsClientError.of('TIDINGS_CLIENT_BAD_RESPONSE', 'A presence answer needs `online` and `devices`.');
+    }
+    return json as unknown as PresenceSnapshot;
   }
 
   /** A JSON request to `path` (under the base URL) answered with JSON: the parsed answer, or a TidingsClientError. */

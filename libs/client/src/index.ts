@@ -17,6 +17,8 @@ export type {
   EventSourceConstructor,
   EventSourceLike,
   FetchLike,
+  PresenceEvent,
+  PresenceSnapshot,
   PublishOptions,
   PublishResult,
   ReconnectOptions,
