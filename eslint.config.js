@@ -49,7 +49,7 @@ export default tseslint.config(
     },
   },
   { files: ['services/edge/static/**/*.js'], languageOptions: { globals: globals.browser } },
-  { files: ['services/cli/bin/**/*.js', 'bench/**/*.mjs', 'examples/**/*.mjs'], languageOptions: { globals: globals.node } },
+  { files: ['services/cli/bin/**/*.js', 'bench/**/*.mjs', 'examples/**/*.mjs', 'scripts/**/*.mjs', 'libs/client/*.mjs'], languageOptions: { globals: globals.node } },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'bench/**/*.mjs', 'services/cli/**/*.ts', 'examples/**/*.mjs'],
     rules: { 'no-console': 'off' },
