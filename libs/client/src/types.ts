@@ -2,11 +2,12 @@
 // browser globals, the `ws` package and test fakes all fit without casts.
 import type { CursorStorage } from './stored-cursor.js';
 
-export interface TidingsEvent {
+/** One event; `Data` and `Name` narrow it when the application declares its events (see `onEvents`). */
+export interface TidingsEvent<Data = unknown, Name extends string = string> {
   channel: string;
   id: string;
-  event: string;
-  data: unknown;
+  event: Name;
+  data: Data;
   /** The publisher asked for receipts: answer with `ack()` (when this client names a device). */
   ack?: true;
   /**
