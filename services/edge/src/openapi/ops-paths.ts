@@ -38,7 +38,16 @@ export const opsPaths: Record<string, PathItem> = {
       tags,
       summary: 'This document',
       security: OPEN,
-      responses: { '200': { description: 'The OpenAPI 3.1 description of the HTTP API (also docs/openapi.json).', content: json({ type: 'object', required: ['openapi', 'info', 'paths'] }) } },
+      responses: {
+        '200': {
+          description: 'The OpenAPI 3.1 description of the HTTP API (also docs/openapi.json).',
+          content: json({
+            type: 'object',
+            required: ['openapi', 'info', 'paths'],
+            properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' }, info: { type: 'object' }, paths: { type: 'object' } },
+          }),
+        },
+      },
     },
   },
 };
