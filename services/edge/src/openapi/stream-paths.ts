@@ -28,12 +28,15 @@ const since = (what: string) => ({
 
 const SSE_DESCRIPTION = `A Server-Sent Events stream (\`new EventSource(url)\`). What it carries:
 
-- on open, \`retry: <ms>\` and an \`id:\` with no data: the subscription's starting cursor;
+- on open, \`retry: <ms>\` (\`--sse-retry-ms\`) and an \`id:\` with no data: the subscription's starting cursor;
 - each event as \`id:\` (a cursor for the whole subscription), \`event:\` (the event's name, or \`message\` with \`uniform=1\`) and \`data:\` (the JSON envelope \`{"channel","id","event","data"}\`, plus \`"ack":true\` on ack events and \`"redelivery":true\` on the worker's retries, which carry no \`id:\`);
 - \`event: reset\` with \`data: {"channel","lostFrom","lostTo","reason"}\` when events after the resume point are gone (retention, a lost stream, an expired membership) — never silent loss;
 - \`event: presence\` \`{"channel","device","node","action":"join"|"leave","reason"?}\` with \`presence=1\`;
-- comment lines (\`: …\`) as heartbeats;
-- an \`event: error\` \`{"code","message"}\` before the server ends the stream (a slow consumer, an expired token, a draining node): reconnect and resume.
+- comment lines (\`: hb\`) as heartbeats on idle streams, every \`--sse-heartbeat-seconds\`;
+- \`event: token-expired\` \`{"code","message"}\` when the token runs out, before the stream ends: reconnect with a fresh token and resume;
+- \`event: error\` \`{"code","message"}\` when the subscription is refused after the stream opened (for example too many channels to track), before it ends.
+
+A stream can also end without a word (a slow consumer, a draining or failed node): reconnect and resume from the last \`id:\`.
 
 Resume with the \`Last-Event-ID\` header (browsers send it on their own reconnects), \`lastEventId=\` or \`since=\`. Errors before the stream opens are JSON answers.`;
 
