@@ -79,19 +79,38 @@ export class OpenApiContract {
     this.seen.set(operation, statuses);
   }
 
+  /** Throws unless the document's request body for the operation accepts this JSON body (one the edge took). */
+  checkRequest(operation: string, body: string): void {
+    const [method, path] = operation.split(' ') as [string, string];
+    this.validate(['paths', path, method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema'], body, `${operation} request`);
+  }
+
+  /** Compiles every component schema, so strict mode finds a mistake even in one no answer reaches. */
+  compileAll(): void {
+    for (const name of Object.keys((this.document['components'] as { schemas: Json }).schemas)) this.validator(['components', 'schemas', name]);
+  }
+
   private validateJson(operation: string, answer: Answer, media: string): void {
     const [method, path] = operation.split(' ') as [string, string];
-    const pointer = ['paths', path, method.toLowerCase(), 'responses', String(answer.status), 'content', media, 'schema'].map(escapePointer).join('/');
+    this.validate(['paths', path, method.toLowerCase(), 'responses', String(answer.status), 'content', media, 'schema'], answer.text, `${operation} ${answer.status}`);
+  }
+
+  private validate(location: readonly string[], text: string, what: string): void {
+    const validate = this.validator(location);
+    if (!validate(JSON.parse(text))) {
+      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+      throw new Error(`${what}: the body does not match the document:\n  ${problems.join('\n  ')}\n${text.slice(0, 500)}`);
+    }
+  }
+
+  private validator(location: readonly string[]): ValidateFunction {
+    const pointer = location.map(escapePointer).join('/');
     let validate = this.validators.get(pointer);
     if (!validate) {
       validate = this.ajv.compile({ $ref: `${DOCUMENT_ID}#/${pointer}` });
       this.validators.set(pointer, validate);
     }
-    const body: unknown = JSON.parse(answer.text);
-    if (!validate(body)) {
-      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
-      throw new Error(`${operation} ${answer.status}: the body does not match the document:\n  ${problems.join('\n  ')}\n${answer.text.slice(0, 500)}`);
-    }
+    return validate;
   }
 
   private paths(): Record<string, Json> {

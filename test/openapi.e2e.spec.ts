@@ -27,11 +27,16 @@ afterAll(async () => {
   await authed?.stop();
 });
 
-/** Calls `operation` ('POST /v1/publish') at `path` on `edge`, checks the answer against the document, and returns it. */
+/**
+ * Calls `operation` ('POST /v1/publish') at `path` on `edge` and returns the answer, checked against
+ * the document, as is the JSON body the edge accepted.
+ */
 async function call(operation: string, path: string, init: RequestInit = {}, edge: EdgeProcess = open()): Promise<Answer & { json: () => Body }> {
   const res = await fetch(`${edge.url}${path}`, { method: operation.split(' ')[0], ...init });
   const answer = { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
   contract.check(operation, answer);
+  const sentJson = typeof init.body === 'string' && new Headers(init.headers).get('content-type') === 'application/json';
+  if (sentJson && res.ok) contract.checkRequest(operation, init.body as string);
   return { ...answer, json: () => JSON.parse(answer.text) };
 }
 
@@ -48,6 +53,7 @@ async function token(grants: Record<string, string[]>): Promise<string> {
 describe('the OpenAPI document', () => {
   it('is a well-formed OpenAPI 3.1 document, served exactly as committed in docs/', async () => {
     expect(OpenApiContract.problems(contract.document)).toEqual([]);
+    contract.compileAll();
     const served = await call('GET /v1/openapi.json', '/v1/openapi.json');
     expect(served.text).toBe(committedDocument());
   });
