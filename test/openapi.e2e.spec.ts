@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type EdgeProcess, SseClient, startEdge, startRedisServer, waitUntil, WsClient, WsRejectedError } from '@tidings/testing';
+import { type EdgeProcess, redisCommand, SseClient, startEdge, startRedisServer, waitUntil, WsClient, WsRejectedError } from '@tidings/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Answer, committedDocument, OpenApiContract } from './openapi-contract.js';
@@ -11,7 +11,8 @@ import { edgesOnRedis, wsUrl } from './support.js';
 
 const ADMIN_TOKEN = 'openapi-admin-token-0123456789abcdef';
 const JWT_SECRET = 'openapi-jwt-secret-0123456789abcdef';
-const cluster = edgesOnRedis(1, () => ['--auth-admin-token', ADMIN_TOKEN, '--limits-max-body-bytes', '4096']);
+const RETAINED = 20;
+const cluster = edgesOnRedis(1, () => ['--auth-admin-token', ADMIN_TOKEN, '--limits-max-body-bytes', '4096', '--retention-max-length', String(RETAINED)]);
 let authed: EdgeProcess;
 let contract: OpenApiContract;
 
@@ -78,6 +79,27 @@ describe('the OpenAPI document', () => {
     expect(page.events).toHaveLength(2);
     expect((await call(history, `/v1/channels/oa%2Fnews/events?since=${page.next}`)).json().events).toHaveLength(1);
     expect((await call(history, '/v1/channels/oa%2Fnews/events?limit=0')).status).toBe(400);
+  });
+
+  it('describes the resets of history and long-poll, when retention has trimmed what was asked for', async () => {
+    const batch = { events: Array.from({ length: RETAINED + 5 }, (_, n) => ({ channel: 'oa/trimmed', data: n })) };
+    const [oldest] = (await call('POST /v1/publish', '/v1/publish', post(batch))).json().events.map((e: { id: string }) => e.id);
+    expect((await call('GET /v1/channels/{channel}/events', `/v1/channels/oa%2Ftrimmed/events?since=${oldest}&limit=1`)).json().reset.lostFrom).toBe(oldest);
+    expect((await call('GET /v1/poll', `/v1/poll?channel=oa/trimmed&since=${oldest}&timeout=0`)).json().resets).toHaveLength(1);
+  });
+
+  it('describes a batch cut short by the store: 503 with the events written', async () => {
+    const redis = await startRedisServer({ args: ['--maxmemory-policy', 'noeviction'] });
+    const edge = await startEdge({ redisUrl: redis.url });
+    await call('POST /v1/channels/{channel}/events', '/v1/channels/oa%2Ffull/events', post({ data: 'first' }), edge);
+    const used = Number(/used_memory:(\d+)/.exec(String(await redisCommand(redis.port, 'INFO', ['memory'])))![1]);
+    await redisCommand(redis.port, 'CONFIG', ['SET', 'maxmemory', String(used + 40_000)]);
+    const tooMuch = { events: Array.from({ length: 100 }, (_, n) => ({ channel: 'oa/full', data: 'x'.repeat(500) + n })) };
+    const stopped = (await call('POST /v1/publish', '/v1/publish', post(tooMuch), edge)).json();
+    expect(stopped.error.code).toBe('TIDINGS_UNAVAILABLE');
+    expect(stopped.events.length).toBeGreaterThan(0);
+    await edge.stop();
+    await redis.stop();
   });
 
   it('describes an API key: made, listed, used, revoked', async () => {
