@@ -36,7 +36,7 @@ export const openApiDocument = deepFreeze({
     { name: 'receipts', description: 'Receipts of ack events, and presence.' },
     { name: 'consumer groups', description: "Backend consumers sharing a channel's events." },
     { name: 'admin', description: 'The cluster, and API keys.' },
-    { name: 'operations', description: 'Health, readiness, metrics.' },
+    { name: 'operations', description: 'Health, readiness, metrics (these three answer any method as they answer GET), and this document.' },
   ],
   paths: { ...publishPaths, ...streamPaths, ...receiptPaths, ...groupPaths, ...adminPaths, ...opsPaths },
   components: {
