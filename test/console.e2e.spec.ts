@@ -76,7 +76,8 @@ describe('the console token', () => {
     const before = Date.now();
     const response = await call(a, 'POST', '/v1/admin/console-token', ADMIN);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const { token, expiresAt } = (await response.json()) as { token: string; expiresAt: number };
+    const { token, expiresAt, expiresIn } = (await response.json()) as { token: string; expiresAt: number; expiresIn: number };
+    expect(expiresIn).toBe(LIFETIME_SECONDS);
     expect(expiresAt).toBeGreaterThan(before + (LIFETIME_SECONDS - 2) * 1000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + LIFETIME_SECONDS * 1000);
     expect((await call(a, 'GET', '/v1/admin/nodes', token)).status).toBe(401);
@@ -201,6 +202,20 @@ describe('the console page in headless Chromium', () => {
     } finally {
       phone.close();
       await worker.stop();
+    }
+  });
+
+  it('opens at once on an anonymous development node, which mints nothing', async () => {
+    const open = await startEdge({ redisUrl: redis.url, args: ['--node-id', 'console-dev'] });
+    const devPage = await browser.newPage();
+    try {
+      expect(await (await call(open, 'POST', '/v1/admin/console-token')).json()).toEqual({ token: null, expiresAt: null, expiresIn: null });
+      await devPage.goto(`${open.url}/console`);
+      await expect.poll(() => devPage.textContent('#who'), SOON).toBe('anonymous node (development)');
+      await expect.poll(() => devPage.textContent('#nodes tbody'), SOON).toContain('console-dev');
+    } finally {
+      await devPage.close();
+      await open.stop();
     }
   });
 

@@ -9,8 +9,9 @@ describe('console tokens', () => {
   it('carry every right for the lifetime asked, and no device', async () => {
     const now = Date.now();
     const tokens = new ConsoleTokens(ADMIN, 300, 0, () => now);
-    const { token, expiresAt } = await tokens.mint();
+    const { token, expiresAt, expiresIn } = await tokens.mint();
     expect(expiresAt).toBe((Math.floor(now / 1000) + 300) * 1000);
+    expect(expiresIn).toBe(300);
     expect(isConsoleTokenShaped(token)).toBe(true);
     const grant = await tokens.verify(token);
     expect(grant).toMatchObject({ kind: 'token', subscribe: ['#'], publish: ['#'], consume: ['#'], expiresAt });

@@ -13,6 +13,8 @@ export interface ConsoleToken {
   readonly token: string;
   /** ms since the epoch */
   readonly expiresAt: number;
+  /** Its lifetime in seconds: what a browser whose clock is off can count from. */
+  readonly expiresIn: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export class ConsoleTokens {
       .setIssuedAt(issuedAt)
       .setExpirationTime(expires)
       .sign(this.key);
-    return { token, expiresAt: expires * 1000 };
+    return { token, expiresAt: expires * 1000, expiresIn: this.lifetimeSeconds };
   }
 
   /** Throws TidingsError TIDINGS_UNAUTHORIZED or TIDINGS_TOKEN_EXPIRED, as for any token. */

@@ -3,8 +3,6 @@
 // module's memory only: never in a URL, never in storage (see SECURITY.md, "The web console").
 
 const KEPT = 'tidings-console-admin-token';
-/** Mint a fresh token this long before the current one expires. */
-const RENEW_MARGIN_MS = 60_000;
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -35,7 +33,11 @@ export async function signIn(adminToken, keep) {
 
 class ConsoleSession {
   #adminToken;
-  #minted = { token: null, expiresAt: null };
+  #minted = { token: null };
+  /** Half-way through the token's life by this browser's clock, whatever the server's says. */
+  #renewAt = 0;
+  /** One renewal at a time, however many requests find the token old. */
+  #renewing;
 
   constructor(adminToken) {
     this.#adminToken = adminToken;
@@ -46,13 +48,15 @@ class ConsoleSession {
   }
 
   async renew() {
+    const askedAt = Date.now();
     this.#minted = await call('POST', '/v1/admin/console-token', this.#adminToken);
+    this.#renewAt = askedAt + (this.#minted.expiresIn ?? 0) * 500;
   }
 
   /** What the client library and the console's own requests present; undefined on an anonymous node. */
   streamToken = async () => {
     if (this.anonymous) return undefined;
-    if (this.#minted.expiresAt - Date.now() < RENEW_MARGIN_MS) await this.renew();
+    if (Date.now() >= this.#renewAt) await (this.#renewing ??= this.renew().finally(() => (this.#renewing = undefined)));
     return this.#minted.token;
   };
 

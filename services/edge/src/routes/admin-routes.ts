@@ -78,7 +78,7 @@ export async function handleConsoleToken(ctx: EdgeContext, exchange: HttpExchang
   try {
     const minted = await ctx.auth.mintConsoleToken(tokenOf(exchange.headers['authorization'], exchange.query));
     // No admin token configured: this node is anonymous, and so is the console.
-    const body = minted ?? { token: null, expiresAt: null };
+    const body = minted ?? { token: null, expiresAt: null, expiresIn: null };
     exchange.json(200, body, { ...corsHeaders(ctx, exchange), 'cache-control': 'no-store' });
   } catch (error) {
     sendError(ctx, exchange, error);
