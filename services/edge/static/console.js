@@ -44,6 +44,7 @@ async function start(adminToken, keep, { quiet = false } = {}) {
   $('who').textContent = session.anonymous ? 'anonymous node (development)' : 'signed in with the admin token';
   $('sign-in').hidden = true;
   $('panels').hidden = false;
+  $('signed-in-only').hidden = false;
   await refresh();
 }
 
