@@ -169,9 +169,12 @@ function chooseReceipts(channel, id) {
 
 async function showReceipts({ channel, id }) {
   try {
-    const page = await session.channelApi(`/v1/channels/${encodeURIComponent(channel)}/events/${encodeURIComponent(id)}/receipts?limit=1000`);
+    // The server's first page (its default size): a picture, not an export.
+    const page = await session.channelApi(`/v1/channels/${encodeURIComponent(channel)}/events/${encodeURIComponent(id)}/receipts`);
     const counts = receiptCounts(page.devices);
-    $('receipts-summary').replaceChildren(...Object.entries(counts).map(([category, n]) => element('span', `pill ${category}`, `${n} ${category}`)));
+    const pills = Object.entries(counts).map(([category, n]) => element('span', `pill ${category}`, `${n} ${category}`));
+    const more = page.next ? [element('span', 'muted', `the first ${page.devices.length} of ${page.expected} devices`)] : [];
+    $('receipts-summary').replaceChildren(...pills, ...more);
     fill('receipts', page.devices, (r) => [r.device, receiptCategory(r), r.state, r.attempts, r.retries, time(r.deadAt ?? r.receiptAt ?? r.deliveredAt), r.detail ?? ''], receiptCategory);
   } catch (error) {
     $('receipts-summary').textContent = `${error.code}: ${error.message}`;
