@@ -4,11 +4,11 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { type EdgeProcess, type RedisServer, SseClient, startEdge, startWorker, useOrStartRedis } from '@tidings/testing';
+import { type EdgeProcess, type RedisServer, SseClient, startEdge, startWorker, useOrStartRedis, WsClient } from '@tidings/testing';
 import { SignJWT } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support.js';
+import { launchChromium, wsUrl } from './support.js';
 
 const SCREENSHOTS = resolve(process.env['CONSOLE_SCREENSHOT_DIR'] ?? resolve(tmpdir(), 'tidings-console-screenshots'));
 const SECRET = 'an-hs256-secret-of-at-least-32-characters';
@@ -30,7 +30,8 @@ const secured = (node: string) =>
     redisUrl: redis.url,
     anonymous: false,
     env: { TIDINGS_AUTH_JWT_SECRET: SECRET, TIDINGS_AUTH_ADMIN_TOKEN: ADMIN },
-    args: ['--node-id', node, '--auth-console-token-seconds', String(LIFETIME_SECONDS), '--presence-refresh-seconds', '1'],
+    // The allow-list names only an application's origin: the edge's own pages still stream.
+    args: ['--node-id', node, '--auth-console-token-seconds', String(LIFETIME_SECONDS), '--presence-refresh-seconds', '1', '--cors-origins', 'https://app.test'],
   });
 
 /** An operator-issued token, as applications get them. */
@@ -130,6 +131,20 @@ describe('the console page in headless Chromium', () => {
     expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect((await fetch(`${a.url}/console.html`)).status).toBe(404);
+  });
+
+  it('streams to the edge\'s own pages whatever the origin allow-list, and still to no other site', async () => {
+    const { token } = await mint(a);
+    const host = new URL(a.url).host;
+    const own = await SseClient.connect(`${a.url}/v1/sse?channel=x`, { headers: { authorization: `Bearer ${token}`, origin: `http://${host}` } });
+    expect(own.status).toBe(200);
+    own.close();
+    (await WsClient.connect(wsUrl(a), { headers: { origin: `http://${host}` } })).close();
+    const stranger = await fetch(`${a.url}/v1/sse?channel=x`, { headers: { authorization: `Bearer ${token}`, origin: 'https://evil.test' } });
+    expect(stranger.status).toBe(403);
+    await expect(WsClient.connect(wsUrl(a), { headers: { origin: `https://evil.test` } })).rejects.toMatchObject({ status: 403 });
+    // An origin naming this host on another port is another site.
+    await expect(WsClient.connect(wsUrl(a), { headers: { origin: `http://${new URL(a.url).hostname}:1` } })).rejects.toMatchObject({ status: 403 });
   });
 
   it('refuses a wrong admin token, and signs in with the right one to show every live node', async () => {
