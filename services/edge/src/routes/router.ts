@@ -12,6 +12,7 @@ import { handleCreateKey, handleListKeys, handleRevokeKey } from './api-key-rout
 import { handlePresence } from './presence-route.js';
 import { handleReceipt, handleReceiptList } from './receipt-routes.js';
 import { handleSse } from './sse-route.js';
+import { openApiJson } from '../openapi/openapi-document.js';
 import type { StaticFile } from './static-files.js';
 
 const CHANNELS = '/v1/channels/';
@@ -55,6 +56,8 @@ function route(ctx: EdgeContext, exchange: HttpExchange, staticFiles: ReadonlyMa
       return readiness(ctx, exchange);
     case '/metrics':
       return void metrics(ctx, exchange);
+    case '/v1/openapi.json':
+      return only(ctx, exchange, 'GET') ? exchange.respond(200, openApiJson, { 'content-type': 'application/json', ...corsHeaders(ctx, exchange) }) : undefined;
     case '/v1/admin/nodes':
       return only(ctx, exchange, 'GET') ? void handleNodes(ctx, exchange) : undefined;
     case '/v1/admin/connections':
