@@ -178,6 +178,15 @@ describe('the OpenAPI document', () => {
     expect((await call('DELETE /v1/channels/{channel}/groups/{group}', group, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('describes the channel list and the console token', async () => {
+    await call('POST /v1/channels/{channel}/events', '/v1/channels/oa%2Flisted/events', post({ data: 1 }));
+    expect((await call('GET /v1/admin/channels', '/v1/admin/channels', { headers: ADMIN })).json().channels).toContain('oa/listed');
+    expect((await call('GET /v1/admin/channels', '/v1/admin/channels?limit=0', { headers: ADMIN })).status).toBe(400);
+    expect((await call('GET /v1/admin/channels', '/v1/admin/channels')).status).toBe(401);
+    expect((await call('POST /v1/admin/console-token', '/v1/admin/console-token', { headers: ADMIN })).json().token).toEqual(expect.any(String));
+    expect((await call('POST /v1/admin/console-token', '/v1/admin/console-token')).status).toBe(401);
+  });
+
   it('describes the admin views of nodes and connections', async () => {
     await waitUntil(async () => (await call('GET /v1/admin/nodes', '/v1/admin/nodes', { headers: ADMIN })).json().nodes.length === 2, 'both edges to report');
     expect((await call('GET /v1/admin/nodes', '/v1/admin/nodes', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);

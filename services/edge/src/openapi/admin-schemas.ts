@@ -46,6 +46,20 @@ export const adminSchemas: Record<string, Schema> = {
     required: ['groups', 'truncated'],
     properties: { groups: { type: 'array', items: ref('Group') }, truncated: { type: 'boolean', description: 'More groups exist than one answer lists.' } },
   },
+  AdminChannels: {
+    type: 'object',
+    required: ['channels', 'truncated'],
+    properties: { channels: { type: 'array', items: ref('Channel') }, truncated: { type: 'boolean', description: 'More channels exist than `limit`.' } },
+  },
+  ConsoleToken: {
+    type: 'object',
+    required: ['token', 'expiresAt', 'expiresIn'],
+    properties: {
+      token: { type: ['string', 'null'], description: 'A JWT granting subscribe, publish and consume on `#`, for no device; any edge sharing the admin token accepts it.' },
+      expiresAt: { oneOf: [ref('Timestamp'), { type: 'null' }] },
+      expiresIn: { type: ['integer', 'null'], minimum: 60, maximum: 3600, description: 'Its lifetime in seconds (`--auth-console-token-seconds`).' },
+    },
+  },
   ApiKeyRequest: {
     type: 'object',
     required: ['name'],
