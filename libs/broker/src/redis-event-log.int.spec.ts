@@ -318,6 +318,13 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
     await until(() => presenceChanges.some((c) => c.channel === 'both/room' && c.device === 'last'), 'the last join');
     expect(presenceChanges.filter((c) => c.channel === 'both/room').map((c) => c.device)).toEqual(['ana', 'last']);
     expect(notifications.filter((n) => n.id === appended.id)).toHaveLength(1);
+    // Two PUBLISHes of the same text (a worker retrying the same event) are two messages, copies aside.
+    const same = 'presence\njoin\ntwin\nn3\n';
+    await redis.publish(keys.live('both/room'), same);
+    await redis.publish(keys.live('both/room'), same);
+    await presence.refresh('both/room', 'n2', ['closer']);
+    await until(() => presenceChanges.some((c) => c.channel === 'both/room' && c.device === 'closer'), 'the closing join');
+    expect(presenceChanges.filter((c) => c.channel === 'both/room').map((c) => c.device)).toEqual(['ana', 'last', 'twin', 'twin', 'closer']);
   });
 
   it('records an ack event with no members as expecting nobody', async () => {

@@ -29,9 +29,12 @@ export class RedisLiveBus implements LiveBus {
   private stopped = false;
   private readonly now: () => number;
   // Redis sends a PUBLISH once per subscription of this connection that matches it (the channel,
-  // and each glob), back to back: a message equal to the one before it is such a copy.
+  // then each glob), back to back. A message equal to the one before it is such a copy when it came
+  // through a subscription that has not yet delivered it; through one that has, it is a new PUBLISH
+  // with the same text (a worker's retry of the same event, say).
   private lastName = '';
   private lastMessage = '';
+  private readonly lastVia = new Set<string>();
 
   constructor(private readonly options: RedisLiveBusOptions) {
     this.now = options.now ?? Date.now;
@@ -74,8 +77,9 @@ export class RedisLiveBus implements LiveBus {
   private open(): Redis {
     const connection = this.options.openConnection();
     this.lastName = this.lastMessage = '';
-    connection.on('message', (name: string, message: string) => this.onMessage(name, message));
-    connection.on('pmessage', (_glob: string, name: string, message: string) => this.onMessage(name, message));
+    this.lastVia.clear();
+    connection.on('message', (name: string, message: string) => this.onMessage('', name, message));
+    connection.on('pmessage', (glob: string, name: string, message: string) => this.onMessage(glob, name, message));
     connection.on('ready', () => void this.onReady(connection));
     connection.on('close', () => {
       this.interruptedAt ??= this.now();
@@ -110,10 +114,16 @@ export class RedisLiveBus implements LiveBus {
     this.listener?.resync(since);
   }
 
-  private onMessage(name: string, message: string): void {
-    if (name === this.lastName && message === this.lastMessage) return;
+  /** `via`: the glob that matched, or '' for the channel's own subscription. */
+  private onMessage(via: string, name: string, message: string): void {
+    if (name === this.lastName && message === this.lastMessage && !this.lastVia.has(via)) {
+      this.lastVia.add(via);
+      return;
+    }
     this.lastName = name;
     this.lastMessage = message;
+    this.lastVia.clear();
+    this.lastVia.add(via);
     const channel = this.options.keys.channelOfLive(name);
     if (channel === undefined || !this.listener) return;
     if (message.startsWith(PRESENCE)) {
