@@ -245,16 +245,17 @@ export interface StoredApiKey {
   /** Channels and patterns whose consumer groups it may manage and consume from (absent on older keys: none). */
   readonly consume?: readonly string[];
   readonly createdAt: number;
+  /** Set only on keys stored before revoking deleted them: such a key is refused. */
   readonly revokedAt?: number;
 }
 
-/** Where API keys live, cluster-wide; revoked keys stay listed, refused. */
+/** Where API keys live, cluster-wide. A revoked key is deleted, so the store never grows past the live keys. */
 export interface ApiKeyStore {
   create(key: StoredApiKey): Promise<void>;
   get(id: string): Promise<StoredApiKey | undefined>;
   list(): Promise<StoredApiKey[]>;
-  /** False when there is no such key. Revoking twice keeps the first time. */
-  revoke(id: string, at: number): Promise<boolean>;
+  /** Deletes the key; false when there is no such key (never made, or revoked already). */
+  revoke(id: string): Promise<boolean>;
 }
 
 /** Publish budgets per principal (a token's device, an API key), shared by every node. */
