@@ -281,6 +281,38 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ name, start
     expect((await log().readAfter('prune/empty', '0-1', 10)).gap).toMatchObject({ reason: 'retention', lostTo: old });
   });
 
+  it('forgets a removed channel\'s metadata a retention period later, and still tells a reader from its earlier life', async () => {
+    const pruning = new RedisPruning(redis, keys);
+    const old = `${Date.now() - 3 * 3_600_000}-0`;
+    await redis.xadd(keys.log('prune/forgotten'), old, 'e', 'message', 'd', '1');
+    const retentionMs = 300;
+    expect(await pruning.pruneChannel('prune/forgotten', { maxAgeMs: retentionMs, maxLength: 1000, memberIdleMs: 3_600_000, presenceTtlMs: 30_000 })).toMatchObject({ empty: true });
+    const ttl = await redis.pttl(keys.meta('prune/forgotten'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(retentionMs);
+    while ((await redis.exists(keys.meta('prune/forgotten'))) === 1) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const { id: reborn } = await log().append('prune/forgotten', event('again'));
+    const stale = await log().readAfter('prune/forgotten', old, 10);
+    expect(stale.gap).toEqual({ channel: 'prune/forgotten', lostFrom: old, lostTo: old, reason: 'stream-lost' });
+    expect(stale.events.map((e) => e.id)).toEqual([reborn]);
+    expect(await log().readAfter('prune/forgotten', '0-0', 10)).toEqual({ events: [expect.objectContaining({ id: reborn })] });
+    expect((await log().readAfter('prune/forgotten', reborn, 10)).gap).toBeUndefined();
+    // A wildcard floor is a time, not a position in an earlier life: no reset for it.
+    expect((await log().readAfter('prune/forgotten', old, 10, true)).gap).toBeUndefined();
+  });
+
+  it('keeps the metadata of a removed channel that comes back within retention', async () => {
+    const pruning = new RedisPruning(redis, keys);
+    const old = `${Date.now() - 7_200_000}-0`;
+    await redis.xadd(keys.log('prune/back'), old, 'e', 'message', 'd', '1');
+    await pruning.pruneChannel('prune/back', { maxAgeMs: 3_600_000, maxLength: 1000, memberIdleMs: 3_600_000, presenceTtlMs: 30_000 });
+    expect(await redis.pttl(keys.meta('prune/back'))).toBeGreaterThan(0);
+    await log().append('prune/back', event('back'));
+    expect(await redis.pttl(keys.meta('prune/back'))).toBe(-1); // kept for good again while the channel lives
+    expect((await log().readAfter('prune/back', '0-1', 10)).gap).toMatchObject({ reason: 'retention', lostTo: old });
+  });
+
   it('keeps the stream of a channel that has a consumer group, with the group on it', async () => {
     const pruning = new RedisPruning(redis, keys);
     const groups = new RedisConsumerGroups(redis, keys);

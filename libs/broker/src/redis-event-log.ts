@@ -62,8 +62,9 @@ export class RedisEventLog implements EventLog {
     return request.ack ? { id, duplicate: false, expected } : { id, duplicate: false };
   }
 
-  async readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage> {
-    const [gap, lostTo, , entries] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), this.options.keys.meta(channel), after, limit);
+  async readAfter(channel: string, after: StreamId, limit: number, afterFloor = false): Promise<ReadPage> {
+    const { redis, keys, retention } = this.options;
+    const [gap, lostTo, , entries] = await redis.tidingsReadAfter(keys.log(channel), keys.meta(channel), after, limit, retention.maxAgeSeconds * 1000, afterFloor ? 1 : 0);
     const events = entries.map(([id, fields]) => toEvent(channel, id, fields));
     if (gap === '') return { events };
     return { events, gap: { channel, lostFrom: after, lostTo, reason: gap as GapReason } };
@@ -75,7 +76,8 @@ export class RedisEventLog implements EventLog {
   }
 
   async lastId(channel: string): Promise<StreamId> {
-    const [, , lastGenerated] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), this.options.keys.meta(channel), '0-0', 0);
+    const { redis, keys, retention } = this.options;
+    const [, , lastGenerated] = await redis.tidingsReadAfter(keys.log(channel), keys.meta(channel), '0-0', 0, retention.maxAgeSeconds * 1000, 0);
     return lastGenerated;
   }
 

@@ -36,8 +36,12 @@ export interface AppendResult {
 /** The per-channel event log: the source of truth every live path is checked against. */
 export interface EventLog {
   append(channel: string, request: PublishRequest): Promise<AppendResult>;
-  /** Events with id > `after`, oldest first, at most `limit`. */
-  readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage>;
+  /**
+   * Events with id > `after`, oldest first, at most `limit`. `afterFloor`: `after` is a wildcard
+   * subscription's floor (a time), not a position the reader had in this channel, so it cannot be
+   * from an earlier life of the channel (one the log has forgotten since).
+   */
+  readAfter(channel: string, after: StreamId, limit: number, afterFloor?: boolean): Promise<ReadPage>;
   /** One event, if the log still has it. */
   read(channel: string, id: StreamId): Promise<LoggedEvent | undefined>;
   /** Id of the newest event ever appended to the channel ('0-0' when none). */

@@ -29,7 +29,7 @@ const MAINTENANCE_QUEUE = 'maintenance';
  * A scheduler adds a maintenance job every period forever: keep only the last few finished ones
  * (enough to look at), or the queue's keys would grow by one job per period without end.
  */
-const MAINTENANCE_JOBS_KEPT = { removeOnComplete: 50, removeOnFail: 50 } as const;
+const MAINTENANCE_JOBS_KEPT = { removeOnComplete: 10, removeOnFail: 10 } as const;
 /** Edge-node reports are kept this many presence TTLs after the node's last report. */
 const DEAD_NODE_TTLS = 10;
 
