@@ -1,78 +1,51 @@
-import { type FaultRunOptions, type PersistentRedis, type RedisServer, runThroughFault, startPersistentRedis, startRedisServer } from '@tidings/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EdgeFleet, logReport, startEdgeFleet } from './fault-cluster.js';
+import { CI_SCALE, clusterMasterKill, edgeKill, redisRestart, rollingRestart, type ScenarioReport } from '@tidings/testing';
+import { describe, expect, it } from 'vitest';
 
 // Faults on purpose, with real processes: publishers and durable devices (SSE, WebSocket,
 // long-poll) run through each fault behind one balancer, and every event that got a 201 must reach
-// every device once, in order. Small counts and short faults; `npm run faults -- --full` runs the
-// larger versions.
+// every device, in order. Small counts and short faults; `npm run faults -- --full` runs the larger
+// versions and writes their table into the README.
 
-const load = (scenario: string, url: string): FaultRunOptions => ({
-  scenario,
-  url,
-  channels: ['orders', 'alerts/eu', 'alerts/us'],
-  subscribersPerTransport: 2,
-  publishers: 2,
-  eventsPerPublisher: 60,
-  paceMs: 20,
-});
+const published = CI_SCALE.publishers * CI_SCALE.eventsPerPublisher;
+
+/** The numbers behind the assertions, one line per scenario in the test output. */
+function logged(report: ScenarioReport): ScenarioReport {
+  const { faults, unexpected, ...figures } = report;
+  console.info(JSON.stringify({ ...figures, faults: faults.length, unexpected: unexpected.length }));
+  return report;
+}
 
 describe('edges failing behind a balancer', () => {
-  let redis: RedisServer;
-  let fleet: EdgeFleet;
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    fleet = await startEdgeFleet(redis.url, 3);
-  });
-
-  afterAll(async () => {
-    await fleet?.stop();
-    await redis?.stop();
-  });
-
   it('kill -9 of an edge mid fan-out: its devices reconnect elsewhere and miss nothing', async () => {
-    const report = await runThroughFault(load('edge-kill', fleet.balancer.url), () => fleet.crashAndReplace(0));
-    logReport(report);
-    expect(report.reconnects).toBeGreaterThan(0); // the fault did cut some devices off
-    expect(report).toMatchObject({ missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
-    expect(report.published).toBe(120);
+    const report = logged(await edgeKill(CI_SCALE));
+    expect(report.reconnects).toBeGreaterThan(0); // the fault did cut devices off
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
   });
 
   it('a rolling SIGTERM restart of every edge under publishing: no loss, only retryable refusals', async () => {
-    const report = await runThroughFault({ ...load('rolling-restart', fleet.balancer.url), eventsPerPublisher: 100 }, async () => {
-      for (let i = 0; i < fleet.edges.length; i++) await fleet.drainAndReplace(i);
-    });
-    logReport(report);
+    const report = logged(await rollingRestart(CI_SCALE));
     expect(report.reconnects).toBeGreaterThan(0);
-    expect(report).toMatchObject({ missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
-    expect(report.published).toBe(200);
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
   });
 });
 
-describe('a Redis restart with appendfsync always', () => {
-  let redis: PersistentRedis;
-  let fleet: EdgeFleet;
-
-  beforeAll(async () => {
-    redis = await startPersistentRedis('always');
-    fleet = await startEdgeFleet(redis.url, 2);
-  });
-
-  afterAll(async () => {
-    await fleet?.stop();
-    await redis?.stop();
-  });
-
-  it('refuses publishes while Redis is down with 503 + Retry-After, and delivers every one that got a 201', async () => {
-    const report = await runThroughFault(load('redis-restart-always', fleet.balancer.url), async () => {
-      await redis.crash();
-      await new Promise((resolve) => setTimeout(resolve, 1000)); // an outage publishers run into
-      await redis.restart();
-    });
-    logReport(report);
+describe('a Redis crash and restart', () => {
+  it('with appendfsync always: publishes in the outage get 503 + Retry-After, and every one that got a 201 is delivered', async () => {
+    const report = logged(await redisRestart('always', CI_SCALE));
     expect(report.refused + report.failedAttempts).toBeGreaterThan(0); // the outage was felt
-    expect(report).toMatchObject({ missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
-    expect(report.published).toBe(120);
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [], lostByRedis: 0 });
+  });
+
+  it('with appendfsync everysec: what Redis lost is measured, and nothing it kept is missing', async () => {
+    // A busier publisher, so the last second before the crash holds events to lose.
+    const report = logged(await redisRestart('everysec', { ...CI_SCALE, paceMs: 2 }));
+    expect(report).toMatchObject({ published, outOfOrder: 0, unexpected: [], missingKept: 0 });
+  });
+});
+
+describe('a Redis Cluster master killed under load', () => {
+  it('fails over to its replica; edges follow, and every event that got a 201 is delivered', async () => {
+    const report = logged(await clusterMasterKill(CI_SCALE));
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
   });
 });

@@ -42,6 +42,22 @@ export class DeliveryLedger {
     ids.add(id);
   }
 
+  /** The ids published in `channel` (201 or 200 answers). */
+  publishedIds(channel: string): ReadonlySet<string> {
+    return this.published.get(channel) ?? new Set();
+  }
+
+  /** Ids some subscriber of `channel` never received. */
+  missingIds(channel: string): Set<string> {
+    const missing = new Set<string>();
+    for (const receiver of this.receivers.values()) {
+      if (!receiver.channels.includes(channel)) continue;
+      const got = receiver.seen.get(channel);
+      for (const id of this.publishedIds(channel)) if (!got?.has(id)) missing.add(id);
+    }
+    return missing;
+  }
+
   get publishedCount(): number {
     let count = 0;
     for (const ids of this.published.values()) count += ids.size;

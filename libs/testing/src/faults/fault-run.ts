@@ -31,7 +31,7 @@ export interface FaultReport extends DeliveryReport {
   /** Publish answers outside the contract (anything but 201/200/503/429). */
   readonly unexpected: readonly string[];
   readonly reconnects: number;
-  /** Longest time one event took to be published through failures: the publishers' view of recovery. */
+  /** Longest time one event took from its first attempt to its id (refusals, retries and stalls included): the publishers' view of recovery. */
   readonly maxRecoveryMs: number;
 }
 
@@ -40,10 +40,10 @@ const TRANSPORTS: readonly Transport[] = ['sse', 'ws', 'poll'];
 /**
  * Runs publishers and durable subscribers (SSE, WebSocket, long-poll, each a device) through
  * `fault`, then waits until every subscriber has every published event or the guard runs out,
- * and reports what was published against what each received.
+ * and reports what was published against what each received. Pass a `ledger` to look at the ids
+ * afterwards.
  */
-export async function runThroughFault(options: FaultRunOptions, fault: () => Promise<void>): Promise<FaultReport> {
-  const ledger = new DeliveryLedger();
+export async function runThroughFault(options: FaultRunOptions, fault: () => Promise<void>, ledger = new DeliveryLedger()): Promise<FaultReport> {
   const subscribers: DurableSubscriber[] = [];
   for (const transport of TRANSPORTS) {
     for (let i = 0; i < options.subscribersPerTransport; i++) {
@@ -73,6 +73,6 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
     failedAttempts: publishers.reduce((sum, p) => sum + p.failed, 0),
     unexpected: publishers.flatMap((p) => p.unexpected),
     reconnects: subscribers.reduce((sum, s) => sum + s.reconnects, 0),
-    maxRecoveryMs: Math.max(0, ...publishers.map((p) => p.maxOutageMs)),
+    maxRecoveryMs: Math.max(0, ...publishers.map((p) => p.slowestMs)),
   };
 }

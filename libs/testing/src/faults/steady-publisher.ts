@@ -13,8 +13,8 @@ export class SteadyPublisher {
   failed = 0;
   /** Attempts answered with anything else (a 503 without Retry-After too): never expected. */
   readonly unexpected: string[] = [];
-  /** Longest stretch from a first failed attempt to the success of the same event. */
-  maxOutageMs = 0;
+  /** Longest time one event took from its first attempt to its id, retries and stalls included. */
+  slowestMs = 0;
   private stopping = false;
   private sent = 0;
 
@@ -44,7 +44,7 @@ export class SteadyPublisher {
   }
 
   private async publishOne(channel: string, key: string, n: number): Promise<void> {
-    let firstFailure: number | undefined;
+    const started = Date.now();
     for (;;) {
       let waitMs = 100;
       try {
@@ -56,7 +56,7 @@ export class SteadyPublisher {
         const body = await res.text();
         if (res.status === 201 || res.status === 200) {
           this.ledger.recordPublished(channel, (JSON.parse(body) as { id: string }).id);
-          if (firstFailure !== undefined) this.maxOutageMs = Math.max(this.maxOutageMs, Date.now() - firstFailure);
+          this.slowestMs = Math.max(this.slowestMs, Date.now() - started);
           return;
         }
         const retryAfter = res.headers.get('retry-after');
@@ -69,7 +69,6 @@ export class SteadyPublisher {
       } catch {
         this.failed += 1; // the connection was refused or cut: the event may or may not be stored, so send it again
       }
-      firstFailure ??= Date.now();
       await sleep(waitMs * (0.5 + Math.random() / 2));
     }
   }

@@ -1,4 +1,5 @@
-import { type EdgeProcess, type FaultReport, startEdge, TcpBalancer } from '@tidings/testing';
+import { type EdgeProcess, startEdge } from '../edge-process.js';
+import { TcpBalancer } from './tcp-balancer.js';
 
 /** Edges on one Redis behind a balancer: what a fault scenario breaks and watches recover. */
 export interface EdgeFleet {
@@ -37,10 +38,4 @@ export async function startEdgeFleet(redisUrl: string, count: number, args: read
       await Promise.all(edges.map((e) => e.stop()));
     },
   };
-}
-
-/** One line per scenario in the test output: the numbers behind the assertions. */
-export function logReport(report: FaultReport): void {
-  const { scenario, clients, published, missing, duplicated, outOfOrder, resets, refused, failedAttempts, reconnects, maxRecoveryMs } = report;
-  console.info(JSON.stringify({ scenario, clients, published, missing, duplicated, outOfOrder, resets, refused, failedAttempts, reconnects, maxRecoveryMs }));
 }
