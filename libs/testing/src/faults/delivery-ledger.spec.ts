@@ -19,6 +19,7 @@ describe('DeliveryLedger', () => {
       published: 5,
       subscribers: 2,
       missing: 1,
+      missingEvents: 1,
       duplicated: 1,
       outOfOrder: 1,
       resets: 1,

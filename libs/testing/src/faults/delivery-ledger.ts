@@ -17,7 +17,10 @@ export interface SubscriberTally {
 export interface DeliveryReport {
   readonly published: number;
   readonly subscribers: number;
+  /** Device-and-event pairs: an event some device never received counts once per such device. */
   readonly missing: number;
+  /** Events (that got a 201) at least one device never received. */
+  readonly missingEvents: number;
   readonly duplicated: number;
   readonly outOfOrder: number;
   /** `reset` notices subscribers got (a loss they were told of). */
@@ -101,7 +104,9 @@ export class DeliveryLedger {
         if (tally.missing + tally.duplicated + tally.outOfOrder > 0) faults.push(tally);
       }
     }
-    return { published: this.publishedCount, subscribers: this.receivers.size, missing, duplicated, outOfOrder, resets, faults };
+    let missingEvents = 0;
+    for (const channel of this.published.keys()) missingEvents += this.missingIds(channel).size;
+    return { published: this.publishedCount, subscribers: this.receivers.size, missing, missingEvents, duplicated, outOfOrder, resets, faults };
   }
 }
 
