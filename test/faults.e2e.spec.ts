@@ -1,4 +1,4 @@
-import { CI_SCALE, clusterMasterKill, edgeKill, redisRestart, rollingRestart, type ScenarioReport } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, edgeKill, redisRestart, rollingRestart, scaleOutAndIn, type ScenarioReport } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
 
 // Faults on purpose, with real processes: publishers and durable devices (SSE, WebSocket,
@@ -25,6 +25,14 @@ describe('edges failing behind a balancer', () => {
   it('a rolling SIGTERM restart of every edge under publishing: no loss, only retryable refusals', async () => {
     const report = logged(await rollingRestart(CI_SCALE));
     expect(report.reconnects).toBeGreaterThan(0);
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
+  });
+});
+
+describe('edges added and removed under load', () => {
+  it('scale-out by two edges, then scale-in by two drained ones: no loss', async () => {
+    const report = logged(await scaleOutAndIn(CI_SCALE));
+    expect(report.reconnects).toBeGreaterThan(0); // the drained edges' devices moved
     expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
   });
 });

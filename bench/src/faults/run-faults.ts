@@ -3,7 +3,7 @@
 // the table of the README between its markers.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, type ScenarioReport } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport } from '@tidings/testing';
 import { faultsTable, withFaultsTable } from './faults-table.js';
 
 // This file is bench/dist/faults/run-faults.js.
@@ -13,6 +13,7 @@ const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 const SCENARIOS: readonly [string, (scale: Scale) => Promise<ScenarioReport>][] = [
   ['edge-kill', edgeKill],
   ['rolling-restart', rollingRestart],
+  ['scale-out-in', scaleOutAndIn],
   ['redis-restart-always', (scale) => redisRestart('always', scale)],
   ['redis-restart-everysec', (scale) => redisRestart('everysec', scale)],
   ['cluster-master-kill', clusterMasterKill],

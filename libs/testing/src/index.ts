@@ -20,4 +20,4 @@ export { SteadyPublisher } from './faults/steady-publisher.js';
 export { runThroughFault, type FaultReport, type FaultRunOptions } from './faults/fault-run.js';
 export { startPersistentRedis, type AppendFsync, type PersistentRedis } from './faults/persistent-redis.js';
 export { startEdgeFleet, type EdgeFleet } from './faults/edge-fleet.js';
-export { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, type ScenarioReport } from './faults/scenarios.js';
+export { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport } from './faults/scenarios.js';

@@ -9,6 +9,10 @@ export interface EdgeFleet {
   crashAndReplace(i: number): Promise<void>;
   /** SIGTERM edge `i` (a drain) and start a new one in its place. */
   drainAndReplace(i: number): Promise<void>;
+  /** Starts `count` more edges and puts them behind the balancer. */
+  scaleOut(count: number): Promise<void>;
+  /** Takes edge `i` out of the balancer, drains it with SIGTERM and forgets it. */
+  scaleIn(i: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +36,15 @@ export async function startEdgeFleet(redisUrl: string, count: number, args: read
     drainAndReplace: async (i) => {
       await edges[i]!.stop();
       await replace(i);
+    },
+    scaleOut: async (count) => {
+      edges.push(...(await Promise.all(Array.from({ length: count }, () => startEdge({ redisUrl, args })))));
+      balancer.setBackends(edges.map((e) => e.port));
+    },
+    scaleIn: async (i) => {
+      const [leaving] = edges.splice(i, 1);
+      balancer.setBackends(edges.map((e) => e.port));
+      await leaving?.stop();
     },
     stop: async () => {
       await balancer.stop();

@@ -71,6 +71,18 @@ export async function rollingRestart(scale: Scale): Promise<ScenarioReport> {
   });
 }
 
+/** Two more edges behind the balancer under load, then two of the first ones drained away. */
+export async function scaleOutAndIn(scale: Scale): Promise<ScenarioReport> {
+  return withFleet(await startRedisServer(), async (fleet) => {
+    const report = await runThroughFault(options('scale-out-in', fleet.balancer.url, scale), async () => {
+      await fleet.scaleOut(2);
+      await fleet.scaleIn(0);
+      await fleet.scaleIn(0);
+    });
+    return withoutRedisLoss(report);
+  });
+}
+
 /** redis-server killed with SIGKILL for `outageMs`, then started again from its AOF. */
 export async function redisRestart(fsync: AppendFsync, scale: Scale, outageMs = 1000): Promise<ScenarioReport> {
   const redis = await startPersistentRedis(fsync);
