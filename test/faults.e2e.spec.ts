@@ -20,13 +20,13 @@ describe('edges failing behind a balancer', () => {
     const report = logged(await edgeKill(CI_SCALE));
     expect(report.reconnects).toBeGreaterThan(0); // the fault did cut devices off
     expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
-  });
+  }, 120_000);
 
   it('a rolling SIGTERM restart of every edge under publishing: no loss, only retryable refusals', async () => {
     const report = logged(await rollingRestart(CI_SCALE));
     expect(report.reconnects).toBeGreaterThan(0);
     expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
-  });
+  }, 120_000);
 });
 
 describe('edges added and removed under load', () => {
@@ -34,7 +34,7 @@ describe('edges added and removed under load', () => {
     const report = logged(await scaleOutAndIn(CI_SCALE));
     expect(report.reconnects).toBeGreaterThan(0); // the drained edges' devices moved
     expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
-  });
+  }, 120_000);
 });
 
 describe('a Redis crash and restart', () => {
@@ -48,12 +48,12 @@ describe('a Redis crash and restart', () => {
     // A busier publisher, so the last second before the crash holds events to lose.
     const report = logged(await redisRestart('everysec', { ...CI_SCALE, paceMs: 2 }));
     expect(report).toMatchObject({ published, outOfOrder: 0, unexpected: [], missingKept: 0 });
-  });
+  }, 120_000);
 });
 
 describe('a Redis Cluster master killed under load', () => {
   it('fails over to its replica; edges follow, and every event that got a 201 is delivered', async () => {
     const report = logged(await clusterMasterKill(CI_SCALE));
     expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
-  });
+  }, 120_000);
 });

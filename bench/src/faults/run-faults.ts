@@ -16,7 +16,8 @@ const SCENARIOS: readonly [string, (scale: Scale) => Promise<ScenarioReport>][] 
   ['scale-out-in', scaleOutAndIn],
   ['redis-restart-always', (scale) => redisRestart('always', scale)],
   ['redis-restart-everysec', (scale) => redisRestart('everysec', scale)],
-  ['cluster-master-kill', clusterMasterKill],
+  ['cluster-master-kill', (scale) => clusterMasterKill(scale)],
+  ['cluster-master-kill-replicas-1', (scale) => clusterMasterKill(scale, ['--publish-replicas', '1'])],
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

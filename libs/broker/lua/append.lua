@@ -29,7 +29,12 @@
 
 if ARGV[6] == '1' then
   local existing = redis.call('GET', KEYS[2])
-  if existing then return { existing, 1 } end
+  if existing then
+    -- Rewritten as it is: a write of this call, so a WAIT after it (--publish-replicas) also
+    -- covers the original append, which came before it in the replication stream.
+    redis.call('SET', KEYS[2], existing, 'KEEPTTL')
+    return { existing, 1 }
+  end
 end
 
 local prev = '0-0'

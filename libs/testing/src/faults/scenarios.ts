@@ -41,9 +41,9 @@ function withoutRedisLoss(report: FaultReport): ScenarioReport {
 }
 
 /** Edges on `store` behind a balancer for the length of `run`; then all of it stops. */
-async function withFleet<T>(store: { readonly url: string; stop(): Promise<void> }, run: (fleet: EdgeFleet) => Promise<T>): Promise<T> {
+async function withFleet<T>(store: { readonly url: string; stop(): Promise<void> }, run: (fleet: EdgeFleet) => Promise<T>, edgeArgs: readonly string[] = []): Promise<T> {
   try {
-    const fleet = await startEdgeFleet(store.url, EDGES);
+    const fleet = await startEdgeFleet(store.url, EDGES, edgeArgs);
     try {
       return await run(fleet);
     } finally {
@@ -115,19 +115,24 @@ export async function redisRestart(fsync: AppendFsync, scale: Scale, outageMs = 
   });
 }
 
-/** The master of the first channel's slot killed; its replica takes over after the node timeout. */
-export async function clusterMasterKill(scale: Scale): Promise<ScenarioReport> {
+/**
+ * The master of the first channel's slot killed; its replica takes over after the node timeout.
+ * With `--publish-replicas 1` among `edgeArgs`, a 201 means the replica had the event.
+ */
+export async function clusterMasterKill(scale: Scale, edgeArgs: readonly string[] = []): Promise<ScenarioReport> {
   const cluster = await startRedisCluster();
+  const replicas = edgeArgs[edgeArgs.indexOf('--publish-replicas') + 1];
+  const scenario = edgeArgs.includes('--publish-replicas') ? `cluster-master-kill-replicas-${replicas}` : 'cluster-master-kill';
   return withFleet(cluster, async (fleet) => {
     const key = `tidings:{c:${CHANNELS[0]}}:log`;
     const victim = await masterOf(cluster, key);
     const survivor = cluster.nodes.find((n) => n.port !== victim)!.port;
-    const report = await runThroughFault(options('cluster-master-kill', fleet.balancer.url, scale), async () => {
+    const report = await runThroughFault(options(scenario, fleet.balancer.url, scale), async () => {
       cluster.killNode(victim);
       await waitUntil(async () => (await masterOf(cluster, key, survivor)) !== victim, 'a replica to take over', 30_000, 100);
     });
     return withoutRedisLoss(report);
-  });
+  }, edgeArgs);
 }
 
 /** The port of the master serving `key`'s slot, as `asking` (a live node) sees it. */
