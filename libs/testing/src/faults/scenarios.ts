@@ -130,6 +130,9 @@ export async function clusterMasterKill(scale: Scale, edgeArgs: readonly string[
     const report = await runThroughFault(options(scenario, fleet.balancer.url, scale), async () => {
       cluster.killNode(victim);
       await waitUntil(async () => (await masterOf(cluster, key, survivor)) !== victim, 'a replica to take over', 30_000, 100);
+      // Back as the new master's replica: until then a slot that must reach a replica has none.
+      await cluster.restartNode(victim);
+      await waitUntil(async () => String(await redisCommand(victim, 'INFO', ['replication'])).includes('master_link_status:up'), 'the old master to rejoin as a replica', 30_000, 100);
     });
     return withoutRedisLoss(report);
   }, edgeArgs);
