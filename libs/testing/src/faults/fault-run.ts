@@ -17,6 +17,8 @@ export interface FaultRunOptions {
   readonly paceMs: number;
   /** The fault starts once this share of the events has been published (0.3: a third in). */
   readonly faultAt?: number;
+  /** Only a guard against a hang: how long publishers may take to finish once the fault is over (300 s). */
+  readonly publishLimitMs?: number;
   /** Only a guard against a hang: how long to wait for every subscriber to catch up after the last publish. */
   readonly settleLimitMs?: number;
 }
@@ -51,6 +53,7 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
       subscribers.push(startDurableSubscriber({ transport, url: options.url, device, channels: options.channels, receiver: ledger.receiver(device, options.channels) }));
     }
   }
+  const stalled: string[] = [];
   const publishers = Array.from({ length: options.publishers }, (_, i) => new SteadyPublisher(`${options.scenario}-p${i}`, options.url, options.channels, ledger, options.paceMs));
   try {
     await Promise.all(subscribers.map((s) => s.ready));
@@ -59,7 +62,12 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
     const publishedSoFar = () => publishers.reduce((sum, p) => sum + p.published, 0);
     await waitUntil(() => publishedSoFar() >= total * (options.faultAt ?? 0.3), 'publishing to reach the fault', 120_000);
     await fault();
-    await publishing;
+    // A guard, not a measure: publishers that cannot finish (the cluster never recovered) end the run.
+    const limit = options.publishLimitMs ?? 300_000;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([publishing.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), limit)))]);
+    clearTimeout(timer);
+    if (!finished) stalled.push(`publishing did not finish within ${limit} ms of the fault`);
     await waitUntil(() => ledger.complete(), 'every subscriber to catch up', options.settleLimitMs ?? 30_000, 100).catch(() => undefined); // the report says what is missing
   } finally {
     for (const publisher of publishers) publisher.stop();
@@ -71,7 +79,7 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
     ...ledger.report(),
     refused: publishers.reduce((sum, p) => sum + p.refused, 0),
     failedAttempts: publishers.reduce((sum, p) => sum + p.failed, 0),
-    unexpected: publishers.flatMap((p) => p.unexpected),
+    unexpected: [...stalled, ...publishers.flatMap((p) => p.unexpected)],
     reconnects: subscribers.reduce((sum, s) => sum + s.reconnects, 0),
     maxRecoveryMs: Math.max(0, ...publishers.map((p) => p.slowestMs)),
   };
