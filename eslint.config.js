@@ -42,6 +42,16 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits or catches is an unhandled rejection waiting to happen (and an
+    // unhandled rejection ends a Node process): every one must be awaited, returned, or marked `void`.
+    files: ['libs/*/src/**/*.ts', 'services/*/src/**/*.ts', 'bench/src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+    },
+  },
+  {
     // The pure layers may not reach for I/O: that is what the ports are for.
     files: ['libs/protocol/src/**/*.ts', 'libs/core/src/**/*.ts'],
     rules: {
@@ -49,7 +59,7 @@ export default tseslint.config(
     },
   },
   { files: ['services/edge/static/**/*.js'], languageOptions: { globals: globals.browser } },
-  { files: ['services/cli/bin/**/*.js', 'bench/**/*.mjs', 'examples/**/*.mjs'], languageOptions: { globals: globals.node } },
+  { files: ['services/cli/bin/**/*.js', 'bench/**/*.mjs', 'examples/**/*.mjs', 'scripts/**/*.mjs', 'libs/client/*.mjs'], languageOptions: { globals: globals.node } },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'bench/**/*.mjs', 'services/cli/**/*.ts', 'examples/**/*.mjs'],
     rules: { 'no-console': 'off' },

@@ -1,4 +1,4 @@
-import { createClient, type TidingsClient, type TidingsEvent } from '@tidings/client';
+import { createClient, type PresenceEvent, type TidingsClient, type TidingsEvent } from '@tidings/client';
 import { type EdgeProcess, freePort, type RedisServer, startEdge, useOrStartRedis, waitUntil } from '@tidings/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -19,9 +19,9 @@ afterAll(async () => {
 });
 
 const clients: TidingsClient[] = [];
-function client(url: string, transport: 'sse' | 'ws' | 'poll'): TidingsClient {
+function client(url: string, transport: 'sse' | 'ws' | 'poll', device?: string): TidingsClient {
   // Short backoff and poll timeout keep the test quick; the logic is the same as the defaults'.
-  const c = createClient({ url, transport, WebSocket: WebSocket as never, reconnect: { baseMs: 50, maxMs: 500 }, pollTimeoutSec: 2 });
+  const c = createClient({ url, transport, WebSocket: WebSocket as never, reconnect: { baseMs: 50, maxMs: 500 }, pollTimeoutSec: 2, ...(device ? { device } : {}) });
   clients.push(c);
   return c;
 }
@@ -77,5 +77,37 @@ describe.each(['sse', 'ws', 'poll'] as const)('the JS client over %s', (transpor
     await waitUntil(() => got.length >= 6, 'events after the restart', 20_000);
     expect(got.map((e) => e.id)).toEqual([...before, ...during, after]);
     await edge.stop();
+  });
+});
+
+describe.each(['sse', 'ws'] as const)('presence in the JS client over %s', (transport) => {
+  it('reports devices joining and leaving the exact channels of a subscription that asks, and answers presence()', async () => {
+    const channel = `presence/${transport}`;
+    const news: PresenceEvent[] = [];
+    const watcher = client(other.url, transport);
+    let open = false;
+    watcher.subscribe([channel, 'presence/#'], () => undefined, { onPresence: (e) => news.push(e), onState: (s) => void (s === 'open' && (open = true)) });
+    await waitUntil(() => open, 'the watcher to subscribe');
+    const phone = client(publisher.url, 'sse', `phone-${transport}`);
+    const joined = phone.subscribe(channel, () => undefined);
+    await waitUntil(() => news.some((e) => e.action === 'join'), 'the join');
+    expect(news[0]).toMatchObject({ channel, device: `phone-${transport}`, action: 'join' });
+    expect(await watcher.presence(channel)).toMatchObject({ channel, online: 1, devices: [expect.objectContaining({ device: `phone-${transport}` })] });
+    joined.close();
+    await waitUntil(() => news.some((e) => e.action === 'leave'), 'the leave');
+    expect(news.map((e) => `${e.action} ${e.device}`)).toEqual([`join phone-${transport}`, `leave phone-${transport}`]);
+  });
+});
+
+describe('presence in the JS client over long-poll', () => {
+  it('says once that long-poll carries no join and leave news, and keeps delivering events', async () => {
+    const errors: { code?: string }[] = [];
+    const got: TidingsEvent[] = [];
+    client(other.url, 'poll').subscribe('presence/poll', (e) => got.push(e), { onPresence: () => undefined, onError: (e) => errors.push(e as { code?: string }) });
+    await waitUntil(() => errors.length === 1, 'the warning');
+    expect(errors[0]).toMatchObject({ code: 'TIDINGS_CLIENT_NO_PRESENCE' });
+    const id = await publish(publisher, 'presence/poll', 'still here');
+    await waitUntil(() => got.length === 1, 'the event');
+    expect(got[0]!.id).toBe(id);
   });
 });

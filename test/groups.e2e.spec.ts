@@ -25,11 +25,11 @@ async function call(edge: EdgeProcess, method: string, path: string, body?: unkn
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-/** Publishes `count` events in batches of 100; their ids in order. */
-async function publishMany(edge: EdgeProcess, channel: string, count: number): Promise<string[]> {
+/** Publishes `count` events in batches of 100, each `pad` characters longer; their ids in order. */
+async function publishMany(edge: EdgeProcess, channel: string, count: number, pad = 0): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i += 100) {
-    const events = Array.from({ length: Math.min(100, count - i) }, (_, j) => ({ channel, data: { n: i + j } }));
+    const events = Array.from({ length: Math.min(100, count - i) }, (_, j) => ({ channel, data: { n: i + j, pad: ' '.repeat(pad) } }));
     const { status, json } = await call(edge, 'POST', '/v1/publish', { events });
     expect(status).toBe(201);
     ids.push(...(json['events'] as { id: string }[]).map((r) => r.id));
@@ -60,11 +60,13 @@ describe('consumer groups', () => {
   it('hand the events of a consumer killed mid-batch (kill -9) to another after the visibility timeout', async () => {
     const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     await client(a).group('cg/crash', 'workers').put({ start: 'all', visibilitySeconds: 2 });
-    // Two `tidings consume` processes, as on two machines. One batch of 1,000 lines (~100 KB) does
-    // not fit a pipe's buffer: the first is still printing, and has acknowledged nothing, when the
-    // first lines reach us.
-    const ids = await publishMany(a, 'cg/crash', 1000);
-    const consume = (name: string, edge: EdgeProcess, count: number) => {
+    // Two `tidings consume` processes, as on two machines. A consumer acknowledges a batch once it
+    // has printed all of it; we stop reading the doomed one's output after its first lines, so
+    // its batch of 1,000 (~0.5 MB, far more than a pipe and a stream buffer hold) can never be
+    // printed whole: when it is killed it has acknowledged nothing, whatever the machine's pace.
+    const ids = await publishMany(a, 'cg/crash', 1000, 400);
+    const consume = (name: string, edge: EdgeProcess, count: number, options = { stalled: false }) => {
+      let stalled = options.stalled;
       const printed: ClaimedEvent[] = [];
       const child = spawnTracked(process.execPath, [CLI, 'consume', 'cg/crash', '--group', 'workers', '--consumer', name, '--count', String(count), '--url', edge.url], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,19 +76,26 @@ describe('consumer groups', () => {
         const lines = (partial + chunk).split('\n');
         partial = lines.pop()!;
         printed.push(...lines.map((line) => JSON.parse(line) as ClaimedEvent));
+        if (stalled) child.stdout!.pause(); // its writes block once the pipe is full
       });
       const drained = new Promise((resolve) => child.stdout!.once('close', resolve));
-      return { child, printed, drained };
+      const release = () => {
+        stalled = false;
+        child.stdout!.resume();
+      };
+      return { child, printed, drained, release };
     };
-    const doomed = consume('doomed', a, 1000);
+    const doomed = consume('doomed', a, 1000, { stalled: true });
     await waitUntil(() => doomed.printed.length >= 1, 'the doomed consumer to print an event');
     doomed.child.kill('SIGKILL'); // mid-batch: what it claimed and did not acknowledge stays pending for it
     await stopProcess(doomed.child);
+    doomed.release(); // read what it printed before it died
     const survivor = consume('survivor', b, 500);
     const info = () => client(b).group('cg/crash', 'workers').info();
     await waitUntil(async () => (await info()).pending === 0 && (await info()).lag === 0, 'every event acknowledged', 60_000);
     await stopProcess(survivor.child); // SIGTERM: it stops after acknowledging what it printed
     await Promise.all([doomed.drained, survivor.drained]);
+    expect(doomed.printed.length).toBeLessThan(ids.length); // it died mid-batch, as staged
     const byDoomed = new Set(doomed.printed.map((e) => e.id));
     const bySurvivor = new Map(survivor.printed.map((e) => [e.id, e]));
     // Everything processed at least once; the survivor repeats only what the doomed one held.

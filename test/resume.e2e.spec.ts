@@ -80,6 +80,27 @@ describe('resume', () => {
     expect([...first.events, ...second.events].map((e) => e.id)).toEqual([...ids, more]);
   });
 
+  it('reads from the oldest retained event with since=0 on SSE, WebSocket, long-poll and history', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    const ids = await publishMany(a, 'resume/zero', 3);
+    const sse = await SseClient.connect(`${b.url}/v1/sse?channel=resume/zero&since=0`);
+    expect(envelopeIds(await sse.waitFor(3))).toEqual(ids);
+    sse.close();
+    const header = await SseClient.connect(`${b.url}/v1/sse?channel=resume/zero`, { headers: { 'last-event-id': '0' } });
+    expect(envelopeIds(await header.waitFor(3))).toEqual(ids);
+    header.close();
+    const ws = await WsClient.connect(wsUrl(b));
+    ws.send({ type: 'subscribe', channel: 'resume/zero', since: '0' });
+    const got = [];
+    for (let i = 0; i < 3; i++) got.push((await ws.next((f) => f.type === 'event')).id);
+    expect(got).toEqual(ids);
+    ws.close();
+    const poll = (await (await fetch(`${b.url}/v1/poll?channel=resume/zero&since=0&timeout=0`)).json()) as { events: { id: string }[] };
+    expect(poll.events.map((e) => e.id)).toEqual(ids);
+    const page = (await (await fetch(`${b.url}/v1/channels/resume%2Fzero/events?since=0`)).json()) as { events: { id: string }[] };
+    expect(page.events.map((e) => e.id)).toEqual(ids);
+  });
+
   it('answers a cursor older than retention with a reset naming the lost range, then the rest', async () => {
     const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const first = await SseClient.connect(`${b.url}/v1/sse?channel=resume/retention`);

@@ -39,13 +39,25 @@ export async function consumeBacklog(options: ConsumeOptions): Promise<ConsumeRe
   const acks = new LatencyHistogram();
   const base = (i: number) => `${options.urls[i % options.urls.length]}/v1/channels/${encodeURIComponent(options.channel)}/groups/${options.group}`;
   const started = performance.now();
+  let finished = 0;
+  // Once the last event is acknowledged, the claims still waiting for more are cut short.
+  const done = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, done.signal]) : done.signal;
+  const progress = setInterval(() => console.log(`  ${seen.size}/${options.events} acknowledged, ${Math.round((performance.now() - started) / 1000)} s`), 2000);
   const consumer = async (i: number) => {
-    while (seen.size < options.events && !options.signal?.aborted) {
+    while (seen.size < options.events && !signal.aborted) {
       let t = performance.now();
-      const claim = (await post(`${base(i)}/claim`, { consumer: `bench-${i}`, count: options.count, wait: 1 }, options.signal)) as { events: { id: string }[] };
+      const claim = await post(`${base(i)}/claim`, { consumer: `bench-${i}`, count: options.count, wait: 1 }, signal).catch((error: unknown) => {
+        if (done.signal.aborted) return undefined; // cut short at the end, not a failure
+        throw error;
+      });
+      if (claim === undefined) break;
       claims.record((performance.now() - t) * 1000);
-      if (claim.events.length === 0) continue;
-      const ids = claim.events.map((e) => e.id);
+      const { events, resets } = claim as { events: { id: string }[]; resets: unknown[] };
+      // The group reports events trimmed from the log before anyone claimed them: a drain that lost them measures nothing.
+      if (resets.length > 0) throw new Error(`the log lost events before they were claimed: ${JSON.stringify(resets)}`);
+      if (events.length === 0) continue;
+      const ids = events.map((e) => e.id);
       for (const id of ids) {
         if (seen.has(id)) repeated++;
         seen.add(id);
@@ -53,8 +65,16 @@ export async function consumeBacklog(options: ConsumeOptions): Promise<ConsumeRe
       t = performance.now();
       await post(`${base(i)}/acks`, { ids }, options.signal);
       acks.record((performance.now() - t) * 1000);
+      if (seen.size >= options.events && finished === 0) {
+        finished = performance.now();
+        done.abort();
+      }
     }
   };
-  await Promise.all(Array.from({ length: options.consumers }, (_, i) => consumer(i)));
-  return { acked: seen.size, repeated, seconds: (performance.now() - started) / 1000, claims, acks };
+  try {
+    await Promise.all(Array.from({ length: options.consumers }, (_, i) => consumer(i)));
+  } finally {
+    clearInterval(progress);
+  }
+  return { acked: seen.size, repeated, seconds: ((finished || performance.now()) - started) / 1000, claims, acks };
 }

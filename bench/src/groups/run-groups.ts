@@ -13,7 +13,7 @@ import { consumeBacklog } from './consume-backlog.js';
 const RESULTS_DIR = new URL('../../results/', import.meta.url);
 const CHANNEL = 'bench/orders';
 const GROUP = 'billing';
-const PUBLISH_BATCH = 500;
+const PUBLISH_BATCH = 100; // the edge's default limits.maxBatch
 
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
@@ -33,11 +33,14 @@ async function main(argv: string[]): Promise<number> {
     console.error('usage: npm run bench:groups -- [--consumers 4] [--events 100000] [--count 100 (at most 1000)] [--edges 2] [--label NAME]');
     return 2;
   }
-  const server = await startTidings({ edges });
+  // A log long enough to hold the whole backlog: the default (10,000) would trim most of it before
+  // it is claimed, which the group reports as a reset — lost events, not a drain.
+  const server = await startTidings({ edges, edgeArgs: ['--retention-max-length', String(2 * events)] });
   try {
     const urls = server.targets.map((t) => `http://${t.host}:${t.port}`);
     const groupUrl = `${urls[0]}/v1/channels/${encodeURIComponent(CHANNEL)}/groups/${GROUP}`;
-    await fetch(groupUrl, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start: 'all', visibilitySeconds: 60 }) });
+    const created = await fetch(groupUrl, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start: 'all', visibilitySeconds: 60 }) });
+    if (!created.ok) throw new Error(`group creation answered ${created.status}: ${await created.text()}`);
 
     const publishStarted = performance.now();
     for (let sent = 0; sent < events; sent += PUBLISH_BATCH) {

@@ -4,9 +4,10 @@
 import { type EdgeProcess, startEdge, startRedisServer } from '@tidings/testing';
 import { BENCH_CHANNEL, type ServerUnderTest } from './server-under-test.js';
 
-export async function startTidings(options: { readonly edges: number }): Promise<ServerUnderTest> {
+export async function startTidings(options: { readonly edges: number; readonly edgeArgs?: readonly string[] }): Promise<ServerUnderTest> {
   const redis = await startRedisServer();
-  const started = await Promise.allSettled(Array.from({ length: options.edges }, () => startEdge({ redisUrl: redis.url })));
+  const args = [...(options.edgeArgs ?? [])];
+  const started = await Promise.allSettled(Array.from({ length: options.edges }, () => startEdge({ redisUrl: redis.url, args })));
   const edges: EdgeProcess[] = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure !== undefined) {
@@ -17,7 +18,7 @@ export async function startTidings(options: { readonly edges: number }): Promise
   const first = edges[0]!;
   return {
     kind: 'tidings',
-    description: `${edges.length} edge process(es), anonymous, defaults; redis-server on its own`,
+    description: `${edges.length} edge process(es), anonymous, defaults${args.length > 0 ? ` but ${args.join(' ')}` : ''}; redis-server on its own`,
     targets: edges.map((edge) => ({ host: '127.0.0.1', port: edge.port })),
     subscribePath: (transport) => (transport === 'sse' ? `/v1/sse?channel=${BENCH_CHANNEL}` : '/v1/ws'),
     wsSubscribe: JSON.stringify({ type: 'subscribe', channel: BENCH_CHANNEL }),

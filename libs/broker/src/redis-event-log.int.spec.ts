@@ -348,6 +348,19 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ name, start
     ]);
   });
 
+  it('hands on each message once when the channel and globs that match it are all watched', async () => {
+    await bus.watchChannel('both/room');
+    await bus.watchGlob('both/*');
+    await bus.watchGlob('both/r*');
+    const presence = new RedisPresenceStore(redis, keys, 30_000);
+    await presence.refresh('both/room', 'n1', ['ana']);
+    const appended = await log().append('both/room', event('once'));
+    await presence.refresh('both/room', 'n2', ['last']);
+    await until(() => presenceChanges.some((c) => c.channel === 'both/room' && c.device === 'last'), 'the last join');
+    expect(presenceChanges.filter((c) => c.channel === 'both/room').map((c) => c.device)).toEqual(['ana', 'last']);
+    expect(notifications.filter((n) => n.id === appended.id)).toHaveLength(1);
+  });
+
   it('records an ack event with no members as expecting nobody', async () => {
     const { id, expected } = await log().append('lonely', event('anyone?', { ack: true }));
     expect(expected).toBe(0);

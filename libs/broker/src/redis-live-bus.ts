@@ -28,6 +28,10 @@ export class RedisLiveBus implements LiveBus {
   private everReady = false;
   private stopped = false;
   private readonly now: () => number;
+  // Redis sends a PUBLISH once per subscription of this connection that matches it (the channel,
+  // and each glob), back to back: a message equal to the one before it is such a copy.
+  private lastName = '';
+  private lastMessage = '';
 
   constructor(private readonly options: RedisLiveBusOptions) {
     this.now = options.now ?? Date.now;
@@ -69,6 +73,7 @@ export class RedisLiveBus implements LiveBus {
 
   private open(): Redis {
     const connection = this.options.openConnection();
+    this.lastName = this.lastMessage = '';
     connection.on('message', (name: string, message: string) => this.onMessage(name, message));
     connection.on('pmessage', (_glob: string, name: string, message: string) => this.onMessage(name, message));
     connection.on('ready', () => void this.onReady(connection));
@@ -106,6 +111,9 @@ export class RedisLiveBus implements LiveBus {
   }
 
   private onMessage(name: string, message: string): void {
+    if (name === this.lastName && message === this.lastMessage) return;
+    this.lastName = name;
+    this.lastMessage = message;
     const channel = this.options.keys.channelOfLive(name);
     if (channel === undefined || !this.listener) return;
     if (message.startsWith(PRESENCE)) {

@@ -54,18 +54,38 @@ export class RedisReceiptStore implements ReceiptStore {
     return members.map((m) => m.slice(device.length + 1));
   }
 
+  /**
+   * Exactly `limit` devices a page (fewer on the last). HSCAN's COUNT is only a hint (a small hash
+   * comes back whole), so a page may end inside a batch: `next` is "<scan cursor>:<devices of that
+   * batch already given>". The hash's fields are fixed when the event is published, so scanning
+   * from the same cursor gives the same batch again.
+   */
   async list(channel: string, id: StreamId, page: { after?: string; limit: number }): Promise<ReceiptPage | undefined> {
     const key = this.keys.receipts(channel, id);
     const [publishedAt, size] = await Promise.all([this.redis.hget(key, '#'), this.redis.hlen(key)]);
     if (publishedAt === null) return undefined;
-    const [next, flat] = await this.redis.hscan(key, page.after ?? '0', 'COUNT', page.limit);
+    let [cursor, skip] = parsePageToken(page.after);
     const devices: DeviceReceipt[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      if (flat[i] !== '#') devices.push(toReceipt(flat[i]!, flat[i + 1]!));
+    for (;;) {
+      const [following, flat] = await this.redis.hscan(key, cursor, 'COUNT', Math.max(page.limit, MIN_SCAN_COUNT));
+      const batch: DeviceReceipt[] = [];
+      for (let i = 0; i < flat.length; i += 2) if (flat[i] !== '#') batch.push(toReceipt(flat[i]!, flat[i + 1]!));
+      const taken = batch.slice(skip, skip + page.limit - devices.length);
+      devices.push(...taken);
+      const next = skip + taken.length < batch.length ? `${cursor}:${skip + taken.length}` : following === '0' ? undefined : `${following}:0`;
+      if (next === undefined || devices.length === page.limit) return { publishedAt: Number(publishedAt), expected: size - 1, devices, ...(next ? { next } : {}) };
+      [cursor, skip] = [following, 0];
     }
-    devices.sort((a, b) => (a.device < b.device ? -1 : 1));
-    return { publishedAt: Number(publishedAt), expected: size - 1, devices, ...(next === '0' ? {} : { next }) };
   }
+}
+
+const MIN_SCAN_COUNT = 10;
+
+/** `next` of a previous page; the start without one. */
+function parsePageToken(after: string | undefined): [cursor: string, skip: number] {
+  if (after === undefined) return ['0', 0];
+  const [cursor = '0', skip = '0'] = after.split(':');
+  return [cursor, Number(skip)];
 }
 
 export function toReceipt(device: string, raw: string): DeviceReceipt {

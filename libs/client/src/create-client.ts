@@ -92,6 +92,7 @@ export function createClient(options: ClientOptions): TidingsClient {
           : {}),
         ...(opts.onState ? { onState: opts.onState } : {}),
         ...(opts.onError ? { onError: opts.onError } : {}),
+        ...(opts.onPresence ? { onPresence: opts.onPresence } : {}),
         onClosed: () => {
           open.delete(sink);
           holder.sub?.close();
@@ -117,6 +118,11 @@ export function createClient(options: ClientOptions): TidingsClient {
     async ack(channel, id, opts) {
       if (!isChannel(channel)) throw invalidChannel(channel, 'acknowledge on');
       return requireHttp().ack(channel, id, opts);
+    },
+
+    async presence(channel) {
+      if (!isChannel(channel)) throw invalidChannel(channel, 'ask for the presence of');
+      return requireHttp().presence(channel);
     },
 
     group(channel, group) {

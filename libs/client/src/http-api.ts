@@ -2,7 +2,7 @@
 import type { Endpoint } from './endpoint.js';
 import { errorFromResponse, isRecord, parseJson, TidingsClientError } from './tidings-client-error.js';
 import { bearer, type TokenSource } from './transport.js';
-import type { AckOptions, FetchLike, PublishOptions, PublishResult } from './types.js';
+import type { AckOptions, FetchLike, PresenceSnapshot, PublishOptions, PublishResult } from './types.js';
 
 export class HttpApi {
   constructor(
@@ -33,6 +33,14 @@ export class HttpApi {
     await readText(res);
   }
 
+  async presence(channel: string): Promise<PresenceSnapshot> {
+    const json = await this.json('GET', this.endpoint.channelPath(channel, 'presence'));
+    if (!isRecord(json) || typeof json.online !== 'number' || !Array.isArray(json.devices)) {
+      throw TidingsClientError.of('TIDINGS_CLIENT_BAD_RESPONSE', 'A presence answer needs `online` and `devices`.');
+    }
+    return json as unknown as PresenceSnapshot;
+  }
+
   /** A JSON request to `path` (under the base URL) answered with JSON: the parsed answer, or a TidingsClientError. */
   async json(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
     const res = await this.request(method, path, body, signal);
@@ -44,16 +52,17 @@ export class HttpApi {
   }
 
   private async request(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+    const url = this.endpoint.http(path);
     let res: Response;
     try {
-      res = await this.fetch(this.endpoint.http(path), {
+      res = await this.fetch(url, {
         method,
         headers: { 'content-type': 'application/json', ...(this.token ? { authorization: await bearer(this.token) } : {}) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
       });
     } catch (cause) {
-      throw TidingsClientError.of('TIDINGS_CLIENT_NETWORK', describe(cause), { cause });
+      throw TidingsClientError.of('TIDINGS_CLIENT_NETWORK', `${method} ${url}: ${describe(cause)}`, { cause });
     }
     if (!res.ok) throw await errorFromResponse(res);
     return res;
@@ -68,6 +77,8 @@ async function readText(res: Response): Promise<string> {
   }
 }
 
+/** The deepest cause's message: fetch's own ("fetch failed") names no reason, its cause does. */
 function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  if (!(e instanceof Error)) return String(e);
+  return e.cause instanceof Error ? describe(e.cause) : e.message;
 }

@@ -27,6 +27,7 @@ export class PollTransport implements Transport {
     const loop = new PollLoop(this.ctx, this.fetch, channels, sink, since, this.timeoutSec, () => this.loops.delete(loop));
     this.loops.add(loop);
     sink.state('connecting');
+    if (sink.wantsPresence) sink.warn(TidingsClientError.of('TIDINGS_CLIENT_NO_PRESENCE'));
     void loop.run();
     return loop;
   }

@@ -8,7 +8,7 @@ import type { SseMessage } from './sse-parser.js';
 import type { SseSource, SseSourceHandlers } from './sse-source.js';
 import type { SubscriptionSink } from './subscription-sink.js';
 import { parseJson, TidingsClientError } from './tidings-client-error.js';
-import { toEvent, toReset, type Transport, type TransportContext, type TransportSubscription } from './transport.js';
+import { toEvent, toPresence, toReset, type Transport, type TransportContext, type TransportSubscription } from './transport.js';
 import type { EventSourceConstructor } from './types.js';
 
 export class SseTransport implements Transport {
@@ -22,7 +22,8 @@ export class SseTransport implements Transport {
   }
 
   subscribe(channels: readonly string[], sink: SubscriptionSink, since: string | undefined): TransportSubscription {
-    const url = this.ctx.endpoint.http('/v1/sse', [...subscriptionQuery(channels, this.ctx.device), ['uniform', '1']]);
+    const presence: [string, string][] = sink.wantsPresence ? [['presence', '1']] : [];
+    const url = this.ctx.endpoint.http('/v1/sse', [...subscriptionQuery(channels, this.ctx.device), ['uniform', '1'], ...presence]);
     const handlers: SseSourceHandlers = {
       open: () => sink.state('open'),
       connecting: () => sink.state('connecting'),
@@ -42,7 +43,7 @@ export class SseTransport implements Transport {
       ...(this.ctx.token ? { token: this.ctx.token } : {}),
     };
     const source: SseSource = this.EventSource
-      ? new NativeSseSource({ ...common, EventSource: this.EventSource, fetch: this.ctx.fetch, types: ['message', 'reset'] })
+      ? new NativeSseSource({ ...common, EventSource: this.EventSource, fetch: this.ctx.fetch, types: ['message', 'reset', 'presence'] })
       : new FetchSseSource({ ...common, fetch: this.requireFetch() });
     this.sources.add(source);
     return {
@@ -69,8 +70,14 @@ export class SseTransport implements Transport {
 }
 
 function dispatch(message: SseMessage, sink: SubscriptionSink): void {
-  if (message.type !== 'message' && message.type !== 'reset') return;
+  if (message.type !== 'message' && message.type !== 'reset' && message.type !== 'presence') return;
   const json = parseJson(message.data);
+  if (message.type === 'presence') {
+    const presence = toPresence(json);
+    if (presence) sink.presence(presence);
+    else sink.warn(TidingsClientError.of('TIDINGS_CLIENT_BAD_RESPONSE', 'A presence event without channel, device and action.'));
+    return;
+  }
   if (message.type === 'reset') {
     const notice = toReset(json);
     if (notice) sink.reset(notice);

@@ -2,13 +2,14 @@
 // reports state changes once each, and shields the transport from callbacks that throw.
 import { EventDeduper } from './event-deduper.js';
 import { TidingsClientError } from './tidings-client-error.js';
-import type { ConnectionState, ResetNotice, TidingsEvent } from './types.js';
+import type { ConnectionState, PresenceEvent, ResetNotice, TidingsEvent } from './types.js';
 
 export interface SinkHandlers {
   onEvent(event: TidingsEvent): void;
   onReset?: (notice: ResetNotice) => void;
   onState?: (state: ConnectionState) => void;
   onError?: (error: Error) => void;
+  onPresence?: (event: PresenceEvent) => void;
   /** Called once when the sink closes, whichever side closed it. */
   onClosed?: () => void;
 }
@@ -30,6 +31,11 @@ export class SubscriptionSink {
     return this.current;
   }
 
+  /** Whether the caller asked for join and leave news (transports then ask the server for it). */
+  get wantsPresence(): boolean {
+    return this.handlers.onPresence !== undefined;
+  }
+
   event(event: TidingsEvent): void {
     if (this.done) return;
     // A redelivery repeats an old id on purpose: neither dropped as a duplicate nor recorded as the channel's newest.
@@ -42,6 +48,11 @@ export class SubscriptionSink {
     this.deduper.forget(notice.channel);
     const onReset = this.handlers.onReset;
     if (onReset) this.call(() => onReset(notice));
+  }
+
+  presence(event: PresenceEvent): void {
+    const onPresence = this.handlers.onPresence;
+    if (!this.done && onPresence) this.call(() => onPresence(event));
   }
 
   state(state: 'connecting' | 'open'): void {

@@ -10,6 +10,7 @@ export const CLIENT_ERRORS = Object.freeze({
   TIDINGS_CLIENT_NO_DEVICE: 'Receipts need a device id: pass `device` to createClient.',
   TIDINGS_CLIENT_CONNECTION_REJECTED: 'The server closed the connection with a code that says not to reconnect.',
   TIDINGS_CLIENT_CALLBACK_FAILED: 'A callback passed to subscribe() threw.',
+  TIDINGS_CLIENT_NO_PRESENCE: 'Long-poll carries no join and leave news: onPresence stays silent on this subscription (use presence(), or SSE or WebSocket).',
   TIDINGS_CLIENT_STORAGE: 'The cursor could not be kept in cursorStorage (full or not allowed); the subscription goes on without it.',
 } as const);
 

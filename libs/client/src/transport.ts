@@ -3,7 +3,7 @@ import type { Backoff } from './backoff.js';
 import type { Endpoint } from './endpoint.js';
 import { isRecord, type TidingsClientError } from './tidings-client-error.js';
 import type { SubscriptionSink } from './subscription-sink.js';
-import type { FetchLike, ResetNotice, TidingsEvent, Timers } from './types.js';
+import type { FetchLike, PresenceEvent, ResetNotice, TidingsEvent, Timers } from './types.js';
 
 export interface TransportSubscription {
   readonly cursor: string | undefined;
@@ -54,4 +54,11 @@ export function toReset(v: unknown): ResetNotice | undefined {
     lostTo: String(v.lostTo ?? ''),
     reason: typeof v.reason === 'string' ? v.reason : 'unknown',
   };
+}
+
+/** `{ channel, device, node, action, reason? }` as SSE `presence` events and WebSocket `presence` frames carry it. */
+export function toPresence(v: unknown): PresenceEvent | undefined {
+  if (!isRecord(v) || typeof v.channel !== 'string' || typeof v.device !== 'string' || (v.action !== 'join' && v.action !== 'leave')) return undefined;
+  const event: PresenceEvent = { channel: v.channel, device: v.device, node: typeof v.node === 'string' ? v.node : '', action: v.action };
+  return v.reason === 'expired' ? { ...event, reason: 'expired' } : event;
 }

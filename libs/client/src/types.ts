@@ -2,11 +2,12 @@
 // browser globals, the `ws` package and test fakes all fit without casts.
 import type { CursorStorage } from './stored-cursor.js';
 
-export interface TidingsEvent {
+/** One event; `Data` and `Name` narrow it when the application declares its events (see `onEvents`). */
+export interface TidingsEvent<Data = unknown, Name extends string = string> {
   channel: string;
   id: string;
-  event: string;
-  data: unknown;
+  event: Name;
+  data: Data;
   /** The publisher asked for receipts: answer with `ack()` (when this client names a device). */
   ack?: true;
   /**
@@ -21,6 +22,24 @@ export interface ResetNotice {
   lostFrom: string;
   lostTo: string;
   reason: string;
+}
+
+/** A device joined or left one of the subscription's exact channels (it asked with `onPresence`). */
+export interface PresenceEvent {
+  channel: string;
+  device: string;
+  /** The edge the device is connected to. */
+  node: string;
+  action: 'join' | 'leave';
+  /** `expired`: the device's node stopped reporting it (a crash, a partition), not a clean leave. */
+  reason?: 'expired';
+}
+
+/** Who is on a channel now, cluster-wide: `client.presence(channel)`. */
+export interface PresenceSnapshot {
+  channel: string;
+  online: number;
+  devices: { device: string; node: string; since: number; lastSeen: number }[];
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -102,6 +121,12 @@ export interface SubscribeOptions {
   onState?: (state: ConnectionState) => void;
   /** Errors that end the subscription (e.g. 4xx, terminal close codes) and errors thrown by callbacks. */
   onError?: (error: Error) => void;
+  /**
+   * Join and leave news of the subscription's exact channels (not patterns), over SSE and
+   * WebSocket; long-poll carries none (`onError` says so once: ask `presence()` instead). Best
+   * effort, like all live news: `client.presence(channel)` is the truth.
+   */
+  onPresence?: (event: PresenceEvent) => void;
 }
 
 export interface PublishOptions {
@@ -134,6 +159,8 @@ export interface TidingsClient {
   publish(channel: string, data: unknown, opts?: PublishOptions): Promise<PublishResult>;
   /** Sends this device's delivery receipt for one event (needs `device`). Rejects with a TidingsClientError. */
   ack(channel: string, id: string, opts?: AckOptions): Promise<void>;
+  /** Who is on an exact channel now, cluster-wide (over HTTP). Rejects with a TidingsClientError. */
+  presence(channel: string): Promise<PresenceSnapshot>;
   /** A consumer group of an exact channel (over HTTP; needs fetch). */
   group(channel: string, group: string): ConsumerGroupHandle;
   close(): void;

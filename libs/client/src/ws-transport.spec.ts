@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from './create-client.js';
 import { FakeWebSocket } from './spec-support/fake-web-socket.js';
 import { ManualTimers, settle } from './spec-support/manual-timers.js';
-import type { ConnectionState, ResetNotice, TidingsEvent } from './types.js';
+import type { ConnectionState, PresenceEvent, ResetNotice, TidingsEvent } from './types.js';
 
 const cursor = (floor: string, positions: Record<string, string> = {}) => encodeCursor({ floor, positions: new Map(Object.entries(positions)) });
 const positionsOf = (c: unknown) => Object.fromEntries(decodeCursor(c as string).positions);
@@ -58,6 +58,24 @@ describe('WebSocket transport', () => {
     expect(r.states).toEqual(['connecting']);
     socket.acceptSubscribe('news/+/sport', cursor('100-0'));
     expect(r.states).toEqual(['connecting', 'open']);
+  });
+
+  it('asks for presence news on exact channels only, for the subscribe() calls that want it, subscribing again when a later one does', () => {
+    const { client } = setup();
+    const plain = recorder();
+    client.subscribe(['room/1', 'room/#'], plain.onEvent, plain.opts);
+    const socket = FakeWebSocket.last();
+    socket.serverOpen();
+    expect(socket.sentOf('subscribe').map((f) => f.presence)).toEqual([undefined, undefined]);
+    socket.acceptSubscribe('room/1', cursor(ZERO_ID));
+    socket.acceptSubscribe('room/#', cursor(ZERO_ID));
+    const news: PresenceEvent[] = [];
+    client.subscribe(['room/1', 'room/#'], () => undefined, { onPresence: (e) => news.push(e) });
+    const again = socket.sentOf('subscribe').slice(2);
+    expect(again).toEqual([expect.objectContaining({ channel: 'room/1', presence: true })]); // a pattern cannot carry presence
+    socket.serverSend({ type: 'presence', channel: 'room/1', device: 'kim', node: 'n1', action: 'join' });
+    expect(news).toEqual([{ channel: 'room/1', device: 'kim', node: 'n1', action: 'join' }]);
+    expect(plain.errors).toEqual([]);
   });
 
   it('delivers events, routing wildcard deliveries by their subscription field', () => {

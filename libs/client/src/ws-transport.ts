@@ -1,12 +1,12 @@
 // One WebSocket per client, multiplexing every subscription. Each distinct channel or pattern
 // is one server-side subscription (a "key") shared by the subscribe() calls that named it.
 // After a reconnect each key is subscribed again from a cursor covering what it received.
-import { isStreamId, shouldReconnect } from '@tidings/protocol';
+import { isChannel, isStreamId, shouldReconnect } from '@tidings/protocol';
 import type { Backoff } from './backoff.js';
 import { CursorTracker, mergeCursors } from './cursor-tracker.js';
 import type { SubscriptionSink } from './subscription-sink.js';
 import { isRecord, parseJson, TidingsClientError } from './tidings-client-error.js';
-import { toEvent, toReset, type Transport, type TransportContext, type TransportSubscription } from './transport.js';
+import { toEvent, toPresence, toReset, type Transport, type TransportContext, type TransportSubscription } from './transport.js';
 import type { TimerHandle, WebSocketConstructor, WebSocketLike } from './types.js';
 
 export const DEFAULT_HEARTBEAT_MS = 25_000;
@@ -27,6 +27,8 @@ interface Key {
   subscribed: boolean;
   /** ref of the subscribe frame in flight; a `subscribed` with another ref is stale. */
   ref: string | undefined;
+  /** Asks for join and leave news: an exact channel one of whose subscribe() calls wants it. */
+  presence: boolean;
 }
 
 type Frame = Record<string, unknown>;
@@ -56,18 +58,20 @@ export class WsTransport implements Transport {
   subscribe(channels: readonly string[], sink: SubscriptionSink, since: string | undefined): TransportSubscription {
     const entry: Entry = { keys: channels, sink, removed: false, finalCursor: undefined };
     for (const name of channels) {
+      const presence = sink.wantsPresence && isChannel(name);
       const existing = this.keys.get(name);
       if (existing) {
         existing.entries.add(entry);
         // Asking again from an earlier point replays into the shared key; the other
-        // subscribe() calls drop what they already had by id.
-        if (since !== undefined) {
-          existing.tracker.restart(since);
-          this.sendSubscribe(existing);
-        }
+        // subscribe() calls drop what they already had by id. Asking for presence news
+        // subscribes again from where the key is, which the server takes as a replacement.
+        if (since !== undefined) existing.tracker.restart(since);
+        const addsPresence = presence && !existing.presence;
+        existing.presence ||= presence;
+        if (since !== undefined || addsPresence) this.sendSubscribe(existing);
         continue;
       }
-      const key: Key = { name, entries: new Set([entry]), tracker: new CursorTracker(since), subscribed: false, ref: undefined };
+      const key: Key = { name, entries: new Set([entry]), tracker: new CursorTracker(since), subscribed: false, ref: undefined, presence };
       this.keys.set(name, key);
       this.sendSubscribe(key);
     }
@@ -206,6 +210,9 @@ export class WsTransport implements Transport {
       case 'reset':
         this.onReset(frame);
         break;
+      case 'presence':
+        this.onPresence(frame);
+        break;
       case 'error':
         this.onError(frame);
         break;
@@ -249,6 +256,13 @@ export class WsTransport implements Transport {
     for (const entry of [...key.entries]) entry.sink.reset(notice);
   }
 
+  private onPresence(frame: Frame): void {
+    const event = toPresence(frame);
+    const key = this.keyFor(frame);
+    if (!event || !key) return;
+    for (const entry of [...key.entries]) entry.sink.presence(event); // the sink ignores it unless asked
+  }
+
   private onError(frame: Frame): void {
     const code = typeof frame.code === 'string' ? frame.code : 'TIDINGS_CLIENT_BAD_RESPONSE';
     const error = new TidingsClientError(code, typeof frame.message === 'string' ? frame.message : code);
@@ -276,7 +290,7 @@ export class WsTransport implements Transport {
     key.ref = ref;
     this.refs.set(ref, key);
     const since = key.tracker.current();
-    this.send(since === undefined ? { type: 'subscribe', channel: key.name, ref } : { type: 'subscribe', channel: key.name, since, ref });
+    this.send({ type: 'subscribe', channel: key.name, ...(since === undefined ? {} : { since }), ...(key.presence ? { presence: true } : {}), ref });
   }
 
   private send(frame: Frame): void {

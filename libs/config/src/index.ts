@@ -7,4 +7,5 @@ export { EDGE_FOREIGN_ENV, describeEdgeConfig, edgeConfigSchema, loadEdgeConfig,
 export { WORKER_FOREIGN_ENV, describeWorkerConfig, loadWorkerConfig, splitGroupRef, workerConfigSchema, type WorkerConfig } from './worker-config.js';
 export { describeDevConfig, devConfigSchema, loadDevConfig, type DevConfig } from './dev-config.js';
 export type { ConfigOption } from './list-options.js';
+export { asksForHelp, renderOptionsHelp } from './options-help.js';
 export { renderConfigDoc } from './generate-config-doc.js';

@@ -6,3 +6,4 @@ export { type Backend, type Implementation, runContract } from './run-contract.j
 export { ManualClock } from './manual-clock.js';
 export { deviceStoreContract, type DeviceStoreFixture } from './device-store.contract.js';
 export { consumerGroupsContract, type ConsumerGroupsFixture, type ConsumerGroupsOptions } from './consumer-groups.contract.js';
+export { receiptStoreContract, type ReceiptStoreFixture } from './receipt-store.contract.js';

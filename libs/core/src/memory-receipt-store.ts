@@ -57,10 +57,10 @@ export class MemoryReceiptStore implements ReceiptStore {
     const receipts = this.events.get(`${channel}\n${id}`);
     if (!receipts) return undefined;
     const all = [...receipts.devices.values()].sort((a, b) => (a.device < b.device ? -1 : 1));
-    const from = page.after === undefined ? 0 : all.findIndex((r) => r.device > page.after!);
-    const devices = from < 0 ? [] : all.slice(from, from + page.limit);
-    const last = devices.at(-1);
-    const more = from >= 0 && from + page.limit < all.length;
-    return { publishedAt: receipts.publishedAt, expected: all.length, devices, ...(more && last ? { next: last.device } : {}) };
+    // `next` is an offset, in the token form the Redis store uses ("<cursor>:<skip>").
+    const from = page.after === undefined ? 0 : Number(page.after.split(':')[1] ?? 0);
+    const devices = all.slice(from, from + page.limit);
+    const more = from + page.limit < all.length;
+    return { publishedAt: receipts.publishedAt, expected: all.length, devices, ...(more ? { next: `0:${from + page.limit}` } : {}) };
   }
 }

@@ -22,6 +22,7 @@ describe('parseClientFrame', () => {
     ['subscribe with join and leave events', { type: 'subscribe', channel: 'room/1', presence: true }, { type: 'subscribe', channel: 'room/1', presence: true }],
     ['subscribe since a stream id', { type: 'subscribe', channel: 'a', since: '17-0' }, { type: 'subscribe', channel: 'a', since: '17-0' }],
     ['subscribe since a cursor', { type: 'subscribe', channel: '#', since: cursor }, { type: 'subscribe', channel: '#', since: cursor }],
+    ['subscribe since 0, the oldest retained event', { type: 'subscribe', channel: 'a', since: '0' }, { type: 'subscribe', channel: 'a', since: '0-0' }],
     ['unsubscribe', { type: 'unsubscribe', channel: 'a/#', ref: 'r1' }, { type: 'unsubscribe', channel: 'a/#', ref: 'r1' }],
     ['ack, status defaulting to received', { type: 'ack', channel: 'a', id: '5-1' }, { type: 'ack', channel: 'a', id: '5-1', status: 'received' }],
     [

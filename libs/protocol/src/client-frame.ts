@@ -10,7 +10,7 @@ import { TidingsError } from './errors.js';
 import { fieldError, withFieldPath } from './field-path.js';
 import { DEFAULT_BODY_LIMITS, isJsonObject, parseJsonText, type BodyLimits, type JsonObject, type JsonValue } from './json-value.js';
 import { readPublishFields, rejectUnknownKeys } from './publish-request.js';
-import { isStreamId, parseStreamId, type StreamId } from './stream-id.js';
+import { expandSince, isStreamId, parseStreamId, type StreamId } from './stream-id.js';
 
 /** Longer bearer tokens are refused before any signature check. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -87,9 +87,9 @@ function subscribeFrame(frame: JsonObject): ClientFrame {
   if (presence && !isChannel(channel)) throw fieldError(INVALID, 'presence', 'join and leave events are for exact channels, not patterns');
   const extra = { ...device, ...(presence ? { presence: true as const } : {}) };
   if (!Object.hasOwn(frame, 'since')) return withRef({ type: 'subscribe', channel, ...extra }, frame);
-  const since = requiredString(frame, 'since');
+  const since = expandSince(requiredString(frame, 'since'));
   if (isCursorLike(since)) withFieldPath('since', () => decodeCursor(since));
-  else if (!isStreamId(since)) throw fieldError('TIDINGS_CURSOR_INVALID', 'since', 'must be a stream id or a cursor');
+  else if (!isStreamId(since)) throw fieldError('TIDINGS_CURSOR_INVALID', 'since', 'must be 0, a stream id or a cursor');
   return withRef({ type: 'subscribe', channel, since, ...extra }, frame);
 }
 

@@ -14,6 +14,7 @@ export {
 } from './channel.js';
 export {
   ZERO_ID,
+  expandSince,
   compareStreamIds,
   isStreamId,
   maxStreamId,

@@ -6,6 +6,14 @@ export type StreamId = string;
 
 export const ZERO_ID: StreamId = '0-0';
 
+/** `since=0` says "from the oldest retained event" on every route and frame (CouchDB's idiom). */
+export const SINCE_OLDEST = '0';
+
+/** A `since` value with the `0` shorthand spelt out as the id before every event. */
+export function expandSince(since: string): string {
+  return since === SINCE_OLDEST ? ZERO_ID : since;
+}
+
 // 16 digits covers Number.MAX_SAFE_INTEGER; the numeric bound is checked separately.
 const STREAM_ID_RE = /^(0|[1-9][0-9]{0,15})-(0|[1-9][0-9]{0,15})$/;
 

@@ -1,4 +1,4 @@
-import { isStreamId, parseChannel, TidingsError, ZERO_ID } from '@tidings/protocol';
+import { expandSince, isStreamId, parseChannel, TidingsError, ZERO_ID } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
 import type { EdgeContext } from '../context.js';
 import { grantOf, requireSubscribe } from '../auth/auth.js';
@@ -13,8 +13,8 @@ export async function handleHistory(ctx: EdgeContext, exchange: HttpExchange, ra
   try {
     const channel = parseChannel(rawChannel);
     requireSubscribe(await grantOf(ctx, exchange), [{ kind: 'channel', channel }]);
-    const since = exchange.query.get('since') ?? ZERO_ID;
-    if (!isStreamId(since)) throw new TidingsError('TIDINGS_QUERY_INVALID', 'since must be an event id such as 1700000000000-0');
+    const since = expandSince(exchange.query.get('since') ?? ZERO_ID);
+    if (!isStreamId(since)) throw new TidingsError('TIDINGS_QUERY_INVALID', 'since must be 0 (the oldest retained event) or an event id such as 1700000000000-0');
     const limit = parseLimit(exchange.query.get('limit'), ctx.config.limits.maxHistoryLimit);
     const page = await ctx.log.readAfter(channel, since, limit);
     const last = page.events.at(-1);

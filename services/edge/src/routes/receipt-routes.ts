@@ -36,7 +36,7 @@ export async function handleReceiptList(ctx: EdgeContext, exchange: HttpExchange
       throw new TidingsError('TIDINGS_QUERY_INVALID', `limit must be a whole number from 1 to ${ctx.config.limits.maxHistoryLimit}`);
     }
     const after = exchange.query.get('after') ?? undefined;
-    if (after !== undefined && !/^\d+$/.test(after)) throw new TidingsError('TIDINGS_QUERY_INVALID', 'after must be the next value of a previous page');
+    if (after !== undefined && !/^\d{1,20}:\d{1,9}$/.test(after)) throw new TidingsError('TIDINGS_QUERY_INVALID', 'after must be the next value of a previous page');
     const page = await ctx.receipts.list(channel, id, { limit, ...(after === undefined ? {} : { after }) });
     if (!page) throw new TidingsError('TIDINGS_NOT_FOUND', `no event ${id} on ${channel} expects receipts (unknown, expired, or published without ack)`);
     const counts: Record<string, number> = {};

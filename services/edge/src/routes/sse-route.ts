@@ -10,7 +10,7 @@ import { corsHeaders, originAllowed } from './cors.js';
 import { sendError } from './http-errors.js';
 import { exactChannels, parseDeviceParam, parsePresenceParam, parseResumePoint, parseSpecs, patternsOf, resumePoint } from './subscribe-request.js';
 
-/** GET /v1/sse?channel=a&channel=news/+/sport[&lastEventId=CURSOR][&uniform=1][&device=ID] */
+/** GET /v1/sse?channel=a&channel=news/+/sport[&lastEventId=CURSOR|&since=CURSOR][&uniform=1][&device=ID] */
 export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
   const { config } = ctx;
   let stream: SseStream | undefined;
@@ -23,7 +23,8 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     const specs = parseSpecs(exchange.query.getAll('channel'), config.limits.maxChannelsPerConnection);
     requireSubscribe(grant, specs);
     const deviceId = deviceFor(grant, parseDeviceParam(exchange.query.get('device')));
-    const clientCursor = parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined), specs);
+    const query = exchange.query;
+    const clientCursor = parseResumePoint(exchange.headers['last-event-id'] || (query.get('lastEventId') ?? query.get('since') ?? undefined), specs);
     const uniform = exchange.query.get('uniform') === '1';
     const presence = parsePresenceParam(exchange.query.get('presence'));
     const address = clientAddress(peer, exchange.headers['x-forwarded-for'], config.limits.trustedProxies);

@@ -10,17 +10,17 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
 };
 
 /**
- * The demo page and the browser builds of the client and protocol libs, read once at start-up
+ * The demo page and the client's browser bundle, read once at start-up
  * into a fixed table: requests can only name files in it, so no path ever reaches the disk.
  */
 export function loadStaticFiles(): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
   addDir(files, '/', new URL('../../static/', import.meta.url));
-  addDir(files, '/lib/client/', new URL('../../../../libs/client/dist/', import.meta.url));
-  addDir(files, '/lib/protocol/', new URL('../../../../libs/protocol/dist/', import.meta.url));
+  addDir(files, '/lib/', new URL('../../../../libs/client/dist/browser/', import.meta.url));
   const index = files.get('/index.html');
   if (index) files.set('/', index);
   return files;

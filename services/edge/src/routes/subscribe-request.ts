@@ -2,6 +2,7 @@ import type { LogGap } from '@tidings/core';
 import {
   type Cursor,
   decodeCursor,
+  expandSince,
   isStreamId,
   parseDeviceId,
   parseSubscription,
@@ -20,10 +21,12 @@ export function parseSpecs(values: readonly string[], max: number): Subscription
 
 /**
  * Where to resume: an opaque cursor (as handed out in SSE ids, `subscribed` frames and poll
- * answers) or a plain stream id, meaning "after this id" in every channel (0-0: from the start).
+ * answers) or a plain stream id, meaning "after this id" in every channel (0: from the oldest
+ * retained event). None: from now.
  */
-export function parseResumePoint(value: string | undefined, specs: readonly SubscriptionSpec[]): Cursor | null {
-  if (value === undefined || value === '') return null;
+export function parseResumePoint(raw: string | undefined, specs: readonly SubscriptionSpec[]): Cursor | null {
+  if (raw === undefined || raw === '') return null;
+  const value = expandSince(raw);
   if (!isStreamId(value)) return decodeCursor(value);
   const positions = new Map(specs.flatMap((s) => (s.kind === 'channel' ? [[s.channel, value] as const] : [])));
   return { floor: value, positions };
