@@ -14,7 +14,7 @@ export interface DurableSubscriber {
   readonly name: string;
   /** Resolves once the device has joined its channels (the first connection is open). */
   readonly ready: Promise<void>;
-  /** Connections made after the first. */
+  /** Times its connection ended without being asked to (each is followed by a reconnect). */
   readonly reconnects: number;
   stop(): void;
 }
@@ -48,7 +48,6 @@ abstract class Reconnecting implements DurableSubscriber {
   readonly ready: Promise<void>;
   protected stopped = false;
   private markReady!: () => void;
-  private connections = 0;
 
   constructor(protected readonly spec: SubscriberSpec) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
@@ -71,6 +70,8 @@ abstract class Reconnecting implements DurableSubscriber {
   /** The connection ended: come back after a random delay (full jitter), unless stopped. */
   protected ended(): void {
     if (this.stopped) return;
+    // Counted here, not when the reconnect happens: a run may end before the jittered delay does.
+    this.reconnects += 1;
     setTimeout(() => this.connectNow(), Math.random() * RECONNECT_MAX_MS);
   }
 
@@ -83,9 +84,7 @@ abstract class Reconnecting implements DurableSubscriber {
   protected abstract close(): void;
 
   private connectNow(): void {
-    if (this.stopped) return;
-    if (this.connections++ > 0) this.reconnects += 1;
-    this.connect();
+    if (!this.stopped) this.connect();
   }
 }
 
