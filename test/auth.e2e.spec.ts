@@ -244,7 +244,7 @@ describe('publisher API keys', () => {
   const publishWith = (key: string, channel: string) =>
     fetch(`${edge.url}/v1/channels/${encodeURIComponent(channel)}/events`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: 'hello' });
 
-  it('are made by the admin, shown once, publish within their grant, and stop working once revoked', async () => {
+  it('are made by the admin, shown once, publish within their grant, and stop working once revoked (and deleted)', async () => {
     const made = await admin('POST', '/v1/admin/keys', { name: 'billing service', publish: ['billing/#'] });
     expect(made.status).toBe(201);
     const { id, key } = (await made.json()) as { id: string; key: string };
@@ -259,6 +259,10 @@ describe('publisher API keys', () => {
 
     expect((await admin('DELETE', `/v1/admin/keys/${id}`)).status).toBe(200);
     await waitUntil(async () => (await publishWith(key, 'billing/invoices')).status === 401, 'the revocation to reach this node');
+    // Revoking deletes: revoked keys do not pile up in Redis or in the listing.
+    const after = (await (await admin('GET', '/v1/admin/keys')).json()) as { keys: Record<string, unknown>[] };
+    expect(after.keys.find((k) => k['id'] === id)).toBeUndefined();
+    expect((await admin('DELETE', `/v1/admin/keys/${id}`)).status).toBe(404);
     expect((await admin('DELETE', '/v1/admin/keys/0000000000000000')).status).toBe(404);
   });
 

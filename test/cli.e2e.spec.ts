@@ -1,7 +1,7 @@
 import { type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { exitOf, freePort, SseClient, spawnTracked, stopProcess, waitUntil } from '@tidings/testing';
+import { exitOf, freePort, makeTempDir, SseClient, spawnTracked, stopProcess, waitUntil } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
 
 const TIDINGS = fileURLToPath(new URL('../services/cli/bin/tidings.js', import.meta.url));
@@ -75,11 +75,13 @@ describe('the tidings command', () => {
 
   it('tidings dev without redis-server runs the in-process engine, says so, and still fans out across its edges', async () => {
     const port = await freePortPair();
-    const dev = tidings(['dev', '--port', String(port), '--engine', 'memory']);
+    // A PATH with nothing on it: the automatic choice has to find no redis-server by itself.
+    const emptyPath = makeTempDir('tidings-no-redis-');
+    const dev = tidings(['dev', '--port', String(port)], { PATH: emptyPath });
     await waitUntil(() => dev.out.join('').includes('cluster is up'), 'tidings dev to come up', 30_000).catch((error: Error) => {
       throw new Error(`${error.message}; it printed:\n${dev.out.join('')}`);
     });
-    expect(dev.out.join('')).toMatch(/in-process engine/);
+    expect(dev.out.join('')).toMatch(/No redis-server on PATH: running the in-process engine/);
     const sse = await SseClient.connect(`http://127.0.0.1:${port + 1}/v1/sse?channel=mem`);
     const pub = tidings(['publish', 'mem', 'in memory', '--url', `http://127.0.0.1:${port}`]);
     expect(await exitOf(pub.child)).toBe(0);
@@ -88,6 +90,18 @@ describe('the tidings command', () => {
     dev.child.kill('SIGINT');
     expect(await exitOf(dev.child)).toBe(0);
     expect(await isPortOpen(port)).toBe(false);
+  }, 60_000);
+
+  it('tidings dev --engine memory says it was chosen, not that redis-server is missing', async () => {
+    const port = await freePortPair();
+    const dev = tidings(['dev', '--port', String(port), '--engine', 'memory']);
+    await waitUntil(() => dev.out.join('').includes('cluster is up'), 'tidings dev to come up', 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}; it printed:\n${dev.out.join('')}`);
+    });
+    expect(dev.out.join('')).toMatch(/Chosen with --engine memory: running the in-process engine/);
+    expect(dev.out.join('')).not.toMatch(/No redis-server/);
+    dev.child.kill('SIGINT');
+    expect(await exitOf(dev.child)).toBe(0);
   }, 60_000);
 
   it('explains its usage and refuses unknown commands', async () => {

@@ -176,12 +176,27 @@ function pipelineWithoutReading(port: number, request: string, max: number): Pro
   });
 }
 
+/** Opcodes of the unmasked frames a server sent after its 101 answer (0x9: ping, 0x8: close). */
+function serverOpcodes(bytes: Buffer): number[] {
+  const start = bytes.indexOf('\r\n\r\n');
+  const opcodes: number[] = [];
+  for (let at = start + 4; start >= 0 && at + 2 <= bytes.length; ) {
+    const length = bytes[at + 1]! & 0x7f; // control frames are short; events are not sent to this socket
+    opcodes.push(bytes[at]! & 0x0f);
+    at += 2 + length;
+  }
+  return opcodes;
+}
+
 describe('a WebSocket client that goes silent', () => {
-  it('is closed once it has not answered the automatic pings for the idle timeout', async () => {
-    // A bare handshake, then nothing: no pongs, no frames (the `ws` library would answer pings itself).
+  it('is closed by the idle timeout after unanswered pings, while a client that answers them stays', async () => {
+    // The `ws` library answers pings by itself: this one stays while the silent one is cut off.
+    const answering = await WsClient.connect(wsUrl(edge));
+    // A bare handshake, then nothing: no pongs, no frames.
     const socket = connect(edge.port, '127.0.0.1');
     socket.on('error', () => undefined);
-    socket.resume(); // read (and drop) what arrives, so the server's hang-up is seen
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.once('connect', () =>
       socket.write(
@@ -189,9 +204,16 @@ describe('a WebSocket client that goes silent', () => {
           'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
       ),
     );
-    await waitUntil(async () => (await metric(edge, 'tidings_edge_connections{transport="ws"')) === 1, 'the socket to be open');
+    await waitUntil(async () => (await metric(edge, 'tidings_edge_connections{transport="ws"')) === 2, 'both sockets to be open');
     await closed; // the server hangs up by itself; the test's timeout only guards against a hang
-    await waitUntil(async () => (await metric(edge, 'tidings_edge_connections{transport="ws"')) === 0, 'the node to let go of it');
+    const bytes = Buffer.concat(received);
+    expect(bytes.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /); // it was an open WebSocket, not a refused upgrade
+    expect(serverOpcodes(bytes)).toContain(0x9); // the server pinged it before giving up: the idle timeout, not an error
+    await waitUntil(async () => (await metric(edge, 'tidings_edge_connections{transport="ws"')) === 1, 'the node to let go of it');
+    answering.send({ type: 'ping', ref: 'alive' });
+    expect(await answering.next((f) => f.ref === 'alive')).toMatchObject({ type: 'pong' });
+    answering.close();
+    await answering.closed;
   }, 60_000);
 });
 

@@ -2,7 +2,8 @@
 --
 -- KEYS[1]  the channel's stream            <prefix>:{c:<channel>}:log
 -- KEYS[2]  the idempotency key's record    <prefix>:{c:<channel>}:idem:<key> (same hash tag; untouched when ARGV[6] is '0')
--- KEYS[3]  the channel's metadata hash     <prefix>:{c:<channel>}:meta (field 'trimmed': newest id trimmed away)
+-- KEYS[3]  the channel's metadata hash     <prefix>:{c:<channel>}:meta ('trimmed': newest id trimmed away;
+--          'born': the first id since the stream last started)
 -- KEYS[4]  the channel's members           <prefix>:{c:<channel>}:members (zset: device -> last seen ms)
 -- KEYS[5]  the channel's open ack events   <prefix>:{c:<channel>}:acks (zset: id -> when the worker is due)
 -- ARGV[1]  maximum length; trimmed once it is 1% over, so trimming costs O(1) per append on average
@@ -28,10 +29,16 @@
 
 if ARGV[6] == '1' then
   local existing = redis.call('GET', KEYS[2])
-  if existing then return { existing, 1 } end
+  if existing then
+    -- Rewritten as it is: a write of this call, so a WAIT after it (--publish-replicas) also
+    -- covers the original append, which came before it in the replication stream.
+    redis.call('SET', KEYS[2], existing, 'KEEPTTL')
+    return { existing, 1 }
+  end
 end
 
 local prev = '0-0'
+local existed = true
 local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if #newest > 0 then
   prev = newest[1][1]
@@ -41,6 +48,8 @@ elseif redis.call('EXISTS', KEYS[1]) == 1 then
   for i = 1, #info, 2 do
     if info[i] == 'last-generated-id' then prev = info[i + 1] end
   end
+else
+  existed = false
 end
 
 local fields = { 'e', ARGV[3], 'd', ARGV[4] }
@@ -49,6 +58,13 @@ if ARGV[8] == '1' then
   fields[#fields + 1] = '1'
 end
 local id = redis.call('XADD', KEYS[1], '*', unpack(fields))
+if not existed then
+  -- A stream starts (or starts again): remember since when, and keep the metadata the pruner
+  -- had set to expire. read-after.lua takes a position older than 'born' less retention for one
+  -- from a previous life of the channel, whose metadata may be forgotten.
+  redis.call('HSETNX', KEYS[3], 'born', id)
+  redis.call('PERSIST', KEYS[3])
+end
 
 -- Trim exactly, by the first id to keep, and remember the newest id removed: readers behind it
 -- are told precisely what they lost (Redis 7.0 does not record trimmed ids itself).

@@ -35,7 +35,13 @@ local idle = tonumber(ARGV[3])
 local seen = tonumber(redis.call('ZSCORE', KEYS[1], device))
 local position = redis.call('HGET', KEYS[2], device)
 redis.call('ZADD', KEYS[1], 'GT', now, device)
-if seen and position and seen >= now - idle then return { position, '' } end
+-- Both keys go by themselves once no member was seen for twice the limit, when everyone is
+-- forgotten anyway: a channel that never had an event is not in the pruner's directory.
+redis.call('PEXPIRE', KEYS[1], 2 * idle)
+if seen and position and seen >= now - idle then
+  redis.call('PEXPIRE', KEYS[2], 2 * idle)
+  return { position, '' }
+end
 
 local newest = '0-0'
 if redis.call('EXISTS', KEYS[3]) == 1 then
@@ -45,5 +51,6 @@ if redis.call('EXISTS', KEYS[3]) == 1 then
   end
 end
 redis.call('HSET', KEYS[2], device, newest)
+redis.call('PEXPIRE', KEYS[2], 2 * idle)
 if seen and position and seen >= now - 2 * idle and less(position, newest) then return { newest, position } end
 return { newest, '' }

@@ -25,8 +25,9 @@
 -- Edges trim on append, so only a channel that went quiet keeps entries past their age (or past a
 -- length limit lowered since): they are trimmed here the same exact way, recording the newest
 -- trimmed id. A channel left with nothing
--- (no entries, members, presence or open receipts) loses its stream key; its metadata stays, so a
--- reader that comes back with an old position is still told exactly what it lost.
+-- (no entries, members, presence or open receipts) loses its stream key; its metadata stays for
+-- one more retention period, so a reader that comes back with an old position meanwhile is told
+-- exactly what it lost, and one back later is told by the 'born' of the channel's next life.
 
 local OWED_PER_RUN = 1000
 local now = redis.call('TIME')
@@ -94,6 +95,9 @@ if redis.call('ZCARD', KEYS[3]) == 0 and redis.call('HLEN', KEYS[4]) == 0
     redis.call('DEL', KEYS[1])
     empty = 1
   end
+  -- The metadata outlives the stream by one retention period, then goes: a reader back later is
+  -- told by the next life's 'born' (read-after.lua), so nothing is kept forever per channel.
+  if empty == 1 and redis.call('PTTL', KEYS[2]) == -1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
 end
 
 return { trimmed, members, presence, owed, empty }

@@ -36,7 +36,15 @@ export class RedisDeviceStore implements DeviceStore {
   async renew(channel: string, devices: readonly string[]): Promise<void> {
     if (devices.length === 0) return;
     const now = this.now();
-    await this.redis.zadd(this.keys.members(channel), 'GT', ...devices.flatMap((device) => [now, device]));
+    const forgetAfterMs = 2 * this.limits.idleMs; // as join-channel.lua: the keys outlive their last member by this much
+    const replies = await this.redis
+      .pipeline()
+      .zadd(this.keys.members(channel), 'GT', ...devices.flatMap((device) => [now, device]))
+      .pexpire(this.keys.members(channel), forgetAfterMs)
+      .pexpire(this.keys.positions(channel), forgetAfterMs)
+      .exec();
+    const failed = replies?.find(([error]) => error !== null);
+    if (failed) throw failed[0];
   }
 
   async savePositions(channel: string, positions: ReadonlyMap<string, StreamId>): Promise<void> {

@@ -44,7 +44,7 @@ const targets: { name: string; start: () => Promise<{ target: RedisTarget; stop:
   },
 ];
 
-describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) => {
+describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ name, start }) => {
   let stop: () => Promise<void>;
   let target: RedisTarget;
   let redis: RedisClient;
@@ -111,12 +111,21 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
     expect((await log().readAfter('vanishing', id, 10)).gap).toEqual({ channel: 'vanishing', lostFrom: id, lostTo: id, reason: 'stream-lost' });
   });
 
-  it('keeps all of a channel\'s keys in one Cluster slot', async () => {
-    const probe = target.kind === 'standalone' ? new Redis(target.url) : new Redis({ host: target.nodes[0]!.host, port: target.nodes[0]!.port });
-    const slot = (key: string) => probe.call('CLUSTER', 'KEYSLOT', key).catch(() => 'standalone');
-    expect(await slot(keys.log('a/b:c@d'))).toBe(await slot(keys.idempotency('a/b:c@d', 'key')));
-    expect(await slot(keys.log('a/b:c@d'))).toBe(await slot(keys.meta('a/b:c@d')));
-    probe.disconnect();
+  // Only a Cluster computes slots; on a standalone server this would compare nothing.
+  it.runIf(name === 'Redis Cluster')('keeps all of a channel\'s keys in one Cluster slot, and spreads channels over slots', async () => {
+    const probe = target.kind === 'cluster' ? new Redis({ host: target.nodes[0]!.host, port: target.nodes[0]!.port }) : undefined;
+    const slot = async (key: string) => Number(await probe!.call('CLUSTER', 'KEYSLOT', key));
+    const channelKeys = (channel: string) => [
+      keys.log(channel), keys.meta(channel), keys.members(channel), keys.receipts(channel, '1-0'), keys.acks(channel), keys.owed(channel),
+      keys.positions(channel), keys.groups(channel), keys.deadLetters(channel, 'g'), keys.presence(channel), keys.idempotency(channel, 'key'),
+    ];
+    for (const channel of ['a/b:c@d', 'news/eu', 'x']) {
+      const slots = new Set(await Promise.all(channelKeys(channel).map(slot)));
+      expect(slots.size, channel).toBe(1);
+    }
+    const spread = new Set(await Promise.all(['a/b:c@d', 'news/eu', 'x', 'y', 'z'].map((channel) => slot(keys.log(channel)))));
+    expect(spread.size).toBeGreaterThan(1);
+    probe!.disconnect();
   });
 
   it('notifies each append with the id before it, on channel and glob subscriptions', async () => {
@@ -270,6 +279,38 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ start }) =>
     expect(await pruning.forgetChannel('prune/empty', 5)).toBe(true);
     await log().append('prune/empty', event('back'));
     expect((await log().readAfter('prune/empty', '0-1', 10)).gap).toMatchObject({ reason: 'retention', lostTo: old });
+  });
+
+  it('forgets a removed channel\'s metadata a retention period later, and still tells a reader from its earlier life', async () => {
+    const pruning = new RedisPruning(redis, keys);
+    const old = `${Date.now() - 3 * 3_600_000}-0`;
+    await redis.xadd(keys.log('prune/forgotten'), old, 'e', 'message', 'd', '1');
+    const retentionMs = 300;
+    expect(await pruning.pruneChannel('prune/forgotten', { maxAgeMs: retentionMs, maxLength: 1000, memberIdleMs: 3_600_000, presenceTtlMs: 30_000 })).toMatchObject({ empty: true });
+    const ttl = await redis.pttl(keys.meta('prune/forgotten'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(retentionMs);
+    while ((await redis.exists(keys.meta('prune/forgotten'))) === 1) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const { id: reborn } = await log().append('prune/forgotten', event('again'));
+    const stale = await log().readAfter('prune/forgotten', old, 10);
+    expect(stale.gap).toEqual({ channel: 'prune/forgotten', lostFrom: old, lostTo: old, reason: 'stream-lost' });
+    expect(stale.events.map((e) => e.id)).toEqual([reborn]);
+    expect(await log().readAfter('prune/forgotten', '0-0', 10)).toEqual({ events: [expect.objectContaining({ id: reborn })] });
+    expect((await log().readAfter('prune/forgotten', reborn, 10)).gap).toBeUndefined();
+    // A wildcard floor is a time, not a position in an earlier life: no reset for it.
+    expect((await log().readAfter('prune/forgotten', old, 10, true)).gap).toBeUndefined();
+  });
+
+  it('keeps the metadata of a removed channel that comes back within retention', async () => {
+    const pruning = new RedisPruning(redis, keys);
+    const old = `${Date.now() - 7_200_000}-0`;
+    await redis.xadd(keys.log('prune/back'), old, 'e', 'message', 'd', '1');
+    await pruning.pruneChannel('prune/back', { maxAgeMs: 3_600_000, maxLength: 1000, memberIdleMs: 3_600_000, presenceTtlMs: 30_000 });
+    expect(await redis.pttl(keys.meta('prune/back'))).toBeGreaterThan(0);
+    await log().append('prune/back', event('back'));
+    expect(await redis.pttl(keys.meta('prune/back'))).toBe(-1); // kept for good again while the channel lives
+    expect((await log().readAfter('prune/back', '0-1', 10)).gap).toMatchObject({ reason: 'retention', lostTo: old });
   });
 
   it('keeps the stream of a channel that has a consumer group, with the group on it', async () => {

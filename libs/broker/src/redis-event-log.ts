@@ -2,6 +2,7 @@ import type { AppendResult, EventLog, GapReason, LoggedEvent, ReadPage } from '@
 import type { PublishRequest, StreamId } from '@tidings/protocol';
 import type { RedisClient } from './redis-client.js';
 import { DIRECTORY_SHARDS, type RedisKeys } from './redis-keys.js';
+import type { ReplicatedWrites } from './replicated-writes.js';
 
 export interface Retention {
   readonly maxLength: number;
@@ -16,6 +17,8 @@ export interface RedisEventLogOptions {
   readonly keys: RedisKeys;
   readonly retention: Retention;
   readonly memberIdleSeconds?: number;
+  /** Appends answered only once replicas have them (--publish-replicas); absent: once the master has them. */
+  readonly replicated?: ReplicatedWrites;
   /** Wall clock for the channel directory's scores. */
   readonly now?: () => number;
 }
@@ -40,7 +43,7 @@ export class RedisEventLog implements EventLog {
     // can be sure the event did not exist yet; likewise the worker's reconciler for ack events.
     // The two stamps are independent, so they share one round trip.
     await Promise.all([this.stampDirectory(channel), request.ack ? redis.zadd(keys.ackChannels(), 'GT', this.wallClock(), channel) : undefined]);
-    const [id, duplicate, expected] = await redis.tidingsAppend(
+    const appendOn = (connection: RedisClient) => connection.tidingsAppend(
       keys.log(channel),
       keys.idempotency(channel, request.idempotencyKey ?? ''),
       keys.meta(channel),
@@ -58,12 +61,15 @@ export class RedisEventLog implements EventLog {
       (this.options.memberIdleSeconds ?? DEFAULT_MEMBER_IDLE_SECONDS) * 1000,
       retention.maxAgeSeconds,
     );
+    const { replicated } = this.options;
+    const [id, duplicate, expected] = replicated ? await replicated.run(keys.log(channel), appendOn) : await appendOn(redis);
     if (duplicate === 1) return { id, duplicate: true };
     return request.ack ? { id, duplicate: false, expected } : { id, duplicate: false };
   }
 
-  async readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage> {
-    const [gap, lostTo, , entries] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), this.options.keys.meta(channel), after, limit);
+  async readAfter(channel: string, after: StreamId, limit: number, afterFloor = false): Promise<ReadPage> {
+    const { redis, keys, retention } = this.options;
+    const [gap, lostTo, , entries] = await redis.tidingsReadAfter(keys.log(channel), keys.meta(channel), after, limit, retention.maxAgeSeconds * 1000, afterFloor ? 1 : 0);
     const events = entries.map(([id, fields]) => toEvent(channel, id, fields));
     if (gap === '') return { events };
     return { events, gap: { channel, lostFrom: after, lostTo, reason: gap as GapReason } };
@@ -75,7 +81,8 @@ export class RedisEventLog implements EventLog {
   }
 
   async lastId(channel: string): Promise<StreamId> {
-    const [, , lastGenerated] = await this.options.redis.tidingsReadAfter(this.options.keys.log(channel), this.options.keys.meta(channel), '0-0', 0);
+    const { redis, keys, retention } = this.options;
+    const [, , lastGenerated] = await redis.tidingsReadAfter(keys.log(channel), keys.meta(channel), '0-0', 0, retention.maxAgeSeconds * 1000, 0);
     return lastGenerated;
   }
 

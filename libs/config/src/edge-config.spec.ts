@@ -49,6 +49,7 @@ describe('loadEdgeConfig', () => {
       },
       sse: { heartbeatSeconds: 15, retryMs: 2000 },
       membership: { idleSeconds: 86_400 },
+      publish: { replicas: 0, replicaTimeoutMs: 1000 },
       presence: { ttlSeconds: 30, refreshSeconds: 10 },
       cors: { origins: ['*'] },
       shutdown: { graceSeconds: 10, closeBatchSize: 500 },

@@ -50,6 +50,8 @@ export interface EdgeConfig {
   };
   readonly sse: { readonly heartbeatSeconds: number; readonly retryMs: number };
   readonly membership: { readonly idleSeconds: number };
+  /** Durability of publishes: replicas that must have one before it is answered (0: the master is enough). */
+  readonly publish: { readonly replicas: number; readonly replicaTimeoutMs: number };
   readonly presence: { readonly ttlSeconds: number; readonly refreshSeconds: number };
   /** Allowed browser origins; `['*']` allows any. */
   readonly cors: { readonly origins: readonly string[] };
@@ -193,6 +195,15 @@ export const edgeConfigSchema = z.strictObject({
     retryMs: integerOption(1, 3_600_000, 2000, 'Reconnect delay sent to EventSource clients (retry: field), in milliseconds.'),
   }),
   membership: membershipSection,
+  publish: z.strictObject({
+    replicas: integerOption(
+      0,
+      5,
+      0,
+      'Replicas that must have a publish before it is answered 201 (WAIT on a connection of its own to the master); a 503 means stored but not known to be replicated, and a retry with the same idempotency key is safe.',
+    ),
+    replicaTimeoutMs: integerOption(1, 60_000, 1000, 'How long a publish waits for its replicas (with publish.replicas), in milliseconds, before it is answered 503.'),
+  }),
   presence: z
     .strictObject({
       ttlSeconds: presenceTtlSecondsOption,

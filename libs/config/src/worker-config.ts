@@ -164,6 +164,7 @@ const WORKER: ConfigDefinition<typeof workerConfigSchema> = {
       'TIDINGS_AUTH_',
       'TIDINGS_LIMITS_',
       'TIDINGS_SSE_',
+      'TIDINGS_PUBLISH_',
       'TIDINGS_PRESENCE_REFRESH_SECONDS',
       'TIDINGS_CORS_',
       'TIDINGS_SHUTDOWN_',

@@ -16,10 +16,7 @@ export class MemoryApiKeyStore implements ApiKeyStore {
     return [...this.keys.values()].sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async revoke(id: string, at: number): Promise<boolean> {
-    const key = this.keys.get(id);
-    if (!key) return false;
-    if (key.revokedAt === undefined) this.keys.set(id, { ...key, revokedAt: at });
-    return true;
+  async revoke(id: string): Promise<boolean> {
+    return this.keys.delete(id);
   }
 }

@@ -36,8 +36,12 @@ export interface AppendResult {
 /** The per-channel event log: the source of truth every live path is checked against. */
 export interface EventLog {
   append(channel: string, request: PublishRequest): Promise<AppendResult>;
-  /** Events with id > `after`, oldest first, at most `limit`. */
-  readAfter(channel: string, after: StreamId, limit: number): Promise<ReadPage>;
+  /**
+   * Events with id > `after`, oldest first, at most `limit`. `afterFloor`: `after` is a wildcard
+   * subscription's floor (a time), not a position the reader had in this channel, so it cannot be
+   * from an earlier life of the channel (one the log has forgotten since).
+   */
+  readAfter(channel: string, after: StreamId, limit: number, afterFloor?: boolean): Promise<ReadPage>;
   /** One event, if the log still has it. */
   read(channel: string, id: StreamId): Promise<LoggedEvent | undefined>;
   /** Id of the newest event ever appended to the channel ('0-0' when none). */
@@ -245,16 +249,17 @@ export interface StoredApiKey {
   /** Channels and patterns whose consumer groups it may manage and consume from (absent on older keys: none). */
   readonly consume?: readonly string[];
   readonly createdAt: number;
+  /** Set only on keys stored before revoking deleted them: such a key is refused. */
   readonly revokedAt?: number;
 }
 
-/** Where API keys live, cluster-wide; revoked keys stay listed, refused. */
+/** Where API keys live, cluster-wide. A revoked key is deleted, so the store never grows past the live keys. */
 export interface ApiKeyStore {
   create(key: StoredApiKey): Promise<void>;
   get(id: string): Promise<StoredApiKey | undefined>;
   list(): Promise<StoredApiKey[]>;
-  /** False when there is no such key. Revoking twice keeps the first time. */
-  revoke(id: string, at: number): Promise<boolean>;
+  /** Deletes the key; false when there is no such key (never made, or revoked already). */
+  revoke(id: string): Promise<boolean>;
 }
 
 /** Publish budgets per principal (a token's device, an API key), shared by every node. */

@@ -267,17 +267,23 @@ export class Subscription implements FeedListener {
   private async catchUp(channel: string, track: Track): Promise<void> {
     const { log, sink, hub } = this.options;
     let emptyReadsBehindFeed = 0;
+    // Until the first page, a position at the floor is a time, not an event this channel had.
+    let afterFloor = track.fromFloor;
     try {
       if (track.fromFloor) {
         const newest = await log.lastId(channel);
-        if (compareStreamIds(track.pos, newest) > 0) moveTo(track, newest); // nothing there is after the floor
+        if (compareStreamIds(track.pos, newest) > 0) {
+          moveTo(track, newest); // nothing there is after the floor
+          afterFloor = false;
+        }
         track.fromFloor = false;
       }
       for (;;) {
         await sink.congestion();
         if (this.closed) return;
         track.readAgain = false;
-        const page = await log.readAfter(channel, track.pos, hub.pageSize);
+        const page = await log.readAfter(channel, track.pos, hub.pageSize, afterFloor);
+        afterFloor = false;
         if (this.closed) return;
         if (page.gap) {
           sink.reset(page.gap, this);

@@ -2,6 +2,7 @@ import { freePort } from './free-port.js';
 import { redisCommand } from './redis-command.js';
 import { type RedisProcess, assertOnPath, launchRedis } from './redis-server.js';
 import { exitOf, makeTempDir, removeTempDir, spawnTracked, stopProcess } from './spawn-tracked.js';
+import { waitUntil } from './wait-until.js';
 
 export interface RedisCluster {
   readonly nodes: { host: string; port: number; pid: number }[];
@@ -11,6 +12,11 @@ export interface RedisCluster {
   stop(): Promise<void>;
   /** SIGKILLs the node listening on `port`: a crash, for failover tests. */
   killNode(port: number): void;
+  /**
+   * Starts a killed node again on its port with its cluster config (and no data): it rejoins, as
+   * a replica of whichever node took over its slots. Resolves once it answers PING.
+   */
+  restartNode(port: number): Promise<void>;
 }
 
 const SLOTS = 16384;
@@ -31,6 +37,8 @@ export async function startRedisCluster(options: { masters?: number; replicasPer
   assertOnPath('redis-cli');
   const dir = makeTempDir('tidings-redis-cluster-');
   const processes: RedisProcess[] = [];
+  /** Each node's cluster arguments, to start it again on the same port and cluster bus port. */
+  const nodeArgs = new Map<number, string[]>();
   const stop = async () => {
     await Promise.all(processes.map((p) => stopProcess(p.child)));
     removeTempDir(dir);
@@ -39,10 +47,14 @@ export async function startRedisCluster(options: { masters?: number; replicasPer
     const total = masters * (1 + replicas);
     for (let i = 0; i < total; i++) {
       processes.push(
-        await launchRedis(dir, async (port) => [
-          ...['--cluster-enabled', 'yes', '--cluster-config-file', `${dir}/nodes-${port}.conf`, '--cluster-node-timeout', '2000'],
-          ...['--cluster-port', String(await freePort())],
-        ]),
+        await launchRedis(dir, async (port) => {
+          const args = [
+            ...['--cluster-enabled', 'yes', '--cluster-config-file', `${dir}/nodes-${port}.conf`, '--cluster-node-timeout', '2000'],
+            ...['--cluster-port', String(await freePort())],
+          ];
+          nodeArgs.set(port, args);
+          return args;
+        }),
       );
     }
     const ports = processes.map((p) => p.port);
@@ -60,6 +72,14 @@ export async function startRedisCluster(options: { masters?: number; replicasPer
       const node = processes.find((p) => p.port === port);
       if (!node) throw new Error(`no node of this cluster listens on ${port}`);
       node.child.kill('SIGKILL');
+    },
+    restartNode: async (port) => {
+      const at = processes.findIndex((p) => p.port === port);
+      if (at < 0) throw new Error(`no node of this cluster listens on ${port}`);
+      await exitOf(processes[at]!.child);
+      const child = spawnTracked('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...nodeArgs.get(port)!]);
+      processes[at] = { port, child, output: [] };
+      await waitUntil(async () => (await redisCommand(port, 'PING').catch(() => 'down')) === 'PONG', `node ${port} to answer again`, 30_000, 50);
     },
   };
 }

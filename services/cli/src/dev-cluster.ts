@@ -50,7 +50,7 @@ export async function runDev(argv: readonly string[], env: Readonly<Record<strin
     return 1;
   }
   const inProcess = !config.redis && (config.engine === 'memory' || (config.engine === 'auto' && !hasRedisServer));
-  const cluster = inProcess ? await startInProcess(ports) : await startProcesses(config, ports);
+  const cluster = inProcess ? await startInProcess(ports, hasRedisServer ? 'Chosen with --engine memory' : 'No redis-server on PATH') : await startProcesses(config, ports);
 
   process.once('SIGINT', () => cluster.stop());
   process.once('SIGTERM', () => cluster.stop());
@@ -131,8 +131,8 @@ async function startProcesses(config: DevConfig, ports: readonly number[]): Prom
   return { description, stopped, stop };
 }
 
-/** Edges in this process over one in-memory log: for machines without redis-server. */
-async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
+/** Edges in this process over one in-memory log: for machines without redis-server. `why` opens the description. */
+async function startInProcess(ports: readonly number[], why: string): Promise<DevCluster> {
   const configs = ports.map((port, i) => loadEdgeConfig(['--port', String(port), '--allow-anonymous', '--node-id', `dev-${i + 1}`, '--log-level', 'warn'], {}));
   const devices: MemoryDeviceStore = new MemoryDeviceStore({
     ...deviceLimits(configs[0]!),
@@ -165,7 +165,7 @@ async function startInProcess(ports: readonly number[]): Promise<DevCluster> {
   const stopped = new Promise<number>((resolve) => (finish = resolve));
   return {
     description:
-      'No redis-server on PATH: running the in-process engine (all edges in this process, events in memory only, nothing persists;\n' +
+      `${why}: running the in-process engine (all edges in this process, events in memory only, nothing persists;\n` +
       'no worker either, so unanswered ack events stay pending).\n' +
       'Install redis-server (apt-get install redis-server) for the real thing.',
     stopped,

@@ -5,6 +5,7 @@ import {
   RedisApiKeyStore,
   RedisRateLimiter,
   RedisEventLog,
+  ReplicatedWrites,
   RedisKeys,
   RedisLiveBus,
   RedisNodeRegistry,
@@ -70,8 +71,13 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     onResubscribed: () => metrics.redisReconnectsTotal.inc(),
   });
   const receiptJobs = new ReceiptJobQueue(redis, keys, (error) => logger.warn({ err: error }, 'receipts job queue not ready yet'));
+  const { replicas, replicaTimeoutMs } = config.publish;
+  const replicated =
+    replicas > 0
+      ? new ReplicatedWrites(config.redis, redis, { replicas, timeoutMs: replicaTimeoutMs }, (error) => logger.warn({ err: error }, 'redis connection error (replicated publishes)'))
+      : undefined;
   return {
-    log: new RedisEventLog({ redis, keys, retention: config.retention, memberIdleSeconds: config.membership.idleSeconds }),
+    log: new RedisEventLog({ redis, keys, retention: config.retention, memberIdleSeconds: config.membership.idleSeconds, ...(replicated ? { replicated } : {}) }),
     bus,
     devices: new RedisDeviceStore(redis, keys, deviceLimits(config)),
     groups: new RedisConsumerGroups(redis, keys),
@@ -85,6 +91,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     async stop() {
       await bus.stop();
       await receiptJobs.close();
+      await replicated?.stop();
       await redis.quit().catch((error: unknown) => logger.warn({ err: error }, 'redis did not close cleanly'));
     },
   };

@@ -4,8 +4,13 @@ import type { Queue } from 'bullmq';
 
 const CHANNELS_PER_SCAN = 500;
 const EVENTS_PER_CHANNEL = 1000;
-/** A channel without ack events for this long leaves the reconciler's list. */
-const FORGET_CHANNEL_AFTER_MS = 3_600_000;
+/**
+ * A channel without ack events for this many reconcile periods leaves the reconciler's list. An
+ * edge stamps the list just before it appends, so a stamp without its event yet is normal for a
+ * moment; ten periods is far past that moment, and short enough that the list stays the size of
+ * recent traffic.
+ */
+const FORGET_CHANNEL_AFTER_PERIODS = 10;
 
 /**
  * The safety net behind "every ack event ends acked or dead": an edge that dies between storing
@@ -41,7 +46,7 @@ export class Reconciler {
           await this.queue.add('receipts', { channel, id }, receiptJobOptions(channel, id));
           requeued += 1;
         }
-        if (overdue.length === 0 && lastAckAt < now - FORGET_CHANNEL_AFTER_MS && (await this.retries.forgetAckChannel(channel, lastAckAt))) forgotten += 1;
+        if (overdue.length === 0 && lastAckAt < now - FORGET_CHANNEL_AFTER_PERIODS * this.graceMs && (await this.retries.forgetAckChannel(channel, lastAckAt))) forgotten += 1;
       }
     } while (cursor !== '0');
     this.metrics.requeuedTotal.inc(requeued);

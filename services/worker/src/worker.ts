@@ -25,6 +25,11 @@ import { Reconciler } from './reconciler.js';
 
 /** Periodic jobs (BullMQ job schedulers: one run per period across all workers). */
 const MAINTENANCE_QUEUE = 'maintenance';
+/**
+ * A scheduler adds a maintenance job every period forever: keep only the last few finished ones
+ * (enough to look at), or the queue's keys would grow by one job per period without end.
+ */
+const MAINTENANCE_JOBS_KEPT = { removeOnComplete: 10, removeOnFail: 10 } as const;
 /** Edge-node reports are kept this many presence TTLs after the node's last report. */
 const DEAD_NODE_TTLS = 10;
 
@@ -127,11 +132,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
     });
     worker.on('error', (error: unknown) => logger.warn({ err: error, queue }, 'worker problem'));
   }
-  await maintenanceQueue.upsertJobScheduler('reconcile', { every: config.jobs.reconcileSeconds * 1000 }, { name: 'reconcile' });
-  await maintenanceQueue.upsertJobScheduler('prune', { every: config.prune.intervalSeconds * 1000 }, { name: 'prune' });
+  await maintenanceQueue.upsertJobScheduler('reconcile', { every: config.jobs.reconcileSeconds * 1000 }, { name: 'reconcile', opts: MAINTENANCE_JOBS_KEPT });
+  await maintenanceQueue.upsertJobScheduler('prune', { every: config.prune.intervalSeconds * 1000 }, { name: 'prune', opts: MAINTENANCE_JOBS_KEPT });
   // A worker without a webhook that picks this job up does nothing: the letters stay unsent in Redis.
   if (groupLetters) {
-    await maintenanceQueue.upsertJobScheduler('group-dead-letters', { every: config.groups.deadLetterScanSeconds * 1000 }, { name: 'group-dead-letters' });
+    await maintenanceQueue.upsertJobScheduler('group-dead-letters', { every: config.groups.deadLetterScanSeconds * 1000 }, { name: 'group-dead-letters', opts: MAINTENANCE_JOBS_KEPT });
   }
 
   const server = await serveMetrics(config.metrics.host, config.metrics.port, metrics, () => groupGauges.refresh(), () => redis.status === 'ready' && workers.every((w) => w.isRunning()));

@@ -25,7 +25,7 @@ export async function handleCreateKey(ctx: EdgeContext, exchange: HttpExchange):
   }
 }
 
-/** GET /v1/admin/keys — every key, revoked ones too, never a secret. */
+/** GET /v1/admin/keys — every live key, never a secret (a revoked key is gone). */
 export async function handleListKeys(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
   try {
     requireAdmin(ctx, exchange);
@@ -35,11 +35,11 @@ export async function handleListKeys(ctx: EdgeContext, exchange: HttpExchange): 
   }
 }
 
-/** DELETE /v1/admin/keys/{id} — revokes; every node refuses the key within the cache time. */
+/** DELETE /v1/admin/keys/{id} — revokes by deleting; every node refuses the key within the cache time. */
 export async function handleRevokeKey(ctx: EdgeContext, exchange: HttpExchange, id: string): Promise<void> {
   try {
     requireAdmin(ctx, exchange);
-    if (!(await ctx.auth.apiKeys.revoke(id, Date.now()))) throw new TidingsError('TIDINGS_NOT_FOUND', `no API key ${id}`);
+    if (!(await ctx.auth.apiKeys.revoke(id))) throw new TidingsError('TIDINGS_NOT_FOUND', `no API key ${id}`);
     exchange.json(200, { id, revoked: true }, corsHeaders(ctx, exchange));
   } catch (error) {
     sendError(ctx, exchange, error);

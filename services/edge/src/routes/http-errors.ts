@@ -4,6 +4,8 @@ import { RateLimitedError } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
 import { corsHeaders } from './cors.js';
 
+const UNAVAILABLE_RETRY_AFTER_SECONDS = '1';
+
 /** Turns anything a handler threw into the error table's JSON answer, and counts it. */
 export function toTidingsError(ctx: EdgeContext, error: unknown): TidingsError {
   if (isTidingsError(error)) return error;
@@ -21,5 +23,7 @@ export function sendError(ctx: EdgeContext, exchange: HttpExchange, error: unkno
   const close = tidingsError.code === 'TIDINGS_BODY_TOO_LARGE';
   const headers = corsHeaders(ctx, exchange);
   if (error instanceof RateLimitedError) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+  // Redis unreachable or the node draining: worth retrying soon (a publish with the same idempotency key is safe).
+  else if (tidingsError.code === 'TIDINGS_UNAVAILABLE') headers['retry-after'] = UNAVAILABLE_RETRY_AFTER_SECONDS;
   exchange.json(tidingsError.status, errorBody(tidingsError.code, tidingsError.message), headers, close);
 }

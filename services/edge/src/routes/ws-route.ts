@@ -21,7 +21,7 @@ interface WsData {
 /** Invalid frames tolerated per connection before it is closed as misbehaving. */
 const MAX_PROTOCOL_ERRORS = 20;
 /** Frames one connection may have waiting to be handled (their text is also capped, at limits.slowConsumerBytes). */
-const MAX_QUEUED_FRAMES = 1024;
+export const MAX_QUEUED_FRAMES = 1024;
 /** Claims of consumer groups one connection may have waiting for work at once. */
 const MAX_CLAIMS_IN_FLIGHT = 16;
 

@@ -1,0 +1,43 @@
+import type { ScenarioReport } from '@tidings/testing';
+import { describe, expect, it } from 'vitest';
+import { faultsTable, TABLE_END, TABLE_START, withFaultsTable } from './faults-table.js';
+
+const report = (overrides: Partial<ScenarioReport>): ScenarioReport => ({
+  scenario: 'edge-kill',
+  clients: 8,
+  published: 120,
+  subscribers: 6,
+  missing: 0,
+  missingEvents: 0,
+  duplicated: 0,
+  outOfOrder: 0,
+  resets: 0,
+  faults: [],
+  refused: 1,
+  failedAttempts: 2,
+  unexpected: [],
+  reconnects: 3,
+  maxRecoveryMs: 1500,
+  lostByRedis: 0,
+  lossWindowMs: 0,
+  missingKept: 0,
+  ...overrides,
+});
+
+describe('the faults table', () => {
+  it('has a row per scenario: events some device missed, and what Redis lost with its window', () => {
+    const table = faultsTable([report({}), report({ scenario: 'redis-restart-everysec', missing: 4, missingEvents: 2, lostByRedis: 3, lossWindowMs: 812 })]);
+    expect(table.split('\n')).toEqual([
+      '| scenario | clients | events | lost | duplicated | resets | publish retries | max recovery time |',
+      '|---|---|---|---|---|---|---|---|',
+      '| edge-kill | 8 | 120 | 0 | 0 | 0 | 3 | 1.5 s |',
+      '| redis-restart-everysec | 8 | 120 | 2 (Redis lost 3: 812 ms window) | 0 | 0 | 3 | 1.5 s |',
+    ]);
+  });
+
+  it('replaces what lies between the README markers, and nothing else', () => {
+    const readme = `# T\n\nbefore\n${TABLE_START}\nold\n${TABLE_END}\nafter\n`;
+    expect(withFaultsTable(readme, 'new')).toBe(`# T\n\nbefore\n${TABLE_START}\nnew\n${TABLE_END}\nafter\n`);
+    expect(() => withFaultsTable('# no markers', 'new')).toThrow(/faults-table:start/);
+  });
+});

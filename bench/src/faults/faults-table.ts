@@ -1,0 +1,29 @@
+import type { ScenarioReport } from '@tidings/testing';
+
+/** Where `npm run faults` writes its table in the README; the text between the markers is replaced. */
+export const TABLE_START = '<!-- faults-table:start -->';
+export const TABLE_END = '<!-- faults-table:end -->';
+
+/** The README's "faults survived, events lost" table: one row per scenario. */
+export function faultsTable(reports: readonly ScenarioReport[]): string {
+  const rows = reports.map((r) => {
+    // Lost: events that got a 201 and did not reach every device. A Redis crash can also take back
+    // acknowledged events from the log (some devices may have had them live): counted beside, with
+    // the span of acknowledged time they cover, the measured loss window.
+    const window = r.lostByRedis > 0 ? ` (Redis lost ${r.lostByRedis}: ${r.lossWindowMs} ms window)` : '';
+    return `| ${r.scenario} | ${r.clients} | ${r.published} | ${r.missingEvents}${window} | ${r.duplicated} | ${r.resets} | ${r.refused + r.failedAttempts} | ${(r.maxRecoveryMs / 1000).toFixed(1)} s |`;
+  });
+  return [
+    '| scenario | clients | events | lost | duplicated | resets | publish retries | max recovery time |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+/** `readme` with the text between the markers replaced by `table`. */
+export function withFaultsTable(readme: string, table: string): string {
+  const start = readme.indexOf(TABLE_START);
+  const end = readme.indexOf(TABLE_END);
+  if (start < 0 || end < start) throw new Error(`the README has no ${TABLE_START} … ${TABLE_END} block`);
+  return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
+}

@@ -1,0 +1,47 @@
+// `npm run faults [-- --full]`: runs every fault scenario in turn (small, as in npm test, or at
+// full scale), writes the reports to bench/results/faults-<time>-<scale>.json and, for a full run,
+// the table of the README between its markers.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport } from '@tidings/testing';
+import { faultsTable, withFaultsTable } from './faults-table.js';
+
+// This file is bench/dist/faults/run-faults.js.
+const RESULTS_DIR = fileURLToPath(new URL('../../results/', import.meta.url));
+const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+
+const SCENARIOS: readonly [string, (scale: Scale) => Promise<ScenarioReport>][] = [
+  ['edge-kill', edgeKill],
+  ['rolling-restart', rollingRestart],
+  ['scale-out-in', scaleOutAndIn],
+  ['redis-restart-always', (scale) => redisRestart('always', scale)],
+  ['redis-restart-everysec', (scale) => redisRestart('everysec', scale)],
+  ['cluster-master-kill', (scale) => clusterMasterKill(scale)],
+  ['cluster-master-kill-replicas-1', (scale) => clusterMasterKill(scale, ['--publish-replicas', '1'])],
+];
+
+async function main(argv: readonly string[]): Promise<number> {
+  const full = argv.includes('--full');
+  const scale = full ? FULL_SCALE : CI_SCALE;
+  const started = new Date();
+  const stamp = started.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const path = `${RESULTS_DIR}faults-${stamp}-${full ? 'full' : 'ci'}.json`;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const reports: ScenarioReport[] = [];
+  for (const [name, run] of SCENARIOS) {
+    console.log(`${name}: running`);
+    const report = await run(scale);
+    reports.push(report);
+    // Written after each scenario, so an interrupted run keeps what it measured.
+    writeFileSync(path, `${JSON.stringify({ started: started.toISOString(), scale, reports }, null, 2)}\n`);
+    const { faults, unexpected, ...figures } = report;
+    console.log(JSON.stringify({ ...figures, faults: faults.length, unexpected }));
+  }
+  const table = faultsTable(reports);
+  console.log(`\n${table}\n\nresults: ${path}`);
+  if (full) writeFileSync(README, withFaultsTable(readFileSync(README, 'utf8'), table));
+  const broken = reports.filter((r) => r.outOfOrder > 0 || r.unexpected.length > 0 || r.missingKept > 0 || (r.lostByRedis === 0 && r.missing > 0));
+  return broken.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

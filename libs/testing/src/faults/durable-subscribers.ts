@@ -1,0 +1,187 @@
+import { type ClientRequest, get } from 'node:http';
+import WebSocket from 'ws';
+import { SseParser } from '../sse-parser.js';
+import type { Receiver } from './delivery-ledger.js';
+
+// Durable subscribers, one per transport: a device id, a cursor kept as a client should keep it,
+// and a reconnect with full jitter whenever the connection ends. They record every event they get
+// (redeliveries of ack events aside: those repeat on purpose) and every `reset`, and hide
+// nothing: duplicates and gaps are the ledger's to count.
+
+export type Transport = 'sse' | 'ws' | 'poll';
+
+export interface DurableSubscriber {
+  readonly name: string;
+  /** Resolves once the device has joined its channels (the first connection is open). */
+  readonly ready: Promise<void>;
+  /** Times its connection ended without being asked to (each is followed by a reconnect). */
+  readonly reconnects: number;
+  stop(): void;
+}
+
+export interface SubscriberSpec {
+  readonly transport: Transport;
+  /** `http://host:port` of the balancer (or an edge). */
+  readonly url: string;
+  readonly device: string;
+  readonly channels: readonly string[];
+  readonly receiver: Receiver;
+}
+
+const RECONNECT_MAX_MS = 500;
+const POLL_TIMEOUT_SECONDS = 2;
+
+interface Envelope {
+  channel?: string;
+  id?: string;
+  redelivery?: boolean;
+}
+
+export function startDurableSubscriber(spec: SubscriberSpec): DurableSubscriber {
+  if (spec.transport === 'sse') return new SseSubscriber(spec);
+  if (spec.transport === 'ws') return new WsSubscriber(spec);
+  return new PollSubscriber(spec);
+}
+
+abstract class Reconnecting implements DurableSubscriber {
+  reconnects = 0;
+  readonly ready: Promise<void>;
+  protected stopped = false;
+  private markReady!: () => void;
+
+  constructor(protected readonly spec: SubscriberSpec) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.connectNow();
+  }
+
+  get name(): string {
+    return `${this.spec.transport}:${this.spec.device}`;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.close();
+  }
+
+  protected joined(): void {
+    this.markReady();
+  }
+
+  /** The connection ended: come back after a random delay (full jitter), unless stopped. */
+  protected ended(): void {
+    if (this.stopped) return;
+    // Counted here, not when the reconnect happens: a run may end before the jittered delay does.
+    this.reconnects += 1;
+    setTimeout(() => this.connectNow(), Math.random() * RECONNECT_MAX_MS);
+  }
+
+  protected take(envelope: Envelope): void {
+    if (envelope.redelivery || envelope.channel === undefined || envelope.id === undefined) return;
+    this.spec.receiver.received(envelope.channel, envelope.id);
+  }
+
+  protected abstract connect(): void;
+  protected abstract close(): void;
+
+  private connectNow(): void {
+    if (!this.stopped) this.connect();
+  }
+}
+
+class SseSubscriber extends Reconnecting {
+  private lastEventId: string | undefined;
+  private request: ClientRequest | undefined;
+
+  protected connect(): void {
+    const query = this.spec.channels.map((c) => `channel=${encodeURIComponent(c)}`).join('&');
+    const headers: Record<string, string> = this.lastEventId === undefined ? {} : { 'last-event-id': this.lastEventId };
+    const request = get(`${this.spec.url}/v1/sse?${query}&device=${encodeURIComponent(this.spec.device)}`, { headers }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        res.once('end', () => this.ended());
+        return;
+      }
+      this.joined();
+      const parser = new SseParser({
+        event: (event) => {
+          if (event.event === 'reset') this.spec.receiver.reset(String((JSON.parse(event.data) as Envelope).channel));
+          else if (event.data.startsWith('{')) this.take(JSON.parse(event.data) as Envelope);
+        },
+      });
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        parser.feed(chunk);
+        this.lastEventId = parser.lastEventId ?? this.lastEventId;
+      });
+      res.once('close', () => this.ended());
+    });
+    request.once('error', () => this.ended());
+    this.request = request;
+  }
+
+  protected close(): void {
+    this.request?.destroy();
+  }
+}
+
+class WsSubscriber extends Reconnecting {
+  /** The last id per channel: what each subscribe resumes after. */
+  private readonly positions = new Map<string, string>();
+  private socket: WebSocket | undefined;
+
+  protected connect(): void {
+    const socket = new WebSocket(`${this.spec.url.replace(/^http/, 'ws')}/v1/ws?device=${encodeURIComponent(this.spec.device)}`);
+    this.socket = socket;
+    let subscribed = 0;
+    socket.on('open', () => {
+      for (const channel of this.spec.channels) {
+        const since = this.positions.get(channel);
+        socket.send(JSON.stringify({ type: 'subscribe', channel, ...(since === undefined ? {} : { since }) }));
+      }
+    });
+    socket.on('message', (raw: Buffer) => {
+      const frame = JSON.parse(raw.toString('utf8')) as Envelope & { type: string };
+      if (frame.type === 'subscribed' && ++subscribed === this.spec.channels.length) this.joined();
+      else if (frame.type === 'reset') this.spec.receiver.reset(String(frame.channel));
+      else if (frame.type === 'event') {
+        this.take(frame);
+        if (!frame.redelivery && frame.channel !== undefined && frame.id !== undefined) this.positions.set(frame.channel, frame.id);
+      }
+    });
+    socket.on('error', () => socket.terminate());
+    socket.once('close', () => this.ended());
+  }
+
+  protected close(): void {
+    this.socket?.terminate();
+  }
+}
+
+class PollSubscriber extends Reconnecting {
+  private cursor: string | undefined;
+  private abort = new AbortController();
+
+  protected connect(): void {
+    void this.pollOnce().then(
+      () => (this.stopped ? undefined : this.connect()),
+      () => this.ended(),
+    );
+  }
+
+  protected close(): void {
+    this.abort.abort();
+  }
+
+  private async pollOnce(): Promise<void> {
+    const query = this.spec.channels.map((c) => `channel=${encodeURIComponent(c)}`).join('&');
+    const since = this.cursor === undefined ? '' : `&since=${encodeURIComponent(this.cursor)}`;
+    this.abort = new AbortController();
+    const res = await fetch(`${this.spec.url}/v1/poll?${query}&device=${encodeURIComponent(this.spec.device)}&timeout=${POLL_TIMEOUT_SECONDS}${since}`, { signal: this.abort.signal });
+    if (res.status !== 200) throw new Error(`poll answered ${res.status}`);
+    const body = (await res.json()) as { events: Envelope[]; resets?: Envelope[]; cursor: string };
+    for (const reset of body.resets ?? []) this.spec.receiver.reset(String(reset.channel));
+    for (const event of body.events) this.take(event);
+    this.cursor = body.cursor;
+    this.joined();
+  }
+}

@@ -1,0 +1,59 @@
+import { CI_SCALE, clusterMasterKill, edgeKill, redisRestart, rollingRestart, scaleOutAndIn, type ScenarioReport } from '@tidings/testing';
+import { describe, expect, it } from 'vitest';
+
+// Faults on purpose, with real processes: publishers and durable devices (SSE, WebSocket,
+// long-poll) run through each fault behind one balancer, and every event that got a 201 must reach
+// every device, in order. Small counts and short faults; `npm run faults -- --full` runs the larger
+// versions and writes their table into the README.
+
+const published = CI_SCALE.publishers * CI_SCALE.eventsPerPublisher;
+
+/** The numbers behind the assertions, one line per scenario in the test output. */
+function logged(report: ScenarioReport): ScenarioReport {
+  const { faults, unexpected, ...figures } = report;
+  console.info(JSON.stringify({ ...figures, faults: faults.length, unexpected: unexpected.length }));
+  return report;
+}
+
+describe('edges failing behind a balancer', () => {
+  it('kill -9 of an edge mid fan-out: its devices reconnect elsewhere and miss nothing', async () => {
+    const report = logged(await edgeKill(CI_SCALE));
+    expect(report.reconnects).toBeGreaterThan(0); // the fault did cut devices off
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
+  }, 120_000);
+
+  it('a rolling SIGTERM restart of every edge under publishing: no loss, only retryable refusals', async () => {
+    const report = logged(await rollingRestart(CI_SCALE));
+    expect(report.reconnects).toBeGreaterThan(0);
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
+  }, 120_000);
+});
+
+describe('edges added and removed under load', () => {
+  it('scale-out by two edges, then scale-in by two drained ones: no loss', async () => {
+    const report = logged(await scaleOutAndIn(CI_SCALE));
+    expect(report.reconnects).toBeGreaterThan(0); // the drained edges' devices moved
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
+  }, 120_000);
+});
+
+describe('a Redis crash and restart', () => {
+  it('with appendfsync always: publishes in the outage get 503 + Retry-After, and every one that got a 201 is delivered', async () => {
+    const report = logged(await redisRestart('always', CI_SCALE));
+    expect(report.refused + report.failedAttempts).toBeGreaterThan(0); // the outage was felt
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [], lostByRedis: 0 });
+  });
+
+  it('with appendfsync everysec: what Redis lost is measured, and nothing it kept is missing', async () => {
+    // A busier publisher, so the last second before the crash holds events to lose.
+    const report = logged(await redisRestart('everysec', { ...CI_SCALE, paceMs: 2 }));
+    expect(report).toMatchObject({ published, outOfOrder: 0, unexpected: [], missingKept: 0 });
+  }, 120_000);
+});
+
+describe('a Redis Cluster master killed under load', () => {
+  it('fails over to its replica; edges follow, and every event that got a 201 is delivered', async () => {
+    const report = logged(await clusterMasterKill(CI_SCALE));
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
+  }, 120_000);
+});
