@@ -1,8 +1,9 @@
 // MQTT over WebSocket (ADR 14): real MQTT.js clients on `/mqtt` of real edges sharing one Redis,
 // beside SSE pages and HTTP publishers on the same channels.
-import { type EdgeProcess, SseClient, waitUntil } from '@tidings/testing';
+import { type EdgeProcess, SseClient, startEdge, waitUntil } from '@tidings/testing';
+import { SignJWT } from 'jose';
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { edgesOnRedis, metric, publish } from './support.js';
 
@@ -147,5 +148,55 @@ describe('MQTT over WebSocket', () => {
     const raw = new WebSocket(mqttUrl(a), 'chat');
     const status = await new Promise<number>((resolve) => raw.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(400);
+  });
+});
+
+describe('MQTT wills', () => {
+  it('publishes the will of a connection that drops, and not of one that says DISCONNECT', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    const page = await SseClient.connect(`${a.url}/v1/sse?channel=wills/lamp`);
+    try {
+      const polite = await connect(a, { will: { topic: 'wills/lamp', payload: Buffer.from('polite gone'), qos: 0, retain: false } });
+      await polite.endAsync(); // DISCONNECT first
+      await waitUntil(async () => (await metric(a, 'tidings_edge_connections{transport="mqtt"')) === 0, 'the polite connection to close');
+      const rude = await connect(a, { will: { topic: 'wills/lamp', payload: Buffer.from('{"lamp":"offline"}'), qos: 0, retain: false } });
+      rude.stream.destroy(); // no DISCONNECT
+      const will = JSON.parse((await page.nextEvent((e) => e.event === 'message')).data) as { data: unknown };
+      expect(will.data).toEqual({ lamp: 'offline' });
+    } finally {
+      page.close();
+    }
+  });
+});
+
+describe('MQTT with authentication', () => {
+  const SECRET = 'an-hs256-secret-of-at-least-32-characters';
+  let edge: EdgeProcess;
+  beforeAll(async () => {
+    edge = await startEdge({ redisUrl: cluster.redis.url, anonymous: false, env: { TIDINGS_AUTH_JWT_SECRET: SECRET } });
+  });
+  afterAll(async () => edge?.stop());
+
+  const token = (sub: string): Promise<string> =>
+    new SignJWT({ sub, exp: Math.floor(Date.now() / 1000) + 600, tidings: { subscribe: ['home/#'], publish: ['home/out'] } })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(SECRET));
+  const refused = (options: IClientOptions) => mqtt.connectAsync(mqttUrl(edge), { reconnectPeriod: 0, protocolVersion: 4, ...options });
+
+  it('takes a token as the password and refuses missing or bad credentials with the 3.1.1 codes', async () => {
+    await expect(refused({})).rejects.toMatchObject({ code: 5 });
+    await expect(refused({ username: 'u', password: 'not-a-token' })).rejects.toMatchObject({ code: 4 });
+    await expect(refused({ clientId: 'phone-8', username: 'u', password: await token('phone-9') })).rejects.toMatchObject({ code: 2 });
+  });
+
+  it('speaks for the token’s sub and applies its grants', async () => {
+    const client = await connect(edge, { clientId: 'phone-9', clean: false, username: 'u', password: await token('phone-9') });
+    expect(await subackCodes(client, ['home/+/lights', 'office/#'])).toEqual([1, 0x80]);
+    await client.publishAsync('home/out', 'allowed', { qos: 1 });
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('home/in', 'not allowed', { qos: 1 }, () => undefined);
+    await closed; // 3.1.1 has no negative PUBACK: the edge closes the connection
+    const other = await connect(edge, { clientId: '', username: 'u', password: await token('phone-10') }); // an empty client id speaks for the sub
+    await other.subscribeAsync('home/x', { qos: 1 });
   });
 });
