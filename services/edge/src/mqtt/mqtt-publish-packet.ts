@@ -8,8 +8,7 @@ function payloadOf(event: LoggedEvent): Buffer {
   return Buffer.from(text);
 }
 
-/** The PUBLISH packet of `event`; the payload is built once per event and shared by every connection. */
-export function publishPacket(event: LoggedEvent, version: MqttVersion, qos: 0 | 1, packetId: number, dup: boolean): Buffer {
+function encode(event: LoggedEvent, version: MqttVersion, qos: 0 | 1, packetId: number, dup: boolean): Buffer {
   const payload = event instanceof NodeEvent ? event.derive(payloadOf) : payloadOf(event);
   return encodePacket(
     {
@@ -24,4 +23,15 @@ export function publishPacket(event: LoggedEvent, version: MqttVersion, qos: 0 |
     },
     version,
   );
+}
+
+// A QoS 0 PUBLISH has no packet id: its bytes are the same for every connection of a version.
+const qos0v4 = (event: LoggedEvent): Buffer => encode(event, 4, 0, 0, false);
+const qos0v5 = (event: LoggedEvent): Buffer => encode(event, 5, 0, 0, false);
+
+/** The PUBLISH packet of `event`; at QoS 0 built once per event and version, shared by every connection. */
+export function publishPacket(event: LoggedEvent, version: MqttVersion, qos: 0 | 1, packetId: number, dup: boolean): Buffer {
+  if (qos === 1) return encode(event, version, 1, packetId, dup);
+  const build = version === 5 ? qos0v5 : qos0v4;
+  return event instanceof NodeEvent ? event.derive(build) : build(event);
 }
