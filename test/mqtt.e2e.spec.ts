@@ -122,6 +122,14 @@ describe('MQTT over WebSocket', () => {
     await v5.publishAsync('news/ok', 'still connected', { qos: 1 });
   });
 
+  it('refuses a QoS 2 publish: 5.0 hears DISCONNECT 0x9B (QoS not supported)', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    const v5 = await connect(a, { protocolVersion: 5 });
+    const disconnect = new Promise<number | undefined>((resolve) => v5.once('disconnect', (packet) => resolve(packet.reasonCode)));
+    v5.publish('news/ok', 'exactly once?', { qos: 2 }, () => undefined);
+    expect(await disconnect).toBe(0x9b);
+  });
+
   it('refuses a client id outside the device-id alphabet', async () => {
     const [a] = cluster.edges as [EdgeProcess];
     await expect(mqtt.connectAsync(mqttUrl(a), { reconnectPeriod: 0, clientId: 'has space', protocolVersion: 4 })).rejects.toMatchObject({ code: 2 });
