@@ -10,7 +10,7 @@ import { publishEvent } from '../routes/publish-routes.js';
 import { exactChannels, patternsOf, resumePoint } from '../routes/subscribe-request.js';
 import type { IConnectPacket, IPublishPacket, ISubscribePacket, MqttVersion, Packet } from './mqtt-codec.js';
 import type { MqttConnection } from './mqtt-connection.js';
-import { connackCode, reasonCode, type Refusal, subackCode } from './mqtt-reason-codes.js';
+import { connackCode, errorCodeOf, reasonCode, type Refusal, subackCode } from './mqtt-reason-codes.js';
 import { MqttSink } from './mqtt-sink.js';
 import { filterSpec, topicChannel } from './mqtt-topics.js';
 
@@ -47,7 +47,7 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
   const version: MqttVersion = packet.protocolVersion;
   conn.version = version;
   const refuse = (refusal: Refusal, why: string): void => {
-    ctx.metrics.badRequestsTotal.inc({ code: 'TIDINGS_UNAUTHORIZED' });
+    ctx.metrics.badRequestsTotal.inc({ code: errorCodeOf(refusal) });
     conn.send(version === 5 ? { cmd: 'connack', reasonCode: connackCode(refusal, 5), sessionPresent: false } : { cmd: 'connack', returnCode: connackCode(refusal, 4), sessionPresent: false });
     conn.end(CLOSE.UNAUTHORIZED, why);
   };
@@ -100,7 +100,7 @@ async function subscribe(ctx: EdgeContext, conn: MqttConnection, grant: Grant, p
     const outcome = await subscribeOne(ctx, conn, grant, topic, qos === 0 ? 0 : 1); // QoS 2 is granted 1
     if (conn.closed) return;
     if (typeof outcome === 'string') {
-      ctx.metrics.badRequestsTotal.inc({ code: outcome === 'not-authorized' ? 'TIDINGS_SUBSCRIBE_FORBIDDEN' : 'TIDINGS_PATTERN_INVALID' });
+      ctx.metrics.badRequestsTotal.inc({ code: outcome === 'not-authorized' ? 'TIDINGS_SUBSCRIBE_FORBIDDEN' : errorCodeOf(outcome) });
       granted.push(subackCode(outcome, conn.version));
     } else {
       granted.push(qos === 0 ? 0 : 1);
@@ -175,7 +175,7 @@ async function publish(ctx: EdgeContext, conn: MqttConnection, grant: Grant, pac
 
 /** 5.0 answers a refused QoS 1 publish with a negative PUBACK; otherwise (3.1.1, QoS 0) the connection ends with the reason. */
 function refusePublish(ctx: EdgeContext, conn: MqttConnection, packet: IPublishPacket, refusal: Refusal, why: string): void {
-  ctx.metrics.badRequestsTotal.inc({ code: refusal === 'not-authorized' ? 'TIDINGS_PUBLISH_FORBIDDEN' : 'TIDINGS_CHANNEL_INVALID' });
+  ctx.metrics.badRequestsTotal.inc({ code: refusal === 'not-authorized' ? 'TIDINGS_PUBLISH_FORBIDDEN' : errorCodeOf(refusal) });
   if (conn.version === 5 && packet.qos === 1) {
     conn.send({ cmd: 'puback', messageId: packet.messageId ?? 0, reasonCode: reasonCode(refusal), properties: { reasonString: why.slice(0, 120) } });
     return;

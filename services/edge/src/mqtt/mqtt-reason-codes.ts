@@ -1,5 +1,6 @@
 // Why something was refused, and how each MQTT version says it (ADR 14). 3.1.1 has one code per
 // refused SUBACK filter and a handful of CONNACK codes; 5.0 has a reason code for each case.
+import type { ErrorCode } from '@tidings/protocol';
 import type { MqttVersion } from './mqtt-codec.js';
 
 export type Refusal =
@@ -26,6 +27,24 @@ const V5: Record<Refusal, number> = {
   malformed: 0x81,
   unavailable: 0x88,
 };
+
+/** The error code a refusal is counted under (tidings_edge_bad_requests_total), as on the other transports. */
+const ERROR_CODES: Record<Refusal, ErrorCode> = {
+  'topic-filter-invalid': 'TIDINGS_PATTERN_INVALID',
+  'topic-name-invalid': 'TIDINGS_CHANNEL_INVALID',
+  'not-authorized': 'TIDINGS_UNAUTHORIZED',
+  'bad-credentials': 'TIDINGS_UNAUTHORIZED',
+  'client-id-invalid': 'TIDINGS_DEVICE_INVALID',
+  'quota-exceeded': 'TIDINGS_TOO_MANY_CHANNELS',
+  'qos-not-supported': 'TIDINGS_FRAME_INVALID',
+  'payload-invalid': 'TIDINGS_BODY_INVALID',
+  malformed: 'TIDINGS_FRAME_INVALID',
+  unavailable: 'TIDINGS_UNAVAILABLE',
+};
+
+export function errorCodeOf(refusal: Refusal): ErrorCode {
+  return ERROR_CODES[refusal];
+}
 
 /** 3.1.1 CONNACK return codes (1 is "unacceptable protocol version", answered by the codec's refusal). */
 const V4_CONNACK: Partial<Record<Refusal, number>> = {
