@@ -60,6 +60,21 @@ describe('MQTT over WebSocket', () => {
     ]);
   });
 
+  it('gives a new subscriber the channel’s newest event as its retained message, then what follows', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    await publish(b, 'retained/lamp', 'off');
+    await publish(b, 'retained/lamp', 'on');
+    const client = await connect(a);
+    const got = inbox(client);
+    await client.subscribeAsync('retained/lamp', { qos: 1 });
+    await publish(b, 'retained/lamp', 'dim');
+    await waitUntil(() => got.length === 2, 'the retained message and the live one');
+    expect(got.map((m) => [m.text, m.packet.cmd === 'publish' && m.packet.retain])).toEqual([
+      ['on', true],
+      ['dim', false],
+    ]);
+  });
+
   it('takes a QoS 1 publish into the channel, PUBACKs it, and an SSE page on another edge gets it', async () => {
     const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const page = await SseClient.connect(`${b.url}/v1/sse?channel=sensors/kitchen`);

@@ -67,15 +67,15 @@ export class MqttConnection extends SocketSession<MqttSink> {
   }
 
   /** Writes an event as a PUBLISH at `qos`; an ack event at QoS 1 is remembered until its PUBACK. */
-  publish(event: LoggedEvent, qos: 0 | 1, dup: boolean): void {
+  publish(event: LoggedEvent, qos: 0 | 1, dup: boolean, retain = false): void {
     if (this.closed) return;
-    if (qos === 0) return this.sendRaw(publishPacket(event, this.version, 0, 0, false));
+    if (qos === 0) return this.sendRaw(publishPacket(event, this.version, { qos: 0, retain }));
     const id = this.nextPacketId();
     if (event.ack) {
       if (this.unanswered.size >= MAX_UNANSWERED_ACK_EVENTS) this.unanswered.delete(this.unanswered.keys().next().value!);
       this.unanswered.set(id, event);
     }
-    this.sendRaw(publishPacket(event, this.version, 1, id, dup));
+    this.sendRaw(publishPacket(event, this.version, { qos: 1, packetId: id, dup, retain }));
   }
 
   /** The ack event a PUBACK answers, if it answers one (other events need no answer). */

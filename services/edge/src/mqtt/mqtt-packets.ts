@@ -2,7 +2,7 @@
 // Subscriptions on the node's hub, PUBLISH a Tidings publish, a PUBACK of an ack event a receipt.
 import { type Grant, mayPublish, maySubscribe } from '@tidings/auth';
 import { Subscription } from '@tidings/core';
-import { CLOSE, decodeUtf8Strict, EVENT_NAME_DEFAULT, isDeviceId, isTidingsError, type JsonValue, parseJsonText } from '@tidings/protocol';
+import { CLOSE, decodeUtf8Strict, EVENT_NAME_DEFAULT, isDeviceId, isTidingsError, type JsonValue, parseJsonText, ZERO_ID } from '@tidings/protocol';
 import { deviceFor, spendPublishBudget } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
 import type { DeviceSession } from '../node/device-tracker.js';
@@ -88,7 +88,7 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
   // Subscriptions are not kept by the server (the client subscribes again), so no session is ever present.
   conn.send(
     version === 5
-      ? { cmd: 'connack', reasonCode: 0, sessionPresent: false, properties: { maximumQoS: 1, retainAvailable: false, sharedSubscriptionAvailable: false, subscriptionIdentifiersAvailable: false } }
+      ? { cmd: 'connack', reasonCode: 0, sessionPresent: false, properties: { maximumQoS: 1, sharedSubscriptionAvailable: false, subscriptionIdentifiersAvailable: false } }
       : { cmd: 'connack', returnCode: 0, sessionPresent: false },
   );
 }
@@ -96,8 +96,8 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
 async function subscribe(ctx: EdgeContext, conn: MqttConnection, grant: Grant, packet: ISubscribePacket): Promise<void> {
   const granted: number[] = [];
   const sinks: MqttSink[] = [];
-  for (const { topic, qos } of packet.subscriptions) {
-    const outcome = await subscribeOne(ctx, conn, grant, topic, qos === 0 ? 0 : 1); // QoS 2 is granted 1
+  for (const { topic, qos, rh } of packet.subscriptions) {
+    const outcome = await subscribeOne(ctx, conn, grant, topic, qos === 0 ? 0 : 1, rh !== 2); // QoS 2 is granted 1
     if (conn.closed) return;
     if (typeof outcome === 'string') {
       ctx.metrics.badRequestsTotal.inc({ code: outcome === 'not-authorized' ? 'TIDINGS_SUBSCRIBE_FORBIDDEN' : errorCodeOf(outcome) });
@@ -111,7 +111,7 @@ async function subscribe(ctx: EdgeContext, conn: MqttConnection, grant: Grant, p
   for (const sink of sinks) if (conn.subscriptions.get(sink.name) === sink) sink.open();
 }
 
-async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant, filter: string, qos: 0 | 1): Promise<MqttSink | Refusal> {
+async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant, filter: string, qos: 0 | 1, wantsRetained: boolean): Promise<MqttSink | Refusal> {
   const spec = filterSpec(filter);
   if (!spec) return 'topic-filter-invalid';
   if (!maySubscribe(grant, spec)) return 'not-authorized';
@@ -129,7 +129,10 @@ async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant
     sink.close();
     return 'quota-exceeded';
   }
-  const { cursor, lapses } = resumePoint(null, device);
+  // A clean session's exact filter starts right after the channel's newest event, which it gets
+  // first as the retained message; a device resumes from its own position instead.
+  const retained = !device && wantsRetained && spec.kind === 'channel' ? await ctx.log.lastId(spec.channel) : ZERO_ID;
+  const { cursor, lapses } = retained === ZERO_ID ? resumePoint(null, device) : { cursor: { floor: ZERO_ID, positions: new Map([[filter, retained]]) }, lapses: [] };
   const subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs: [spec], cursor, lapses, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
   sink.follow(subscription);
   conn.replace(sink);
@@ -140,6 +143,7 @@ async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant
     ctx.logger.warn({ err: error }, 'mqtt subscription could not start');
     return 'unavailable';
   }
+  if (retained !== ZERO_ID) sink.retain(await ctx.log.read(filter, retained));
   return sink;
 }
 
@@ -169,7 +173,7 @@ async function publish(ctx: EdgeContext, conn: MqttConnection, grant: Grant, pac
     return refusePublish(ctx, conn, packet, 'quota-exceeded', error.message);
   }
   await publishEvent(ctx, channel, { event: EVENT_NAME_DEFAULT, data, ack: false }, 'mqtt');
-  // RETAIN is ignored: the log already keeps every event (ADR 14).
+  // RETAIN needs nothing more: the channel's newest event is its retained message (ADR 14).
   if (packet.qos === 1 && !conn.closed) conn.send({ cmd: 'puback', messageId: packet.messageId ?? 0, ...(conn.version === 5 ? { reasonCode: 0 } : {}) });
 }
 

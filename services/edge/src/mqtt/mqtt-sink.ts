@@ -17,6 +17,8 @@ export interface MqttSinkDeps {
 export class MqttSink implements SubscriptionSink, RedeliveryTarget {
   readonly owedOnConnect = true;
   private held: { event: LoggedEvent; dup: boolean }[] | undefined = [];
+  /** The channel's newest event before the subscription began, sent first with RETAIN set. */
+  private retained: LoggedEvent | undefined;
   private subscription: Subscription | undefined;
   private closed = false;
 
@@ -35,10 +37,16 @@ export class MqttSink implements SubscriptionSink, RedeliveryTarget {
     this.subscription = subscription;
   }
 
-  /** The SUBACK went out: what was held follows it. */
+  retain(event: LoggedEvent | undefined): void {
+    this.retained = event;
+  }
+
+  /** The SUBACK went out: the retained message and what was held follow it. */
   open(): void {
     const held = this.held ?? [];
     this.held = undefined;
+    if (this.retained) this.conn.publish(this.retained, this.qos, false, true);
+    this.retained = undefined;
     for (const { event, dup } of held) this.conn.publish(event, dup ? 1 : this.qos, dup);
     this.written(held.map((h) => h.event));
     const subscription = this.subscription;
