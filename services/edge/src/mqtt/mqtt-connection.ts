@@ -89,7 +89,7 @@ export class MqttConnection extends SocketSession<MqttSink> {
   refuse(refusal: Refusal, why: string): void {
     if (this.closed) return;
     if (this.version === 5 && this.grant) this.send({ cmd: 'disconnect', reasonCode: reasonCode(refusal) });
-    this.end(CLOSE.PROTOCOL_ERRORS, why.slice(0, 120));
+    this.end(CLOSE.PROTOCOL_ERRORS, why);
   }
 
   override closedBySocket(): void {

@@ -3,6 +3,7 @@ import type { Logger, Metrics } from '@tidings/observability';
 import { CLOSE, isTidingsError } from '@tidings/protocol';
 import { type Chunk, type OutputFlusher, type OverflowListener, type WebSocket, WsOutput } from '@tidings/transport-uws';
 import type { SubscriptionCounts } from '../node/subscription-counts.js';
+import { closeReason } from './close-reason.js';
 import type { Session } from './session-registry.js';
 
 /** What a WebSocket session needs of its node: one object shared by all of them (the node's context fits). */
@@ -60,7 +61,7 @@ export abstract class SocketSession<S extends NamedSink> implements Session, Ove
   end(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.output?.end(code, reason);
+    this.output?.end(code, closeReason(reason));
   }
 
   /** null when the socket takes more now, else resolves once uWS has drained it (or it closed). */
