@@ -1,9 +1,8 @@
 import { type EdgeProcess, freePort, type RedisServer, startEdge, startWorker, useOrStartRedis } from '@tidings/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publish, publishMany } from './support.js';
+import { launchChromium, publish, publishMany } from './support.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 let redis: RedisServer;
 let a: EdgeProcess;
@@ -16,10 +15,7 @@ beforeAll(async () => {
   redis = await useOrStartRedis();
   bPort = await freePort();
   [a, b] = await Promise.all([startEdge({ redisUrl: redis.url }), startEdge({ redisUrl: redis.url, env: { PORT: String(bPort) }, port: bPort })]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(`${a.url}/`);
 });

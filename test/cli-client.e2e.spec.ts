@@ -1,7 +1,8 @@
 // The client side of the `tidings` command against a running edge: what a user types, what they
 // read back, and the exit code a script can rely on (0 done, 1 failed, 2 usage).
 import { fileURLToPath } from 'node:url';
-import { type EdgeProcess, exitOf, freePort, spawnTracked, stopProcess, waitUntil } from '@tidings/testing';
+import { writeFileSync } from 'node:fs';
+import { type EdgeProcess, exitOf, freePort, makeTempDir, removeTempDir, SseClient, spawnTracked, stopProcess, waitUntil } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
 import { edgesOnRedis, publishMany } from './support.js';
 
@@ -43,6 +44,30 @@ describe('the tidings client commands', () => {
     expect(pub.stderr().trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^tidings publish: .*POST ${deadUrl}/v1/channels/cli%2Fnowhere/events: .*ECONNREFUSED`))]);
   });
 
+  it('publish --ack --file, then receipts and presence show the devices (JSON lines when piped)', async () => {
+    const [edge] = cluster.edges as [EdgeProcess];
+    const member = await SseClient.connect(`${edge.url}/v1/sse?channel=cli%2Facks&device=valve-1`);
+    const dir = makeTempDir('tidings-cli-');
+    writeFileSync(`${dir}/command.json`, '{"command":"flush"}');
+    const pub = tidings(['publish', 'cli/acks', '--file', `${dir}/command.json`, '--ack', '--event', 'command', '--url', edge.url]);
+    expect(await exitOf(pub.child)).toBe(0);
+    const { id } = JSON.parse(pub.stdout()) as { id: string };
+    expect(JSON.parse((await member.nextEvent()).data)).toMatchObject({ event: 'command', data: { command: 'flush' }, ack: true });
+
+    const receipts = tidings(['receipts', 'cli/acks', id, '--json', '--url', edge.url]);
+    expect(await exitOf(receipts.child)).toBe(0);
+    expect(JSON.parse(receipts.stdout())).toMatchObject({ device: 'valve-1', state: 'delivered' });
+    const presence = tidings(['presence', 'cli/acks', '--url', edge.url]); // not a terminal: JSON
+    expect(await exitOf(presence.child)).toBe(0);
+    expect(JSON.parse(presence.stdout())).toMatchObject({ online: 1, devices: [expect.objectContaining({ device: 'valve-1' })] });
+
+    const both = tidings(['publish', 'cli/acks', 'inline', '--file', `${dir}/command.json`, '--url', edge.url]);
+    expect(await exitOf(both.child)).toBe(2);
+    expect(both.stderr()).toMatch(/^tidings publish: give the message as an argument or with --file, not both/);
+    member.close();
+    removeTempDir(dir);
+  });
+
   it('answers a usage error in one line with exit 2, and --help with exit 0 on every command', async () => {
     const missing = tidings(['consume', 'cli/x']);
     expect(await exitOf(missing.child)).toBe(2);
@@ -50,13 +75,12 @@ describe('the tidings client commands', () => {
     const badCount = tidings(['consume', 'cli/x', '--group', 'g', '--count', '0']);
     expect(await exitOf(badCount.child)).toBe(2);
     expect(badCount.stderr()).toMatch(/--count <n>.*'0' is invalid/);
-    for (const command of ['edge', 'worker', 'dev', 'publish', 'subscribe', 'consume']) {
-      const help = tidings([command, '--help']);
-      expect(await exitOf(help.child)).toBe(0);
-      expect(help.stdout()).toMatch(new RegExp(`^Usage: tidings ${command} `));
+    const commands = ['edge', 'worker', 'dev', 'publish', 'subscribe', 'consume', 'receipts', 'presence'];
+    const helps = commands.map((command) => ({ command, run: tidings([command, '--help']) }));
+    for (const { command, run } of helps) {
+      expect(await exitOf(run.child)).toBe(0);
+      expect(run.stdout()).toMatch(new RegExp(`^Usage: tidings ${command} `));
     }
-    const edgeHelp = tidings(['edge', '--help']);
-    await exitOf(edgeHelp.child);
-    expect(edgeHelp.stdout()).toMatch(/--port <integer 0\.\.65535>\n.*Default: 8080\. Env: PORT\./);
+    expect(helps[0]!.run.stdout()).toMatch(/--port <integer 0\.\.65535>\n.*Default: 8080\. Env: PORT\./); // edge's, from its config schema
   });
 });

@@ -1,3 +1,4 @@
+import { type Browser, chromium } from 'playwright-core';
 import { type EdgeProcess, type RedisServer, startEdge, useOrStartRedis } from '@tidings/testing';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -51,4 +52,12 @@ export function edgesOnRedis(count: number, argsFor: (index: number) => string[]
     await fixture.redis?.stop();
   });
   return fixture;
+}
+
+/** Debian's headless Chromium (CHROMIUM_PATH elsewhere), quiet: no background traffic of its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
 }

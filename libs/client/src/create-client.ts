@@ -120,6 +120,11 @@ export function createClient(options: ClientOptions): TidingsClient {
       return requireHttp().ack(channel, id, opts);
     },
 
+    async receipts(channel, id, page = {}) {
+      if (!isChannel(channel)) throw invalidChannel(channel, 'read the receipts of');
+      return requireHttp().receipts(channel, id, page);
+    },
+
     async presence(channel) {
       if (!isChannel(channel)) throw invalidChannel(channel, 'ask for the presence of');
       return requireHttp().presence(channel);

@@ -1,8 +1,8 @@
 // The request/response endpoints: publish and receipts. Every failure becomes a TidingsClientError.
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint, QueryParams } from './endpoint.js';
 import { errorFromResponse, isRecord, parseJson, TidingsClientError } from './tidings-client-error.js';
 import { bearer, type TokenSource } from './transport.js';
-import type { AckOptions, FetchLike, PresenceSnapshot, PublishOptions, PublishResult } from './types.js';
+import type { AckOptions, FetchLike, PresenceSnapshot, PublishOptions, PublishResult, ReceiptsPage } from './types.js';
 
 export class HttpApi {
   constructor(
@@ -33,6 +33,18 @@ export class HttpApi {
     await readText(res);
   }
 
+  async receipts(channel: string, id: string, page: { limit?: number; after?: string }): Promise<ReceiptsPage> {
+    const query: [string, string][] = [];
+    if (page.limit !== undefined) query.push(['limit', String(page.limit)]);
+    if (page.after !== undefined) query.push(['after', page.after]);
+    const res = await this.request('GET', this.endpoint.channelPath(channel, 'events', id, 'receipts'), undefined, undefined, query);
+    const json = parseJson(await readText(res));
+    if (!isRecord(json) || !Array.isArray(json.devices) || typeof json.expected !== 'number') {
+      throw TidingsClientError.of('TIDINGS_CLIENT_BAD_RESPONSE', 'A receipts answer needs `expected` and `devices`.');
+    }
+    return json as unknown as ReceiptsPage;
+  }
+
   async presence(channel: string): Promise<PresenceSnapshot> {
     const json = await this.json('GET', this.endpoint.channelPath(channel, 'presence'));
     if (!isRecord(json) || typeof json.online !== 'number' || !Array.isArray(json.devices)) {
@@ -51,8 +63,8 @@ export class HttpApi {
     return this.request('POST', path, body);
   }
 
-  private async request(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
-    const url = this.endpoint.http(path);
+  private async request(method: string, path: string, body: unknown, signal?: AbortSignal, query: QueryParams = []): Promise<Response> {
+    const url = this.endpoint.http(path, query);
     let res: Response;
     try {
       res = await this.fetch(url, {

@@ -1,5 +1,6 @@
 // @tidings/client — subscribe over WebSocket, SSE or long-poll; publish and acknowledge over HTTP.
 export { createClient, chooseTransport } from './create-client.js';
+export { onEvents, type EventHandlers } from './on-events.js';
 export { TidingsClientError, CLIENT_ERRORS, type ClientErrorCode } from './tidings-client-error.js';
 export type { CursorStorage } from './stored-cursor.js';
 export type {
@@ -14,6 +15,7 @@ export type {
   ClientOptions,
   ClientSubscription,
   ConnectionState,
+  DeviceReceipt,
   EventSourceConstructor,
   EventSourceLike,
   FetchLike,
@@ -21,6 +23,7 @@ export type {
   PresenceSnapshot,
   PublishOptions,
   PublishResult,
+  ReceiptsPage,
   ReconnectOptions,
   ResetNotice,
   SubscribeOptions,

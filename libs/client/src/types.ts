@@ -2,11 +2,12 @@
 // browser globals, the `ws` package and test fakes all fit without casts.
 import type { CursorStorage } from './stored-cursor.js';
 
-export interface TidingsEvent {
+/** One event; `Data` and `Name` narrow it when the application declares its events (see `onEvents`). */
+export interface TidingsEvent<Data = unknown, Name extends string = string> {
   channel: string;
   id: string;
-  event: string;
-  data: unknown;
+  event: Name;
+  data: Data;
   /** The publisher asked for receipts: answer with `ack()` (when this client names a device). */
   ack?: true;
   /**
@@ -32,6 +33,31 @@ export interface PresenceEvent {
   action: 'join' | 'leave';
   /** `expired`: the device's node stopped reporting it (a crash, a partition), not a clean leave. */
   reason?: 'expired';
+}
+
+/** One expected device's receipt for an ack event. */
+export interface DeviceReceipt {
+  device: string;
+  state: 'pending' | 'delivered' | 'received' | 'processed' | 'failed' | 'dead';
+  attempts: number;
+  retries: number;
+  deliveredAt?: number;
+  receiptAt?: number;
+  detail?: string;
+  nextRetryAt?: number;
+  deadAt?: number;
+}
+
+/** A page of an ack event's receipts: `client.receipts(channel, id)`; pass `next` as `after` for the next. */
+export interface ReceiptsPage {
+  channel: string;
+  id: string;
+  publishedAt: number;
+  expected: number;
+  devices: DeviceReceipt[];
+  /** How many devices are in each state, on this page. */
+  states: Partial<Record<DeviceReceipt['state'], number>>;
+  next?: string;
 }
 
 /** Who is on a channel now, cluster-wide: `client.presence(channel)`. */
@@ -158,6 +184,8 @@ export interface TidingsClient {
   publish(channel: string, data: unknown, opts?: PublishOptions): Promise<PublishResult>;
   /** Sends this device's delivery receipt for one event (needs `device`). Rejects with a TidingsClientError. */
   ack(channel: string, id: string, opts?: AckOptions): Promise<void>;
+  /** A page of an ack event's receipts (needs the publish right on the channel). Rejects with a TidingsClientError. */
+  receipts(channel: string, id: string, page?: { limit?: number; after?: string }): Promise<ReceiptsPage>;
   /** Who is on an exact channel now, cluster-wide (over HTTP). Rejects with a TidingsClientError. */
   presence(channel: string): Promise<PresenceSnapshot>;
   /** A consumer group of an exact channel (over HTTP; needs fetch). */

@@ -23,6 +23,7 @@ describe('loadEdgeConfig', () => {
         audience: null,
         clockSkewSeconds: 30,
         adminToken: null,
+        consoleTokenSeconds: 600,
         wsAuthSeconds: 10,
       },
       allowJsFallback: false,

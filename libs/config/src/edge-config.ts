@@ -24,6 +24,7 @@ export interface EdgeConfig {
     readonly audience: string | null;
     readonly clockSkewSeconds: number;
     readonly adminToken: string | null;
+    readonly consoleTokenSeconds: number;
     readonly wsAuthSeconds: number;
   };
   readonly allowJsFallback: boolean;
@@ -150,6 +151,7 @@ const auth = z.strictObject({
   audience: optionalTextOption('When set, tokens must carry this aud claim.', 'a string'),
   clockSkewSeconds: integerOption(0, 300, 30, 'Clock difference tolerated when checking exp and nbf, in seconds.'),
   adminToken: secretOption(SECRET_MIN_LENGTH, 'Bearer token for /v1/admin/*; without one the admin API is open only in anonymous mode. Prefer the variable.'),
+  consoleTokenSeconds: integerOption(60, 3600, 600, 'Lifetime of the tokens the web console gets for the admin token (POST /v1/admin/console-token), in seconds.'),
   wsAuthSeconds: integerOption(1, 120, 10, 'How long a WebSocket opened without credentials has to send its auth frame before it is closed, in seconds.'),
 });
 

@@ -3,7 +3,7 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 export type Headers = Readonly<Record<string, string>>;
 
 /** The request headers an exchange keeps (uWS request objects die when the handler returns). */
-export const READ_HEADERS = ['content-type', 'content-length', 'last-event-id', 'origin', 'authorization', 'x-forwarded-for'] as const;
+export const READ_HEADERS = ['content-type', 'content-length', 'last-event-id', 'origin', 'host', 'authorization', 'x-forwarded-for'] as const;
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {

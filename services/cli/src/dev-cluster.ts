@@ -58,7 +58,7 @@ export async function runDev(argv: readonly string[], env: Readonly<Record<strin
   if (await waitForReady(urls)) {
     process.stdout.write(
       `${cluster.description}\n\nTidings dev cluster is up: ${config.edges} edge node(s)\n${urls.map((u, i) => `  ${u}   (dev-${i + 1})`).join('\n')}\n\n` +
-        `Open ${urls[0]} for the demo page. Try:\n` +
+        `Open ${urls[0]} for the demo page, ${urls[0]}/console for the console. Try:\n` +
         `  curl -d hi ${urls[0]}/v1/channels/demo/events\n` +
         `  curl -N '${urls[urls.length - 1]}/v1/sse?channel=demo/%23'\n\nCtrl-C stops everything.\n`,
     );

@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { asksForHelp, type ConfigOption, describeDevConfig, describeEdgeConfig, describeWorkerConfig, renderOptionsHelp } from '@tidings/config';
 import { runDev } from './dev-cluster.js';
-import { runConsume, runPublish, runSubscribe } from './client-commands.js';
+import { runConsume, runPresence, runPublish, runReceipts, runSubscribe } from './client-commands.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:8080';
 const VERSION = '0.1.0';
@@ -45,23 +45,45 @@ function program(settle: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   for (const [name, command] of Object.entries(SERVER_COMMANDS)) root.command(name).description(`${command.summary} See: tidings ${name} --help`);
+  const json = () => new Option('--json', 'JSON lines (the default when stdout is not a terminal)');
   root
     .command('publish')
     .description('publish one event')
     .argument('<channel>')
-    .argument('<message>', 'sent as JSON when it parses as JSON, else as text')
+    .argument('[message]', 'sent as JSON when it parses as JSON, else as text')
+    .option('--file <path>', 'read the message from a file (- for stdin) instead')
     .option('--event <name>', 'the event name')
+    .option('--ack', 'ask every device on the channel for a receipt (see: tidings receipts)')
+    .option('--idempotency-key <key>', 'a retry with the same key publishes once')
     .addOption(url())
     .addOption(token())
-    .action(async (channel: string, message: string, options: { url: string; event?: string; token?: string }) => settle(await runPublish(channel, message, options)));
+    .action(async (channel: string, message: string | undefined, options: Parameters<typeof runPublish>[2]) => settle(await runPublish(channel, message, options)));
   root
     .command('subscribe')
-    .description('print events as JSON lines until Ctrl-C')
+    .description('print events until Ctrl-C')
     .argument('<channel...>', 'channels or patterns (news/+/sport, news/#)')
     .option('--since <cursor>', '0 for the oldest retained event, an event id or a cursor; default: from now')
+    .addOption(json())
     .addOption(url())
     .addOption(token())
-    .action(async (channels: string[], options: { url: string; since?: string; token?: string }) => settle(await runSubscribe(channels, options)));
+    .action(async (channels: string[], options: Parameters<typeof runSubscribe>[1]) => settle(await runSubscribe(channels, options)));
+  root
+    .command('receipts')
+    .description("every expected device's receipt of an event published with --ack")
+    .argument('<channel>')
+    .argument('<id>', 'the event id the publish answered')
+    .addOption(json())
+    .addOption(url())
+    .addOption(token())
+    .action(async (channel: string, id: string, options: Parameters<typeof runReceipts>[2]) => settle(await runReceipts(channel, id, options)));
+  root
+    .command('presence')
+    .description('the devices online on a channel now, cluster-wide')
+    .argument('<channel>')
+    .addOption(json())
+    .addOption(url())
+    .addOption(token())
+    .action(async (channel: string, options: Parameters<typeof runPresence>[1]) => settle(await runPresence(channel, options)));
   root
     .command('consume')
     .description("share a channel's events with the other consumers of a group")

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ANONYMOUS, type Grant, isApiKeyShaped, JwtVerifier, type JwtSettings, mayConsume, mayPublish, maySubscribe, parseApiKey, secretMatches } from '@tidings/auth';
+import { ANONYMOUS, type ConsoleToken, ConsoleTokens, type Grant, isApiKeyShaped, isConsoleTokenShaped, JwtVerifier, type JwtSettings, mayConsume, mayPublish, maySubscribe, parseApiKey, secretMatches } from '@tidings/auth';
 import type { ApiKeyStore, StoredApiKey } from '@tidings/core';
 import type { EdgeConfig } from '@tidings/config';
 import { type Subscription as SubscriptionSpec, TidingsError } from '@tidings/protocol';
@@ -21,6 +21,8 @@ export class AuthSetupError extends Error {}
  */
 export class EdgeAuth {
   private readonly adminDigest: Buffer | undefined;
+  /** Only with an admin token: their key is derived from it. */
+  private readonly consoleTokens: ConsoleTokens | undefined;
   private readonly keyCache = new Map<string, { key: StoredApiKey | undefined; until: number }>();
 
   private constructor(
@@ -28,9 +30,12 @@ export class EdgeAuth {
     readonly apiKeys: ApiKeyStore,
     private readonly allowAnonymous: boolean,
     adminToken: string | null,
+    consoleTokenSeconds: number,
+    clockSkewSeconds: number,
     private readonly now: () => number,
   ) {
     this.adminDigest = adminToken === null ? undefined : digest(adminToken);
+    this.consoleTokens = adminToken === null ? undefined : new ConsoleTokens(adminToken, consoleTokenSeconds, clockSkewSeconds, now);
   }
 
   /**
@@ -66,7 +71,7 @@ export class EdgeAuth {
           'or pass --allow-anonymous (TIDINGS_ALLOW_ANONYMOUS=1) to run without authentication (development only).',
       );
     }
-    return new EdgeAuth(verifier, apiKeys, config.allowAnonymous, auth.adminToken, now);
+    return new EdgeAuth(verifier, apiKeys, config.allowAnonymous, auth.adminToken, auth.consoleTokenSeconds, auth.clockSkewSeconds, now);
   }
 
   get acceptsAnonymous(): boolean {
@@ -80,6 +85,7 @@ export class EdgeAuth {
       throw new TidingsError('TIDINGS_UNAUTHORIZED', 'send a token: Authorization: Bearer <token>, or ?token= where headers cannot be set');
     }
     if (isApiKeyShaped(token)) return this.keyGrant(token);
+    if (this.consoleTokens && isConsoleTokenShaped(token)) return this.consoleTokens.verify(token);
     if (!this.verifier) throw new TidingsError('TIDINGS_UNAUTHORIZED', 'this node accepts no tokens: no token keys are configured');
     return this.verifier.verify(token);
   }
@@ -113,6 +119,16 @@ export class EdgeAuth {
     if (token === undefined || !timingSafeEqual(digest(token), this.adminDigest)) {
       throw new TidingsError('TIDINGS_UNAUTHORIZED', 'the admin API needs the admin token');
     }
+  }
+
+  /**
+   * A short-lived token with every right for the web console, whose caller showed the admin token;
+   * undefined when no admin token is configured (then only anonymous mode reaches here, and the
+   * console needs no token).
+   */
+  async mintConsoleToken(adminToken: string | undefined): Promise<ConsoleToken | undefined> {
+    this.requireAdmin(adminToken);
+    return this.consoleTokens?.mint();
   }
 }
 

@@ -1,3 +1,4 @@
+import { TidingsError } from '@tidings/protocol';
 import type { HttpExchange } from '@tidings/transport-uws';
 import { tokenOf } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
@@ -48,6 +49,38 @@ export async function handleGroups(ctx: EdgeContext, exchange: HttpExchange): Pr
     const all = await ctx.groups.all(ADMIN_GROUPS_LIMIT);
     const infos = await Promise.all(all.map(({ channel, group }) => ctx.groups.info(channel, group)));
     exchange.json(200, { groups: infos.flatMap((info) => (info ? [describe(info)] : [])), truncated: all.length === ADMIN_GROUPS_LIMIT }, corsHeaders(ctx, exchange));
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}
+
+const CHANNELS_DEFAULT_LIMIT = 200;
+const CHANNELS_MAX_LIMIT = 1000;
+
+/**
+ * GET /v1/admin/channels?limit= — channels holding events, by name, from the directory the edges
+ * keep for wildcard subscriptions (a channel leaves it once pruning emptied it).
+ */
+export async function handleChannels(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
+  try {
+    requireAdmin(ctx, exchange);
+    const raw = exchange.query.get('limit');
+    const limit = raw === null ? CHANNELS_DEFAULT_LIMIT : /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
+    if (!(limit >= 1 && limit <= CHANNELS_MAX_LIMIT)) throw new TidingsError('TIDINGS_QUERY_INVALID', `limit must be a whole number from 1 to ${CHANNELS_MAX_LIMIT}`);
+    const all = (await ctx.log.channelsActiveSince(0)).sort();
+    exchange.json(200, { channels: all.slice(0, limit), truncated: all.length > limit }, corsHeaders(ctx, exchange));
+  } catch (error) {
+    sendError(ctx, exchange, error);
+  }
+}
+
+/** POST /v1/admin/console-token — what the web console tails and publishes with (see SECURITY.md). */
+export async function handleConsoleToken(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {
+  try {
+    const minted = await ctx.auth.mintConsoleToken(tokenOf(exchange.headers['authorization'], exchange.query));
+    // No admin token configured: this node is anonymous, and so is the console.
+    const body = minted ?? { token: null, expiresAt: null, expiresIn: null };
+    exchange.json(200, body, { ...corsHeaders(ctx, exchange), 'cache-control': 'no-store' });
   } catch (error) {
     sendError(ctx, exchange, error);
   }

@@ -30,12 +30,13 @@ export function registerMqttRoute(ctx: EdgeContext, app: TemplatedApp): void {
     upgrade: (res, req, context) => {
       if (ctx.isDraining()) return refuseUpgrade(res, new TidingsError('TIDINGS_UNAVAILABLE', 'node is shutting down'));
       const origin = req.getHeader('origin');
+      const host = req.getHeader('host');
       const key = req.getHeader('sec-websocket-key');
       const extensions = req.getHeader('sec-websocket-extensions');
       const offered = req.getHeader('sec-websocket-protocol').split(',').map((p) => p.trim());
       const address = clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'), config.limits.trustedProxies);
       try {
-        if (!originAllowed(ctx, origin)) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${origin} may not open WebSockets here`);
+        if (!originAllowed(ctx, origin, host)) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${origin} may not open WebSockets here`);
         const protocol = SUBPROTOCOLS.find((p) => offered.includes(p));
         if (protocol === undefined) throw new TidingsError('TIDINGS_QUERY_INVALID', 'offer the WebSocket subprotocol mqtt (or mqttv3.1)');
         const token = tokenOf(req.getHeader('authorization'), new URLSearchParams(req.getQuery() ?? ''));

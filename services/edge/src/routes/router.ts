@@ -7,11 +7,12 @@ import { sendError } from './http-errors.js';
 import { handleClaim, handleGroupDelete, handleGroupGet, handleGroupList, handleGroupPut, handleGroupSettle } from './group-routes.js';
 import { handlePoll } from './poll-route.js';
 import { handleBatchPublish, handlePublish } from './publish-routes.js';
-import { handleConnections, handleGroups, handleNodes } from './admin-routes.js';
+import { handleChannels, handleConnections, handleConsoleToken, handleGroups, handleNodes } from './admin-routes.js';
 import { handleCreateKey, handleListKeys, handleRevokeKey } from './api-key-routes.js';
 import { handlePresence } from './presence-route.js';
 import { handleReceipt, handleReceiptList } from './receipt-routes.js';
 import { handleSse } from './sse-route.js';
+import { openApiJson } from '../openapi/openapi-document.js';
 import type { StaticFile } from './static-files.js';
 
 const CHANNELS = '/v1/channels/';
@@ -55,12 +56,18 @@ function route(ctx: EdgeContext, exchange: HttpExchange, staticFiles: ReadonlyMa
       return readiness(ctx, exchange);
     case '/metrics':
       return void metrics(ctx, exchange);
+    case '/v1/openapi.json':
+      return only(ctx, exchange, 'GET') ? exchange.respond(200, openApiJson, { 'content-type': 'application/json', ...corsHeaders(ctx, exchange) }) : undefined;
     case '/v1/admin/nodes':
       return only(ctx, exchange, 'GET') ? void handleNodes(ctx, exchange) : undefined;
     case '/v1/admin/connections':
       return only(ctx, exchange, 'GET') ? void handleConnections(ctx, exchange) : undefined;
     case '/v1/admin/groups':
       return only(ctx, exchange, 'GET') ? void handleGroups(ctx, exchange) : undefined;
+    case '/v1/admin/channels':
+      return only(ctx, exchange, 'GET') ? void handleChannels(ctx, exchange) : undefined;
+    case '/v1/admin/console-token':
+      return only(ctx, exchange, 'POST') ? void handleConsoleToken(ctx, exchange) : undefined;
     case '/v1/admin/keys':
       if (exchange.method === 'POST') return void handleCreateKey(ctx, exchange);
       return only(ctx, exchange, 'GET, POST') ? void handleListKeys(ctx, exchange) : undefined;
@@ -69,7 +76,7 @@ function route(ctx: EdgeContext, exchange: HttpExchange, staticFiles: ReadonlyMa
     return only(ctx, exchange, 'DELETE') ? void handleRevokeKey(ctx, exchange, path.slice(ADMIN_KEYS.length)) : undefined;
   }
   const file = method === 'GET' ? staticFiles.get(path) : undefined;
-  if (file) return exchange.respond(200, file.body, { 'content-type': file.contentType, 'cache-control': 'no-cache' });
+  if (file) return exchange.respond(200, file.body, { 'content-type': file.contentType, 'cache-control': 'no-cache', ...file.headers });
   sendError(ctx, exchange, new TidingsError('TIDINGS_NOT_FOUND', `no route for ${method} ${path}`));
 }
 

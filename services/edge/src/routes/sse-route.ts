@@ -18,7 +18,7 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
   let device: DeviceSession | undefined;
   try {
     const peer = exchange.remoteAddress; // now, while the response is surely still there
-    if (!originAllowed(ctx, exchange.headers['origin'])) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${exchange.headers['origin']} may not open streams here`);
+    if (!originAllowed(ctx, exchange.headers['origin'], exchange.headers['host'])) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${exchange.headers['origin']} may not open streams here`);
     const grant = await grantOf(ctx, exchange);
     const specs = parseSpecs(exchange.query.getAll('channel'), config.limits.maxChannelsPerConnection);
     requireSubscribe(grant, specs);

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 export interface StaticFile {
   readonly body: Buffer;
   readonly contentType: string;
+  /** Headers of its own: the console's lockdown. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const TYPES: Record<string, string> = {
@@ -14,7 +16,20 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * The demo page and the client's browser bundle, read once at start-up
+ * The console holds the admin token: it runs only its own scripts, talks only to this origin, and
+ * is never framed (clickjacking) nor cached, and leaks no referrer.
+ */
+const CONSOLE_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+/**
+ * The demo page, the console and the client's browser bundle, read once at start-up
  * into a fixed table: requests can only name files in it, so no path ever reaches the disk.
  */
 export function loadStaticFiles(): Map<string, StaticFile> {
@@ -23,6 +38,9 @@ export function loadStaticFiles(): Map<string, StaticFile> {
   addDir(files, '/lib/', new URL('../../../../libs/client/dist/browser/', import.meta.url));
   const index = files.get('/index.html');
   if (index) files.set('/', index);
+  const consolePage = files.get('/console.html');
+  if (consolePage) files.set('/console', { ...consolePage, headers: CONSOLE_HEADERS });
+  files.delete('/console.html'); // one address, always with its headers
   return files;
 }
 

@@ -36,6 +36,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       if (ctx.isDraining()) return refuseUpgrade(res, new TidingsError('TIDINGS_UNAVAILABLE', 'node is shutting down'));
       // Everything from req must be read now: it is gone once this function returns.
       const origin = req.getHeader('origin');
+      const host = req.getHeader('host');
       const authorization = req.getHeader('authorization');
       const query = new URLSearchParams(req.getQuery() ?? '');
       const address = clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'), config.limits.trustedProxies);
@@ -45,7 +46,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
       void (async () => {
         let conn: WsConnection;
         try {
-          if (!originAllowed(ctx, origin)) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${origin} may not open WebSockets here`);
+          if (!originAllowed(ctx, origin, host)) throw new TidingsError('TIDINGS_ORIGIN_FORBIDDEN', `origin ${origin} may not open WebSockets here`);
           const requested = parseDeviceParam(query.get('device'));
           const token = tokenOf(authorization, query);
           // Without a token in the handshake the first frame must be `auth` (unless anonymous).
