@@ -7,7 +7,7 @@ const cluster = edgesOnRedis(2, (i) => [...FAST, '--node-id', `admin-${'ab'[i]}`
 
 interface Connections {
   total: number;
-  transports: { sse: number; ws: number };
+  transports: { sse: number; ws: number; mqtt: number };
   nodes: number;
   channels: Record<string, number>;
 }
@@ -24,7 +24,7 @@ describe('admin API', () => {
     const ws = await WsClient.connect(wsUrl(b));
     ws.send({ type: 'subscribe', channel: 'admin/x' });
     await ws.next((f) => f.type === 'subscribed');
-    const expected = { total: 2, transports: { sse: 1, ws: 1 }, nodes: 2, channels: { 'admin/x': 2, 'admin/#': 1 } };
+    const expected = { total: 2, transports: { sse: 1, ws: 1, mqtt: 0 }, nodes: 2, channels: { 'admin/x': 2, 'admin/#': 1 } };
     await waitUntil(async () => JSON.stringify(await get<Connections>(`${b.url}/v1/admin/connections`)) === JSON.stringify(expected), 'both nodes to report');
     sse.close();
     ws.close();

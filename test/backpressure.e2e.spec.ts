@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { type EdgeProcess, type RedisServer, SseClient, startEdge, useOrStartRedis, waitUntil } from '@tidings/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqttPacket from 'mqtt-packet';
 import WebSocket from 'ws';
 import { envelopeIds, metric, publish, wsUrl } from './support.js';
 
@@ -32,6 +33,18 @@ async function flood(channel: string, stop: () => Promise<boolean>): Promise<str
   return ids;
 }
 
+/** A subscribed WebSocket stops reading while `channel` is flooded, until the edge drops it as a slow consumer: how it was closed. */
+async function starve(socket: WebSocket, channel: string, transport: 'ws' | 'mqtt'): Promise<{ code: number; reason: string }> {
+  const raw = (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  raw.pause();
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const series = `tidings_edge_slow_consumer_disconnects_total{transport="${transport}"`;
+  const before = await metric(edge, series);
+  await flood(channel, async () => (await metric(edge, series)) > before);
+  raw.resume();
+  return closed;
+}
+
 describe('a slow consumer', () => {
   it('over SSE is disconnected once its buffer passes the cap, and resumes from its cursor with nothing lost', async () => {
     let cursor = '';
@@ -61,13 +74,16 @@ describe('a slow consumer', () => {
     await new Promise((resolve) => socket.once('open', resolve));
     socket.send(JSON.stringify({ type: 'subscribe', channel: 'slow/ws' }));
     await new Promise((resolve) => socket.once('message', resolve));
-    const raw = (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    raw.pause();
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-    const before = await metric(edge, 'tidings_edge_slow_consumer_disconnects_total{transport="ws"');
-    await flood('slow/ws', async () => (await metric(edge, 'tidings_edge_slow_consumer_disconnects_total{transport="ws"')) > before);
-    raw.resume();
-    expect(await closed).toEqual({ code: 4001, reason: expect.stringMatching(/slow consumer/) });
+    expect(await starve(socket, 'slow/ws', 'ws')).toEqual({ code: 4001, reason: expect.stringMatching(/slow consumer/) });
+  }, 60_000);
+
+  it('over MQTT is closed with 4001 the same way: the same writer and cap', async () => {
+    const socket = new WebSocket(`${edge.url.replace(/^http/, 'ws')}/mqtt`, 'mqtt');
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(mqttPacket.generate({ cmd: 'connect', protocolVersion: 4, clientId: '', clean: true, keepalive: 0 }));
+    socket.send(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'slow/mqtt', qos: 0 }] }));
+    await new Promise<void>((resolve) => socket.on('message', (data: Buffer) => data[0] === 0x90 && resolve())); // SUBACK
+    expect(await starve(socket, 'slow/mqtt', 'mqtt')).toEqual({ code: 4001, reason: expect.stringMatching(/slow consumer/) });
   }, 60_000);
 });
 

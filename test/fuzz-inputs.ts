@@ -1,4 +1,5 @@
 import { encodeCursor } from '@tidings/protocol';
+import mqttPacket, { type Packet } from 'mqtt-packet';
 
 // What the fuzzer throws at an edge: requests and frames built from the real routes and valid
 // bodies, then mutated. Everything comes from one seeded generator, so a seed replays a run.
@@ -254,4 +255,48 @@ export function rawWsBytes(rng: Rng): Buffer {
   const body = masked ? Buffer.from(payload.map((b, i) => b ^ key[i % 4]!)) : payload;
   const frame = Buffer.concat([Buffer.from([first]), lengthBytes, masked ? key : Buffer.alloc(0), body]);
   return rng.chance(0.2) ? mutateBytes(rng, frame) : frame;
+}
+
+/**
+ * One MQTT connection's bytes: usually a CONNECT first, then valid packets of every kind a client
+ * sends (with fuzzed topics, ids and QoS), some mutated, some plain garbage, cut at random points
+ * so packets span WebSocket messages or share one.
+ */
+export function mqttMessages(rng: Rng): { readonly version: 4 | 5; readonly messages: Buffer[] } {
+  const version = rng.pick([4, 5] as const);
+  const topic = () => (rng.chance(0.2) ? mutateText(rng, channel(rng, true)) : rng.chance(0.1) ? `/${channel(rng)}` : channel(rng, rng.chance(0.5)));
+  const qos = () => rng.pick([0, 1, 2] as const);
+  const packets: Packet[] = [];
+  if (rng.chance(0.9)) packets.push({ cmd: 'connect', protocolVersion: version, clientId: rng.chance(0.5) ? device(rng) : '', clean: rng.chance(0.5), keepalive: 60 });
+  for (let i = rng.int(12); i > 0; i--) {
+    packets.push(
+      rng.pick<() => Packet>([
+        () => ({ cmd: 'subscribe', messageId: 1 + rng.int(65_535), subscriptions: Array.from({ length: 1 + rng.int(3) }, () => ({ topic: topic(), qos: qos() })) }),
+        () => ({ cmd: 'unsubscribe', messageId: 1 + rng.int(65_535), unsubscriptions: [topic()] }),
+        () => ({ cmd: 'publish', topic: topic(), payload: Buffer.from(JSON.stringify(jsonValue(rng)) ?? ''), qos: qos(), dup: false, retain: rng.chance(0.1), messageId: 1 + rng.int(65_535) }),
+        () => ({ cmd: 'puback', messageId: 1 + rng.int(65_535) }),
+        () => ({ cmd: 'pingreq' }),
+        () => ({ cmd: rng.pick(['pubrel', 'pubrec', 'pubcomp'] as const), messageId: 1 + rng.int(65_535) }),
+        () => ({ cmd: 'connect', protocolVersion: version, clientId: device(rng), clean: true, keepalive: 0 }),
+      ])(),
+    );
+  }
+  const encoded = packets.map((packet) => {
+    let bytes: Buffer;
+    try {
+      bytes = mqttPacket.generate(packet, { protocolVersion: version });
+    } catch {
+      bytes = rng.bytes(1 + rng.int(16)); // a packet the codec will not even write (a mutated topic): garbage in its place
+    }
+    return rng.chance(0.15) ? mutateBytes(rng, bytes) : bytes;
+  });
+  if (rng.chance(0.2)) encoded.push(rng.bytes(1 + rng.int(64)));
+  const all = Buffer.concat(encoded);
+  const messages: Buffer[] = [];
+  for (let at = 0; at < all.length; ) {
+    const size = rng.chance(0.7) ? all.length - at : 1 + rng.int(all.length - at);
+    messages.push(all.subarray(at, at + size));
+    at += size;
+  }
+  return { version, messages };
 }

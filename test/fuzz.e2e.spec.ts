@@ -3,11 +3,12 @@ import { type EdgeProcess, SseClient, waitUntil, WsClient } from '@tidings/testi
 import { connect } from 'node:net';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import WebSocket from 'ws';
-import { device, type FuzzRequest, httpRequest, rawWsBytes, Rng, wsFrame } from './fuzz-inputs.js';
+import mqttPacket from 'mqtt-packet';
+import { device, type FuzzRequest, httpRequest, mqttMessages, rawWsBytes, Rng, wsFrame } from './fuzz-inputs.js';
 import { parseResponses, type RawReply, rawRequest, type RawResponse } from './raw-http.js';
 import { edgesOnRedis, metric, publish, wsUrl } from './support.js';
 
-// Throws random and mutated HTTP requests and WebSocket frames at a live edge, from several
+// Throws random and mutated HTTP requests, WebSocket frames and MQTT packets at a live edge, from several
 // connections at once, for TIDINGS_FUZZ_SECONDS (20 by default). Inputs come from one seed
 // (TIDINGS_FUZZ_SEED), printed when the test fails; each finding also carries its input.
 
@@ -148,6 +149,38 @@ async function fuzzWs(edge: EdgeProcess, rng: Rng, until: number, report: (f: Fi
   return sent;
 }
 
+/** One MQTT-over-WebSocket session of fuzzed packets: the server may only send MQTT, in binary frames, and close with a documented code. */
+function mqttSession(url: string, version: 4 | 5, messages: readonly Buffer[]): Promise<string[]> {
+  return new Promise((resolve) => {
+    const problems: string[] = [];
+    const parser = mqttPacket.parser({ protocolVersion: version });
+    parser.on('error', (error: Error) => problems.push(`the server sent bytes that are not MQTT: ${error.message}`));
+    const ws = new WebSocket(url, 'mqtt');
+    const guard = setTimeout(() => ws.terminate(), 1000); // a session the server keeps open is fine: it waits for more
+    ws.on('open', () => {
+      for (const message of messages) ws.send(message, { binary: true });
+    });
+    ws.on('message', (data: Buffer, isBinary) => (isBinary ? parser.parse(data) : problems.push('a text frame')));
+    ws.on('error', (error: NodeJS.ErrnoException) => ['ECONNRESET', 'EPIPE'].includes(error.code ?? '') || problems.push(`client error: ${error.message}`));
+    ws.on('close', (code) => {
+      clearTimeout(guard);
+      if (!CLOSE_CODES.has(code)) problems.push(`closed with ${code}`);
+      resolve(problems);
+    });
+  });
+}
+
+async function fuzzMqtt(edge: EdgeProcess, rng: Rng, until: number, report: (f: Finding) => void): Promise<number> {
+  let sent = 0;
+  const url = `${edge.url.replace(/^http/, 'ws')}/mqtt`;
+  while (Date.now() < until) {
+    const { version, messages } = mqttMessages(rng);
+    sent += messages.length;
+    for (const what of await mqttSession(url, version, messages)) report({ what, input: JSON.stringify({ version, messages: messages.map((m) => m.toString('hex').slice(0, 200)) }).slice(0, 2000) });
+  }
+  return sent;
+}
+
 const HANDSHAKE = 'GET /v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
 
 /** Broken frames after a real handshake: the server may drop the connection, never misbehave otherwise. */
@@ -206,6 +239,7 @@ describe('a fuzzed edge', () => {
       ...Array.from({ length: 24 }, (_, w) => fuzzHttp(edge, rng(w), until, report)),
       ...[24, 25].map((w) => fuzzWs(edge, rng(w), until, report)),
       fuzzRawWs(edge, rng(26), until, report),
+      ...[27, 28].map((w) => fuzzMqtt(edge, rng(w), until, report)),
     ]);
     expect(counts.every((count) => count > 0)).toBe(true);
 
@@ -226,7 +260,8 @@ describe('a fuzzed edge', () => {
     ws.close();
 
     // Every fuzz connection is gone: the node holds no connection and no live feed for them.
-    await waitUntil(async () => (await metric(edge, 'tidings_edge_connections{transport="sse"')) + (await metric(edge, 'tidings_edge_connections{transport="ws"')) === 0, 'every connection to be released');
+    const connections = async (transport: string) => metric(edge, `tidings_edge_connections{transport="${transport}"`);
+    await waitUntil(async () => (await connections('sse')) + (await connections('ws')) + (await connections('mqtt')) === 0, 'every connection to be released');
     await waitUntil(async () => (await metric(edge, 'tidings_broker_channel_feeds')) === 0, 'every live feed to be released');
     expect(edge.logs.filter((line) => /"level":"(error|fatal)"/.test(line))).toEqual([]);
   }, (SECONDS + 60) * 1000);

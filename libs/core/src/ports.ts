@@ -219,7 +219,8 @@ export interface PresenceStore {
 export interface NodeReport {
   readonly node: string;
   readonly startedAt: number;
-  readonly connections: { readonly sse: number; readonly ws: number };
+  /** `mqtt` is absent from the reports of nodes older than MQTT support. */
+  readonly connections: { readonly sse: number; readonly ws: number; readonly mqtt?: number };
   /** Open subscriptions per channel or pattern on this node (the busiest, when there are very many). */
   readonly subscriptions: Readonly<Record<string, number>>;
 }

@@ -8,20 +8,20 @@ export type { Counter, Gauge, Histogram, Registry };
  */
 export interface Metrics {
   readonly registry: Registry;
-  /** tidings_edge_published_events_total{transport=http|ws} */
+  /** tidings_edge_published_events_total{transport=http|ws|mqtt} */
   readonly publishedTotal: Counter<'transport'>;
   /**
-   * tidings_edge_delivered_events_total{transport=sse|ws|poll}. The fan-out path adds to
+   * tidings_edge_delivered_events_total{transport=sse|ws|poll|mqtt}. The fan-out path adds to
    * `deliveries` (plain numbers: a prom-client inc per delivery would cost more than the write's
    * share); they move into the counter whenever it is read.
    */
   readonly deliveredTotal: Counter<'transport'>;
   readonly deliveries: DeliveryCounts;
-  /** tidings_edge_redelivered_events_total{transport=sse|ws|poll}: the worker's retries written to devices. */
+  /** tidings_edge_redelivered_events_total{transport=sse|ws|poll|mqtt}: the worker's retries written to devices. */
   readonly redeliveredTotal: Counter<'transport'>;
   /** tidings_edge_receipt_jobs_unqueued_total: ack events whose retry job could not be queued (the reconciler does it later). */
   readonly receiptJobsUnqueuedTotal: Counter<never>;
-  /** tidings_edge_connections{transport=sse|ws|poll} */
+  /** tidings_edge_connections{transport=sse|ws|poll|mqtt} */
   readonly connections: Gauge<'transport'>;
   /** tidings_edge_slow_consumer_disconnects_total{transport} */
   readonly slowConsumerDisconnectsTotal: Counter<'transport'>;
@@ -59,10 +59,11 @@ export interface DeliveryCounts {
   sse: number;
   ws: number;
   poll: number;
+  mqtt: number;
 }
 
-const PUBLISH_TRANSPORTS = ['http', 'ws'];
-const DELIVERY_TRANSPORTS = ['sse', 'ws', 'poll'];
+const PUBLISH_TRANSPORTS = ['http', 'ws', 'mqtt'];
+const DELIVERY_TRANSPORTS = ['sse', 'ws', 'poll', 'mqtt'];
 const RESET_REASONS = ['retention', 'stream-lost', 'membership-expired'];
 const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -80,14 +81,14 @@ export function createMetrics(nodeId: string): Metrics {
     new Counter<L>({ name, help, labelNames, registers });
 
   const publishedTotal = counter('tidings_edge_published_events_total', 'Events accepted for publishing by this node.', ['transport']);
-  const deliveries: DeliveryCounts = { sse: 0, ws: 0, poll: 0 };
+  const deliveries: DeliveryCounts = { sse: 0, ws: 0, poll: 0, mqtt: 0 };
   const deliveredTotal = new Counter({
     name: 'tidings_edge_delivered_events_total',
     help: 'Events written to subscriber connections.',
     labelNames: ['transport'],
     registers,
     collect() {
-      for (const transport of ['sse', 'ws', 'poll'] as const) {
+      for (const transport of ['sse', 'ws', 'poll', 'mqtt'] as const) {
         if (deliveries[transport] === 0) continue;
         this.inc({ transport }, deliveries[transport]);
         deliveries[transport] = 0;

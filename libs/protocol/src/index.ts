@@ -40,6 +40,7 @@ export {
   decodeUtf8Strict,
   isJsonObject,
   parseJsonStrict,
+  parseJsonText,
   type BodyLimits,
   type JsonObject,
   type JsonValue,

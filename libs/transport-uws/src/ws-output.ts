@@ -8,8 +8,8 @@ export interface OverflowListener {
 }
 
 /**
- * A WebSocket's outgoing text frames, written through a QueuedOutput. Every frame of the
- * connection goes through here, so replies and events keep their order.
+ * A WebSocket's outgoing frames (text, or binary for protocols such as MQTT), written through a
+ * QueuedOutput. Every frame of the connection goes through here, so replies and events keep their order.
  */
 export class WsOutput extends QueuedOutput {
   private closed = false;
@@ -20,6 +20,7 @@ export class WsOutput extends QueuedOutput {
     maxBytes: number,
     flusher: OutputFlusher,
     private readonly overflow: OverflowListener,
+    private readonly binary = false,
   ) {
     super(maxBytes, flusher);
   }
@@ -28,7 +29,7 @@ export class WsOutput extends QueuedOutput {
     return this.closed;
   }
 
-  /** Queues one text frame for this turn's write. */
+  /** Queues one frame for this turn's write. */
   send(frame: Chunk): WriteOutcome {
     return this.enqueue(frame);
   }
@@ -69,7 +70,7 @@ export class WsOutput extends QueuedOutput {
   }
 
   protected writeChunk(frame: Chunk): void {
-    if (this.overflowed || this.ws.send(frame, false, false) !== 2) return;
+    if (this.overflowed || this.ws.send(frame, this.binary, false) !== 2) return;
     this.overflowed = true;
   }
 }

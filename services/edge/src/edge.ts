@@ -15,6 +15,7 @@ import { SessionRegistry } from './sessions/session-registry.js';
 import { SubscriptionCounts } from './node/subscription-counts.js';
 import { loadStaticFiles } from './routes/static-files.js';
 import { registerWebSocketRoute } from './routes/ws-route.js';
+import { registerMqttRoute } from './routes/mqtt-route.js';
 
 export interface RunningEdge {
   readonly port: number;
@@ -87,6 +88,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
 
   const app = uws.App();
   registerWebSocketRoute(ctx, app);
+  registerMqttRoute(ctx, app);
   app.any('/*', createRouter(ctx, loadStaticFiles()));
   // The processes of a group share the port; a lone edge holds it, so a stray second one fails.
   const listening = await listen(uws, app, config.host, config.port, config.processes > 1 ? 'shared' : 'exclusive');

@@ -29,7 +29,11 @@ export const adminSchemas: Record<string, Schema> = {
   TransportCounts: {
     type: 'object',
     required: ['sse', 'ws'],
-    properties: { sse: { type: 'integer', minimum: 0 }, ws: { type: 'integer', minimum: 0 } },
+    properties: {
+      sse: { type: 'integer', minimum: 0 },
+      ws: { type: 'integer', minimum: 0 },
+      mqtt: { type: 'integer', minimum: 0, description: 'MQTT over WebSocket (`/mqtt`); absent from nodes older than MQTT support.' },
+    },
   },
   Connections: {
     type: 'object',

@@ -25,14 +25,15 @@ export async function handleConnections(ctx: EdgeContext, exchange: HttpExchange
   try {
     requireAdmin(ctx, exchange);
     const live = (await ctx.nodes.nodes()).filter((n) => n.alive);
-    const transports = { sse: 0, ws: 0 };
+    const transports = { sse: 0, ws: 0, mqtt: 0 };
     const channels: Record<string, number> = {};
     for (const node of live) {
       transports.sse += node.connections.sse;
       transports.ws += node.connections.ws;
+      transports.mqtt += node.connections.mqtt ?? 0;
       for (const [spec, count] of Object.entries(node.subscriptions)) channels[spec] = (channels[spec] ?? 0) + count;
     }
-    exchange.json(200, { total: transports.sse + transports.ws, transports, nodes: live.length, channels }, corsHeaders(ctx, exchange));
+    exchange.json(200, { total: transports.sse + transports.ws + transports.mqtt, transports, nodes: live.length, channels }, corsHeaders(ctx, exchange));
   } catch (error) {
     sendError(ctx, exchange, error);
   }

@@ -21,7 +21,7 @@ export interface Published {
 }
 
 /** Appends one validated event; every publish path (HTTP, batch, WebSocket) comes through here. */
-export async function publishEvent(ctx: EdgeContext, channel: string, request: PublishRequest, transport: 'http' | 'ws'): Promise<Published> {
+export async function publishEvent(ctx: EdgeContext, channel: string, request: PublishRequest, transport: 'http' | 'ws' | 'mqtt'): Promise<Published> {
   if (ctx.isDraining()) throw new TidingsError('TIDINGS_UNAVAILABLE', 'node is shutting down; publish to another node');
   const stopTimer = ctx.metrics.publishLatency.startTimer();
   ctx.inFlight.count += 1;

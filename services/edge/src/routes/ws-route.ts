@@ -9,6 +9,7 @@ import { WsSink } from '../sessions/ws-sink.js';
 import { clientAddress } from './client-address.js';
 import { originAllowed } from './cors.js';
 import { toTidingsError } from './http-errors.js';
+import { closeSession, openSession, socketSettings } from './socket-route.js';
 import { claimBody, claimWaiting, settle } from './group-routes.js';
 import { publishEvent } from './publish-routes.js';
 import { exactChannels, parseDeviceParam, parseResumePoint, patternsOf, resumePoint } from './subscribe-request.js';
@@ -30,12 +31,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
   app.ws<WsData>('/v1/ws', {
     // uWS drops a frame over its own limit without a close frame; up to twice the configured
     // limit we read it and close with 1009 and a reason instead.
-    maxPayloadLength: config.limits.maxFrameBytes * 2,
-    // Our cap is checked on every send (WsOutput); uWS' own limit sits above it so that the
-    // 4001 close frame still fits behind a full buffer and the client learns why.
-    maxBackpressure: config.limits.slowConsumerBytes + 2 * config.limits.maxBodyBytes + 4096,
-    idleTimeout: config.limits.wsIdleSeconds,
-    sendPingsAutomatically: true,
+    ...socketSettings(ctx, config.limits.maxFrameBytes * 2),
     upgrade: (res, req, context) => {
       if (ctx.isDraining()) return refuseUpgrade(res, new TidingsError('TIDINGS_UNAVAILABLE', 'node is shutting down'));
       // Everything from req must be read now: it is gone once this function returns.
@@ -72,14 +68,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
     },
     open: (ws) => {
       const { conn } = ws.getUserData();
-      conn.opened(ws, config.limits.slowConsumerBytes, ctx.flusher);
-      ctx.sessions.add(conn);
-      metrics.connections.inc({ transport: 'ws' });
-      if (!conn.grant) {
-        conn.authTimer = setTimeout(() => {
-          if (!conn.grant) conn.end(CLOSE.UNAUTHORIZED, 'no auth frame in time');
-        }, config.auth.wsAuthSeconds * 1000);
-      }
+      openSession(ctx, conn, ws, () => conn.grant !== undefined, 'no auth frame in time');
     },
     message: (ws, message, isBinary) => {
       const { conn } = ws.getUserData();
@@ -122,12 +111,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
     },
     drain: (ws) => ws.getUserData().conn.drained(),
     close: (ws) => {
-      const { conn } = ws.getUserData();
-      conn.closedBySocket();
-      clearTimeout(conn.authTimer);
-      for (const release of conn.slots) release();
-      ctx.sessions.remove(conn);
-      metrics.connections.dec({ transport: 'ws' });
+      closeSession(ctx, ws.getUserData().conn);
     },
   });
 }
@@ -167,7 +151,7 @@ async function authenticate(ctx: EdgeContext, state: WsConnection, frame: Extrac
   }
   const device = state.grant ? state.device : deviceFor(grant, state.device);
   if (!state.grant) state.slots.push(ctx.connectionLimits.acquire(grant.principal, undefined)); // counted by address since the upgrade
-  clearTimeout(state.authTimer);
+  clearTimeout(state.handshakeTimer);
   state.grant = grant;
   state.device = device;
   state.send({ type: 'authed', ...(device ? { device } : {}), ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}), ...refOf(frame) });
@@ -261,7 +245,7 @@ function claimedFrame(channel: string, group: string, claim: Claim, ref: FrameRe
   return `${head}${claimBody(claim).slice(1, -1)}${ref === undefined ? '' : `,"ref":${JSON.stringify(ref)}`}}`;
 }
 
-function refuseUpgrade(res: HttpResponse, error: TidingsError): void {
+export function refuseUpgrade(res: HttpResponse, error: TidingsError): void {
   res.cork(() => res.writeStatus(statusLine(error.status)).writeHeader('content-type', 'application/json').end(JSON.stringify(errorBody(error.code, error.message))));
 }
 

@@ -1,6 +1,6 @@
 /** A long-lived connection the node must be able to reach: heartbeats and shutdown. */
 export interface Session {
-  readonly transport: 'sse' | 'ws';
+  readonly transport: 'sse' | 'ws' | 'mqtt';
   /** When its credentials stop being valid, ms since the epoch; undefined for never. */
   readonly expiresAt: number | undefined;
   heartbeat(): void;
@@ -29,8 +29,8 @@ export class SessionRegistry {
     this.sessions.delete(session);
   }
 
-  countByTransport(): { sse: number; ws: number } {
-    const counts = { sse: 0, ws: 0 };
+  countByTransport(): { sse: number; ws: number; mqtt: number } {
+    const counts = { sse: 0, ws: 0, mqtt: 0 };
     for (const session of this.sessions) counts[session.transport] += 1;
     return counts;
   }

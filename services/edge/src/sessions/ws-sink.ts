@@ -1,6 +1,6 @@
 import type { EventBatch, LogGap, LoggedEvent, PresenceChange, Subscription, SubscriptionSink } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
-import { CLOSE, encodeServerFrame, isTidingsError, type ServerFrame } from '@tidings/protocol';
+import { encodeServerFrame, isTidingsError, type ServerFrame } from '@tidings/protocol';
 import type { Chunk } from '@tidings/transport-uws';
 import type { DeviceSession, DeviceTracker, RedeliveryTarget } from '../node/device-tracker.js';
 import type { PresenceListener } from '../node/presence-watchers.js';
@@ -93,15 +93,9 @@ export class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListe
   }
 
   failed(error: unknown): void {
-    if (this.conn.closed) return;
-    if (isTidingsError(error) && error.status < 500) {
-      // This subscription asked for more than it may (too many channels): it ends alone, saying why.
-      this.conn.drop(this.name);
+    if (this.conn.subscriptionFailed(this.name, error, this.deps.logger) && isTidingsError(error)) {
       this.conn.send({ type: 'error', code: error.code, message: error.message, channel: this.name });
-      return;
     }
-    this.deps.logger.warn({ err: error }, 'ws subscription failed; client will resume');
-    this.conn.end(CLOSE.UNAVAILABLE, 'event store unreachable; resume shortly');
   }
 
   /** The device's position moves only once the events have gone to the socket, not while held. */

@@ -1,0 +1,113 @@
+import type { Grant } from '@tidings/auth';
+import type { LoggedEvent } from '@tidings/core';
+import { CLOSE, type JsonValue } from '@tidings/protocol';
+import { SocketSession, type SocketSessionDeps } from '../sessions/socket-session.js';
+import { encodePacket, MqttPacketReader, type MqttVersion, type Packet } from './mqtt-codec.js';
+import { publishPacket } from './mqtt-publish-packet.js';
+import { reasonCode, type Refusal } from './mqtt-reason-codes.js';
+import type { MqttSink } from './mqtt-sink.js';
+
+/** Ack events sent at QoS 1 and not yet PUBACKed, per connection; past it the oldest is forgotten (the worker retries it). */
+const MAX_UNANSWERED_ACK_EVENTS = 1024;
+const MAX_PACKET_ID = 0xffff;
+const SETTLED: Promise<void> = Promise.resolve();
+/** 5.0 DISCONNECT reason: server shutting down. */
+const SERVER_SHUTTING_DOWN = 0x8b;
+
+/** A will: published when the connection ends without DISCONNECT. */
+export interface MqttWill {
+  readonly channel: string;
+  readonly data: JsonValue;
+}
+
+/**
+ * One MQTT-over-WebSocket connection: its session (version, credentials, device, will, packets
+ * waiting to be handled, QoS 1 ack events waiting for their PUBACK) and, from SocketSession, the
+ * same writer, slow-consumer cap and subscriptions as `/v1/ws`.
+ */
+export class MqttConnection extends SocketSession<MqttSink> {
+  readonly transport = 'mqtt';
+  version: MqttVersion = 4;
+  /** Set by an accepted CONNECT; nothing else is handled before it. */
+  grant: Grant | undefined;
+  /** The durable device this session speaks for (a persistent session with a client id). */
+  device: string | undefined;
+  will: MqttWill | undefined;
+  readonly reader: MqttPacketReader;
+  /** Packets received and not yet handled (count and bytes), and the end of their chain. */
+  queued = 0;
+  queuedBytes = 0;
+  done: Promise<void> = SETTLED;
+  private lastPacketId = 0;
+  /** packet id → the ack event it carried, until the PUBACK (its receipt) comes. */
+  private readonly unanswered = new Map<number, LoggedEvent>();
+
+  constructor(
+    deps: SocketSessionDeps,
+    /** Credentials from the WebSocket handshake, used when CONNECT carries no password. */
+    readonly handshakeToken: string | undefined,
+    slots: (() => void)[],
+    maxPacketBytes: number,
+  ) {
+    super(deps, slots, true);
+    this.reader = new MqttPacketReader(maxPacketBytes);
+  }
+
+  /** Every packet received has been handled: an idle connection keeps no promise chain. */
+  settled(): void {
+    this.done = SETTLED;
+  }
+
+  get expiresAt(): number | undefined {
+    return this.grant?.expiresAt;
+  }
+
+  send(packet: Packet): void {
+    this.sendRaw(encodePacket(packet, this.version));
+  }
+
+  /** Writes an event as a PUBLISH at `qos`; an ack event at QoS 1 is remembered until its PUBACK. */
+  publish(event: LoggedEvent, qos: 0 | 1, dup: boolean, retain = false): void {
+    if (this.closed) return;
+    if (qos === 0) return this.sendRaw(publishPacket(event, this.version, { qos: 0, retain }));
+    const id = this.nextPacketId();
+    if (event.ack) {
+      if (this.unanswered.size >= MAX_UNANSWERED_ACK_EVENTS) this.unanswered.delete(this.unanswered.keys().next().value!);
+      this.unanswered.set(id, event);
+    }
+    this.sendRaw(publishPacket(event, this.version, { qos: 1, packetId: id, dup, retain }));
+  }
+
+  /** The ack event a PUBACK answers, if it answers one (other events need no answer). */
+  answered(packetId: number): LoggedEvent | undefined {
+    const event = this.unanswered.get(packetId);
+    this.unanswered.delete(packetId);
+    return event;
+  }
+
+  /** Refuses with a 5.0 DISCONNECT carrying the reason (3.1.1 has none), then closes. */
+  refuse(refusal: Refusal, why: string): void {
+    if (this.closed) return;
+    if (this.version === 5 && this.grant) this.send({ cmd: 'disconnect', reasonCode: reasonCode(refusal) });
+    this.end(CLOSE.PROTOCOL_ERRORS, why);
+  }
+
+  override closedBySocket(): void {
+    super.closedBySocket();
+    this.unanswered.clear();
+  }
+
+  expire(): void {
+    this.end(CLOSE.TOKEN_EXPIRED, 'token expired: connect again with a fresh one');
+  }
+
+  closeForShutdown(): void {
+    if (this.version === 5 && this.grant) this.send({ cmd: 'disconnect', reasonCode: SERVER_SHUTTING_DOWN });
+    this.end(CLOSE.GOING_AWAY, 'server shutting down');
+  }
+
+  private nextPacketId(): number {
+    this.lastPacketId = this.lastPacketId === MAX_PACKET_ID ? 1 : this.lastPacketId + 1;
+    return this.lastPacketId;
+  }
+}

@@ -1,0 +1,225 @@
+// MQTT over WebSocket (ADR 14): real MQTT.js clients on `/mqtt` of real edges sharing one Redis,
+// beside SSE pages and HTTP publishers on the same channels.
+import { type EdgeProcess, SseClient, startEdge, waitUntil } from '@tidings/testing';
+import { SignJWT } from 'jose';
+import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { edgesOnRedis, metric, publish } from './support.js';
+
+const cluster = edgesOnRedis(2);
+const mqttUrl = (edge: EdgeProcess): string => `${edge.url.replace(/^http/, 'ws')}/mqtt`;
+
+const clients: MqttClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.endAsync(true)));
+});
+
+/** An MQTT.js client, connected; it never reconnects by itself, so every test sees exactly what the edge did. */
+async function connect(edge: EdgeProcess, options: IClientOptions = {}): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(mqttUrl(edge), { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
+  clients.push(client);
+  return client;
+}
+
+/** Messages as they arrive: topic and payload text, plus the PUBLISH packet. */
+function inbox(client: MqttClient): { topic: string; text: string; packet: Packet & { qos?: number; dup?: boolean } }[] {
+  const got: { topic: string; text: string; packet: Packet }[] = [];
+  client.on('message', (topic, payload, packet) => got.push({ topic, text: payload.toString(), packet }));
+  return got;
+}
+
+/** The SUBACK codes the edge answers to one SUBSCRIBE of `filters`. */
+async function subackCodes(client: MqttClient, filters: string[]): Promise<number[]> {
+  const suback = new Promise<number[]>((resolve) => {
+    const onPacket = (packet: Packet): void => {
+      if (packet.cmd !== 'suback') return;
+      client.off('packetreceive', onPacket);
+      resolve(packet.granted as number[]);
+    };
+    client.on('packetreceive', onPacket);
+  });
+  client.subscribe(filters, { qos: 1 }, () => undefined); // MQTT.js reports a refused filter as an error: the codes are what matters here
+  return suback;
+}
+
+describe('MQTT over WebSocket', () => {
+  it('delivers an HTTP publish on another edge to a wildcard MQTT subscription, in order', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    const client = await connect(a);
+    const got = inbox(client);
+    const granted = await client.subscribeAsync('news/+/sport', { qos: 0 });
+    expect(granted.map((g) => g.qos)).toEqual([0]);
+    await publish(b, 'news/eu/sport', 'goal');
+    await publish(b, 'news/eu/politics', 'not for this filter');
+    await publish(b, 'news/us/sport', { score: [1, 0] });
+    await waitUntil(() => got.length >= 2, 'both sport events');
+    expect(got.map((m) => [m.topic, m.text])).toEqual([
+      ['news/eu/sport', 'goal'],
+      ['news/us/sport', '{"score":[1,0]}'],
+    ]);
+  });
+
+  it('gives a new subscriber the channel’s newest event as its retained message, then what follows', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    await publish(b, 'retained/lamp', 'off');
+    await publish(b, 'retained/lamp', 'on');
+    const client = await connect(a);
+    const got = inbox(client);
+    await client.subscribeAsync('retained/lamp', { qos: 1 });
+    await publish(b, 'retained/lamp', 'dim');
+    await waitUntil(() => got.length === 2, 'the retained message and the live one');
+    expect(got.map((m) => [m.text, m.packet.cmd === 'publish' && m.packet.retain])).toEqual([
+      ['on', true],
+      ['dim', false],
+    ]);
+  });
+
+  it('takes a QoS 1 publish into the channel, PUBACKs it, and an SSE page on another edge gets it', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    const page = await SseClient.connect(`${b.url}/v1/sse?channel=sensors/kitchen`);
+    try {
+      const device = await connect(a, { clientId: 'thermo-1' });
+      await device.publishAsync('sensors/kitchen', JSON.stringify({ celsius: 21.5 }), { qos: 1 }); // resolves on PUBACK
+      await device.publishAsync('sensors/kitchen', 'plain text', { qos: 0 });
+      const first = JSON.parse((await page.nextEvent((e) => e.event === 'message')).data) as { channel: string; data: unknown };
+      const second = JSON.parse((await page.nextEvent((e) => e.event === 'message')).data) as { data: unknown };
+      expect(first).toMatchObject({ channel: 'sensors/kitchen', data: { celsius: 21.5 } });
+      expect(second.data).toBe('plain text');
+      expect(await metric(a, 'tidings_edge_published_events_total{transport="mqtt"')).toBe(2);
+    } finally {
+      page.close();
+    }
+  });
+
+  it('records the PUBACK of an ack event as the device’s receipt', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    const device = await connect(a, { clientId: 'fleet-mqtt-7', clean: false });
+    const got = inbox(device);
+    await device.subscribeAsync('fleet/7/commands', { qos: 2 }); // asked QoS 2, granted 1
+    const res = await fetch(`${b.url}/v1/channels/fleet%2F7%2Fcommands/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: 'reboot', ack: true }),
+    });
+    const { id, expected } = (await res.json()) as { id: string; expected: number };
+    expect(expected).toBe(1);
+    await waitUntil(() => got.length === 1, 'the command');
+    expect(got[0]!.packet.qos).toBe(1);
+    await waitUntil(async () => {
+      const receipts = (await (await fetch(`${b.url}/v1/channels/fleet%2F7%2Fcommands/events/${id}/receipts`)).json()) as { devices: { device: string; state: string }[] };
+      return receipts.devices.find((d) => d.device === 'fleet-mqtt-7')?.state === 'received';
+    }, 'the receipt from the PUBACK');
+  });
+
+  it('resumes a persistent session after a reconnect, wildcard included, without loss', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    const first = await connect(a, { clientId: 'resumer-1', clean: false });
+    await first.subscribeAsync(['resume/one', 'resume/+/feed'], { qos: 1 });
+    await first.endAsync();
+    await waitUntil(async () => (await metric(a, 'tidings_edge_connections{transport="mqtt"')) === clients.length - 1, 'the first connection to close');
+    await publish(b, 'resume/one', 'while away 1');
+    await publish(b, 'resume/x/feed', 'while away 2');
+    const again = await connect(b, { clientId: 'resumer-1', clean: false });
+    const got = inbox(again);
+    await again.subscribeAsync(['resume/one', 'resume/+/feed'], { qos: 1 });
+    await waitUntil(() => got.length === 2, 'what was published while away');
+    expect(got.map((m) => m.text).sort()).toEqual(['while away 1', 'while away 2']);
+  });
+
+  it('refuses topics that are not channels, with each version’s codes, and keeps the rest', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    const v311 = await connect(a, { protocolVersion: 4 });
+    expect(await subackCodes(v311, ['/news/+/sport', 'news/+/sport', 'news//x'])).toEqual([0x80, 1, 0x80]);
+    const v5 = await connect(a, { protocolVersion: 5 });
+    expect(await subackCodes(v5, ['/news/+/sport', 'news/#'])).toEqual([0x8f, 1]);
+    await expect(v5.publishAsync('/news/eu', 'x', { qos: 1 })).rejects.toMatchObject({ code: 0x90 });
+    await v5.publishAsync('news/ok', 'still connected', { qos: 1 });
+  });
+
+  it('refuses a QoS 2 publish: 5.0 hears DISCONNECT 0x9B (QoS not supported)', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    const v5 = await connect(a, { protocolVersion: 5 });
+    const disconnect = new Promise<number | undefined>((resolve) => v5.once('disconnect', (packet) => resolve(packet.reasonCode)));
+    v5.publish('news/ok', 'exactly once?', { qos: 2 }, () => undefined);
+    expect(await disconnect).toBe(0x9b);
+  });
+
+  it('refuses a client id outside the device-id alphabet', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    await expect(mqtt.connectAsync(mqttUrl(a), { reconnectPeriod: 0, clientId: 'has space', protocolVersion: 4 })).rejects.toMatchObject({ code: 2 });
+    await expect(mqtt.connectAsync(mqttUrl(a), { reconnectPeriod: 0, clientId: 'has{brace}', protocolVersion: 5 })).rejects.toMatchObject({ code: 0x85 });
+  });
+
+  it('closes only the connection that sends garbage, and the node keeps serving', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    const bystander = await connect(a);
+    const got = inbox(bystander);
+    await bystander.subscribeAsync('garbage/after', { qos: 0 });
+    const raw = new WebSocket(mqttUrl(a), 'mqtt');
+    await new Promise((resolve, reject) => raw.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => raw.once('close', resolve));
+    raw.send(Buffer.from([0xf0, 0xff, 0xff, 0xff, 0xff, 0x7f, 1, 2, 3]));
+    expect(await closed).toBe(4500);
+    await publish(a, 'garbage/after', 'still here');
+    await waitUntil(() => got.length === 1, 'the bystander’s event');
+    expect((await fetch(`${a.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses an upgrade that offers no MQTT subprotocol', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    const raw = new WebSocket(mqttUrl(a), 'chat');
+    const status = await new Promise<number>((resolve) => raw.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(400);
+  });
+});
+
+describe('MQTT wills', () => {
+  it('publishes the will of a connection that drops, and not of one that says DISCONNECT', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    const page = await SseClient.connect(`${a.url}/v1/sse?channel=wills/lamp`);
+    try {
+      const polite = await connect(a, { will: { topic: 'wills/lamp', payload: Buffer.from('polite gone'), qos: 0, retain: false } });
+      await polite.endAsync(); // DISCONNECT first
+      await waitUntil(async () => (await metric(a, 'tidings_edge_connections{transport="mqtt"')) === 0, 'the polite connection to close');
+      const rude = await connect(a, { will: { topic: 'wills/lamp', payload: Buffer.from('{"lamp":"offline"}'), qos: 0, retain: false } });
+      rude.stream.destroy(); // no DISCONNECT
+      const will = JSON.parse((await page.nextEvent((e) => e.event === 'message')).data) as { data: unknown };
+      expect(will.data).toEqual({ lamp: 'offline' });
+    } finally {
+      page.close();
+    }
+  });
+});
+
+describe('MQTT with authentication', () => {
+  const SECRET = 'an-hs256-secret-of-at-least-32-characters';
+  let edge: EdgeProcess;
+  beforeAll(async () => {
+    edge = await startEdge({ redisUrl: cluster.redis.url, anonymous: false, env: { TIDINGS_AUTH_JWT_SECRET: SECRET } });
+  });
+  afterAll(async () => edge?.stop());
+
+  const token = (sub: string): Promise<string> =>
+    new SignJWT({ sub, exp: Math.floor(Date.now() / 1000) + 600, tidings: { subscribe: ['home/#'], publish: ['home/out'] } })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(SECRET));
+  const refused = (options: IClientOptions) => mqtt.connectAsync(mqttUrl(edge), { reconnectPeriod: 0, protocolVersion: 4, ...options });
+
+  it('takes a token as the password and refuses missing or bad credentials with the 3.1.1 codes', async () => {
+    await expect(refused({})).rejects.toMatchObject({ code: 5 });
+    await expect(refused({ username: 'u', password: 'not-a-token' })).rejects.toMatchObject({ code: 4 });
+    await expect(refused({ clientId: 'phone-8', username: 'u', password: await token('phone-9') })).rejects.toMatchObject({ code: 2 });
+  });
+
+  it('speaks for the token’s sub and applies its grants', async () => {
+    const client = await connect(edge, { clientId: 'phone-9', clean: false, username: 'u', password: await token('phone-9') });
+    expect(await subackCodes(client, ['home/+/lights', 'office/#'])).toEqual([1, 0x80]);
+    await client.publishAsync('home/out', 'allowed', { qos: 1 });
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('home/in', 'not allowed', { qos: 1 }, () => undefined);
+    await closed; // 3.1.1 has no negative PUBACK: the edge closes the connection
+    const other = await connect(edge, { clientId: '', username: 'u', password: await token('phone-10') }); // an empty client id speaks for the sub
+    await other.subscribeAsync('home/x', { qos: 1 });
+  });
+});
