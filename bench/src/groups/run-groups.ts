@@ -5,7 +5,7 @@
 // which runs the consumers) to bench/results/groups-<time>.json.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cpuSince, readCpu, sumCpu } from '../loadgen/index.js';
+import { cpuSince, sumCpu } from '../loadgen/index.js';
 import { machineInfo } from '../fanout/machine-info.js';
 import { startTidings } from '../servers/tidings-server.js';
 import { consumeBacklog } from './consume-backlog.js';
@@ -49,12 +49,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(`published ${events} events in ${round(publishSeconds)} s`);
 
     const pids = server.serverPids();
-    const before = { edges: sumCpu(pids), redis: readCpu(server.redisPid!), bench: process.cpuUsage() };
+    const before = { edges: sumCpu(pids), redis: sumCpu(server.redisPids), bench: process.cpuUsage() };
     const result = await consumeBacklog({ urls, channel: CHANNEL, group: GROUP, consumers, count, events });
     const bench = process.cpuUsage(before.bench);
     const cpu = {
       edgesSeconds: seconds(cpuSince(before.edges, sumCpu(pids))),
-      redisSeconds: seconds(cpuSince(before.redis, readCpu(server.redisPid!))),
+      redisSeconds: seconds(cpuSince(before.redis, sumCpu(server.redisPids))),
       consumersSeconds: round((bench.user + bench.system) / 1e6),
     };
     const info = (await (await fetch(groupUrl)).json()) as { pending: number; lag: number };

@@ -4,10 +4,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exitOf, isRunning, spawnTracked, stopProcess } from '@tidings/testing';
-import type { ConnectSummary, DrainLimits, FromGenerator, GeneratorPlan, GeneratorReport, Target, ToGenerator } from './generator-protocol.js';
+import type { ConnectSummary, DrainLimits, FromGenerator, GeneratorPlan, GeneratorProgress, GeneratorReport, Route, Target, ToGenerator } from './generator-protocol.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { DEFAULT_SOURCES, type SourcePlan } from './source-endpoints.js';
-import type { Transport } from './subscriber-connection.js';
 
 /** Sockets per generator process: well under the 20k open-files limit, with room for the rest. */
 export const CONNECTIONS_PER_PROCESS = 15_000;
@@ -18,10 +17,8 @@ const GENERATOR_MAIN = fileURLToPath(new URL('../../dist/loadgen/generator-proce
 export interface LoadGeneratorOptions {
   /** Servers to connect to; connections are spread over them round-robin. */
   readonly targets: readonly Target[];
-  readonly transport: Transport;
-  readonly path: string;
-  /** WebSocket: a text frame to send after the upgrade (ready at the server's first frame). */
-  readonly wsSubscribe?: string | null;
+  /** How connections subscribe; connection n takes routes[n % routes.length]. */
+  readonly routes: readonly Route[];
   readonly connections: number;
   /** Child processes; by default enough for ≤ 15k sockets each. */
   readonly processes?: number;
@@ -37,6 +34,16 @@ export interface LoadGeneratorOptions {
   readonly onProgress?: (ready: number, failed: number, total: number) => void;
 }
 
+/** The run so far, all processes together: for progress lines while it runs. */
+export interface LiveCounts {
+  readonly ready: number;
+  readonly failed: number;
+  readonly deliveries: number;
+  readonly dropped: number;
+  readonly acksSent: number;
+  readonly acksConfirmed: number;
+}
+
 /** What every connection of the run received, added up. */
 export interface LoadReport extends Omit<GeneratorReport, 'latency'> {
   /** Publish-to-receive latency on the sampled connections, microseconds. */
@@ -45,15 +52,41 @@ export interface LoadReport extends Omit<GeneratorReport, 'latency'> {
 
 interface Child {
   readonly process: ChildProcess;
-  progress: ConnectSummary;
+  progress: GeneratorProgress;
 }
 
+const NO_PROGRESS: GeneratorProgress = { ready: 0, failed: 0, failures: {}, deliveries: 0, dropped: 0, acksSent: 0, acksConfirmed: 0, recentLatency: new LatencyHistogram().snapshot() };
+
 export class LoadGenerator {
+  /** Latency samples reported since the last takeRecentLatency(). */
+  private recent = new LatencyHistogram();
+
   private constructor(
     private readonly children: readonly Child[],
     /** How the connect phase went, all processes together. */
     readonly connected: ConnectSummary & { readonly seconds: number },
-  ) {}
+  ) {
+    for (const child of children) {
+      child.process.on('message', (message: FromGenerator) => {
+        if (message.type !== 'progress') return;
+        child.progress = message;
+        this.recent.add(message.recentLatency);
+      });
+    }
+  }
+
+  /** Counts as of the processes' latest progress messages (each sends one a second). */
+  live(): LiveCounts {
+    const sum = (field: keyof LiveCounts) => this.children.reduce((n, c) => n + c.progress[field], 0);
+    return { ready: sum('ready'), failed: sum('failed'), deliveries: sum('deliveries'), dropped: sum('dropped'), acksSent: sum('acksSent'), acksConfirmed: sum('acksConfirmed') };
+  }
+
+  /** Latency samples since the previous call: a window for "current p99". */
+  takeRecentLatency(): LatencyHistogram {
+    const recent = this.recent;
+    this.recent = new LatencyHistogram();
+    return recent;
+  }
 
   static async start(options: LoadGeneratorOptions): Promise<LoadGenerator> {
     const total = options.connections;
@@ -64,13 +97,11 @@ export class LoadGenerator {
     for (let p = 0; p < processes; p++) {
       const connections = Math.floor(total / processes) + (p < total % processes ? 1 : 0);
       const child = spawnTracked(process.execPath, [GENERATOR_MAIN], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-      children.push({ process: child, progress: { ready: 0, failed: 0, failures: {} } });
+      children.push({ process: child, progress: NO_PROGRESS });
       const plan: GeneratorPlan = {
         type: 'plan',
         targets: options.targets,
-        transport: options.transport,
-        path: options.path,
-        wsSubscribe: options.wsSubscribe ?? null,
+        routes: options.routes,
         sources: options.sources ?? DEFAULT_SOURCES,
         firstConnection: first,
         connections,
@@ -97,6 +128,7 @@ export class LoadGenerator {
       );
       const failures: Record<string, number> = {};
       for (const s of summaries) for (const [reason, n] of Object.entries(s.failures)) failures[reason] = (failures[reason] ?? 0) + n;
+      generator.detach();
       return new LoadGenerator(children, {
         ready: summaries.reduce((n, s) => n + s.ready, 0),
         failed: summaries.reduce((n, s) => n + s.failed, 0),
@@ -107,6 +139,11 @@ export class LoadGenerator {
       await generator.stop();
       throw error;
     }
+  }
+
+  /** Stops listening to the children (the placeholder made for cleanup during start). */
+  private detach(): void {
+    for (const child of this.children) child.process.removeAllListeners('message');
   }
 
   /** The generator processes, for their CPU and memory. */
@@ -128,7 +165,7 @@ export class LoadGenerator {
     );
     const dropped: Record<string, number> = {};
     for (const r of reports) for (const [reason, n] of Object.entries(r.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
-    const sum = (field: 'connections' | 'deliveries' | 'lost' | 'duplicates' | 'outOfOrder' | 'gaps' | 'incomplete') => reports.reduce((n, r) => n + r[field], 0);
+    const sum = (field: 'connections' | 'deliveries' | 'lost' | 'duplicates' | 'outOfOrder' | 'gaps' | 'incomplete' | 'acksSent' | 'acksConfirmed') => reports.reduce((n, r) => n + r[field], 0);
     return {
       connections: sum('connections'),
       deliveries: sum('deliveries'),
@@ -139,6 +176,8 @@ export class LoadGenerator {
       // The worst of the processes: one that hit the bound makes the whole drain a cut-off.
       drainEnd: reports.some((r) => r.drainEnd === 'limit') ? 'limit' : reports.some((r) => r.drainEnd === 'stalled') ? 'stalled' : 'complete',
       incomplete: sum('incomplete'),
+      acksSent: sum('acksSent'),
+      acksConfirmed: sum('acksConfirmed'),
       dropped,
       latency: LatencyHistogram.of(reports.map((r) => r.latency)),
       lastDeliveryMicros: Math.max(...reports.map((r) => (Number.isNaN(r.lastDeliveryMicros) ? -Infinity : r.lastDeliveryMicros))),
