@@ -13,11 +13,12 @@ function compact(n: number): string {
 /** Prints progress until the returned function is called. */
 export function startProgressTicker(generator: LoadGenerator, total: number, log: (line: string) => void): () => void {
   let last = { at: performance.now(), ready: 0, deliveries: 0 };
+  const window = generator.openLatencyWindow();
   const timer = setInterval(() => {
     const now = performance.now();
     const live = generator.live();
     const seconds = (now - last.at) / 1000;
-    const recent = generator.takeRecentLatency();
+    const recent = window.take();
     const p99 = recent.count > 0 ? `${(recent.percentile(99) / 1000).toFixed(1)} ms` : '–';
     const acks = live.acksSent > 0 ? ` · ${compact(live.acksConfirmed)}/${compact(live.acksSent)} acks confirmed` : '';
     log(
@@ -27,5 +28,8 @@ export function startProgressTicker(generator: LoadGenerator, total: number, log
     last = { at: now, ready: live.ready, deliveries: live.deliveries };
   }, EVERY_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    window.close();
+  };
 }

@@ -18,6 +18,11 @@ export interface PublishPlan {
   readonly maxEvents: number;
   /** The first sequence number (a stepped run continues where the previous step ended). Default 1. */
   readonly firstSeq?: number;
+  /**
+   * Paced: stamp each event with the time it was due rather than sent, so an event held back by a
+   * slow answer counts its wait in the latency (open-loop measuring, no coordinated omission).
+   */
+  readonly stampDueTime?: boolean;
 }
 
 /** The requests that publish one event's data (several when it goes to several channels). */
@@ -58,18 +63,20 @@ export class Publisher {
     let seq = first - 1;
     let late = 0;
     while (seq - first + 1 < plan.maxEvents && !signal.aborted) {
+      let stamp: number | undefined;
       if (plan.mode === 'paced') {
         const due = start + (seq - first + 1) * plan.intervalMs;
         if (due >= end) break;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         else if (-wait > plan.intervalMs) late++;
+        if (plan.stampDueTime) stamp = Math.round(startedMicros + (due - start) * 1000);
       } else if (performance.now() >= end) {
         break;
       }
       seq++;
       const before = performance.now();
-      await this.publish(eventData(seq, wallMicros(), plan.payloadBytes));
+      await this.publish(eventData(seq, stamp ?? wallMicros(), plan.payloadBytes));
       latency.record((performance.now() - before) * 1000);
     }
     return { events: seq - first + 1, lastSeq: seq, startedMicros, endedMicros: wallMicros(), latency, late };

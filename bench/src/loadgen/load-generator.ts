@@ -57,9 +57,15 @@ interface Child {
 
 const NO_PROGRESS: GeneratorProgress = { ready: 0, failed: 0, failures: {}, deliveries: 0, dropped: 0, acksSent: 0, acksConfirmed: 0, recentLatency: new LatencyHistogram().snapshot() };
 
+/** Latency samples as they are reported, from when it was opened until each take(). */
+export interface LatencyWindow {
+  /** The samples since the previous take (or the opening), and a fresh start. */
+  take(): LatencyHistogram;
+  close(): void;
+}
+
 export class LoadGenerator {
-  /** Latency samples reported since the last takeRecentLatency(). */
-  private recent = new LatencyHistogram();
+  private readonly windows = new Set<{ histogram: LatencyHistogram }>();
 
   private constructor(
     private readonly children: readonly Child[],
@@ -70,7 +76,7 @@ export class LoadGenerator {
       child.process.on('message', (message: FromGenerator) => {
         if (message.type !== 'progress') return;
         child.progress = message;
-        this.recent.add(message.recentLatency);
+        for (const window of this.windows) window.histogram.add(message.recentLatency);
       });
     }
   }
@@ -81,11 +87,18 @@ export class LoadGenerator {
     return { ready: sum('ready'), failed: sum('failed'), deliveries: sum('deliveries'), dropped: sum('dropped'), acksSent: sum('acksSent'), acksConfirmed: sum('acksConfirmed') };
   }
 
-  /** Latency samples since the previous call: a window for "current p99". */
-  takeRecentLatency(): LatencyHistogram {
-    const recent = this.recent;
-    this.recent = new LatencyHistogram();
-    return recent;
+  /** A window on the latency samples the processes report each second (for "current p99"). */
+  openLatencyWindow(): LatencyWindow {
+    const window = { histogram: new LatencyHistogram() };
+    this.windows.add(window);
+    return {
+      take: () => {
+        const taken = window.histogram;
+        window.histogram = new LatencyHistogram();
+        return taken;
+      },
+      close: () => this.windows.delete(window),
+    };
   }
 
   static async start(options: LoadGeneratorOptions): Promise<LoadGenerator> {
