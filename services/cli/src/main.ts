@@ -1,3 +1,4 @@
+import { runBench } from './bench-command.js';
 import { runDev } from './dev-cluster.js';
 import { runConsume, runPublish, runSubscribe } from './client-commands.js';
 
@@ -11,6 +12,7 @@ commands:
   publish CHANNEL MESSAGE [--url URL] [--event NAME]         publish one event
   subscribe CHANNEL... [--url URL] [--since CURSOR]          print events as JSON lines until Ctrl-C
   consume CHANNEL --group GROUP [--consumer NAME] [--url URL] share a channel's events with other consumers of a group
+  bench <scenario> [options]                                 the bench suite (as npm run bench); bench --help lists scenarios
 `;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -21,6 +23,7 @@ const commands: Record<string, () => Promise<number>> = {
   publish: () => runPublish(rest),
   subscribe: () => runSubscribe(rest),
   consume: () => runConsume(rest),
+  bench: () => runBench(rest),
 };
 
 const run = command === undefined ? undefined : commands[command];
