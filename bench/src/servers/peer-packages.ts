@@ -14,7 +14,7 @@ export function ensurePeerPackages(log: (line: string) => void = () => undefined
   if (existsSync(`${PEERS_DIR}node_modules/.package-lock.json`)) return;
   log('  installing the peers (bench/peers, npm ci) — once');
   const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: PEERS_DIR, encoding: 'utf8' });
-  if (npm.status !== 0) throw new Error(`npm ci in ${PEERS_DIR} failed (${npm.status}): ${(npm.stderr || npm.stdout).trim().slice(-500)}`);
+  if (npm.status !== 0) throw new Error(`npm ci in ${PEERS_DIR} failed: ${npm.error?.message ?? `exit ${npm.status}: ${(npm.stderr || npm.stdout).trim().slice(-500)}`}`);
 }
 
 /** Resolves a module installed in bench/peers. */

@@ -1,9 +1,12 @@
 // soketi (the Pusher-protocol server, uWebSockets.js + Node) as a peer: one or more nodes on free
 // loopback ports, joined by its Redis adapter on the bench's own redis-server. Its UDP cluster
-// discovery always starts, so it is pinned to 127.0.0.1 on a free port (never the LAN broadcast),
-// and its metrics server too. Each node runs in a private directory (soketi reads a .env from its
-// working directory). Subscribers speak the Pusher protocol over a WebSocket.
+// discovery always starts, so it is pinned to 127.0.0.1 on a free port, broadcasting on loopback
+// only (the bind address has no environment variable: it goes in a config file), and its metrics
+// server too. Each node runs in a private directory (soketi reads a .env from its working
+// directory). Subscribers speak the Pusher protocol over a WebSocket.
 import { type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort, isRunning, makeTempDir, removeTempDir, spawnTracked, startRedisServer, stopProcess } from '@tidings/testing';
 import { ensurePeerPackages, peerVersion, resolvePeer } from './peer-packages.js';
 import { signedPusherPath, type PusherApp } from './pusher-signature.js';
@@ -33,7 +36,9 @@ async function startNode(main: string, redisPort: number, dir: string): Promise<
     SOKETI_DEFAULT_APP_KEY: APP.key,
     SOKETI_DEFAULT_APP_SECRET: APP.secret,
   };
-  const child = spawnTracked(process.execPath, [main, 'start'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const config = join(dir, `soketi-${port}.json`);
+  writeFileSync(config, JSON.stringify({ 'cluster.address': '127.0.0.1' }));
+  const child = spawnTracked(process.execPath, [main, 'start', `--config=${config}`], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + READY_LIMIT_MS;
   while (!(await portAccepts(port))) {
     if (!isRunning(child)) throw new Error(`soketi exited at start (port ${port})`);
