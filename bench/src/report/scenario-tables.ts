@@ -6,7 +6,11 @@ import { type Run, figure } from './results-set.js';
 const kb = (bytes: number) => (Number.isNaN(bytes) ? '–' : (bytes / 1024).toFixed(1));
 const num = (v: number, digits = 1) => (Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(digits) : Math.round(v).toLocaleString('en-US'));
 const name = (server: string) => PEER_NAMES[server] ?? server;
-const loss = (r: Run) => `${figure(r, 'delivery.lost')} / ${figure(r, 'delivery.duplicates')} / ${figure(r, 'delivery.outOfOrder')}`;
+/** Lost / duplicated / out of order; a drain that did not complete says how it ended (cut off at the bound, or stalled). */
+function loss(r: Run): string {
+  const end = (r.figures as { delivery?: { drainEnd?: string } }).delivery?.drainEnd;
+  return `${thousands(figure(r, 'delivery.lost'))}${end === undefined || end === 'complete' ? '' : ` (${end})`} / ${figure(r, 'delivery.duplicates')} / ${figure(r, 'delivery.outOfOrder')}`;
+}
 
 interface Column {
   readonly head: string;
@@ -27,6 +31,7 @@ const FANOUT: readonly Column[] = [
   { head: 'deliveries/s', cell: (r) => thousands(figure(r, 'delivery.perSecond')) },
   { head: 'latency p50 / p99 / max ms', cell: (r) => `${num(figure(r, 'latencyMs.p50'))} / ${num(figure(r, 'latencyMs.p99'))} / ${num(figure(r, 'latencyMs.max'))}` },
   { head: 'publish answer p99 ms', cell: (r) => num(figure(r, 'publish.answerMs.p99')) },
+  { head: 'last delivery after last publish s', cell: (r) => num(figure(r, 'delivery.drainSeconds')) },
   { head: 'lost / dup / out of order', cell: loss },
   { head: 'KB per idle connection', cell: (r) => kb(figure(r, 'memory.serverBytesPerConnection')) },
 ];
