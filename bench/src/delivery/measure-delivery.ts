@@ -80,6 +80,7 @@ export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPla
       connections: plan.connections,
       ...(plan.generatorProcesses === undefined ? {} : { processes: plan.generatorProcesses }),
       sampleEvery: plan.sampleEvery,
+      signal: hooks.signal,
       onProgress: (ready, failed, all) => {
         if (Date.now() - lastConnectLog < 2000) return;
         lastConnectLog = Date.now();
@@ -102,6 +103,7 @@ export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPla
       const before = { server: sumCpu(serverPids), redis: sumCpu(redisPids), at: performance.now() };
       const until = performance.now() + plan.idleSeconds! * 1000;
       while (performance.now() < until && !hooks.signal.aborted) await sleep(Math.min(250, until - performance.now()));
+      if (hooks.signal.aborted) throw new Error('interrupted');
       const wall = (performance.now() - before.at) / 1000;
       idleCpu = {
         seconds: round(wall, 2),

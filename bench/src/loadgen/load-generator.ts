@@ -32,6 +32,8 @@ export interface LoadGeneratorOptions {
   /** Bound on the whole connect phase. Default 120 s. */
   readonly connectTimeoutMs?: number;
   readonly onProgress?: (ready: number, failed: number, total: number) => void;
+  /** Gives up the connect phase (closing what is open) when it fires. */
+  readonly signal?: AbortSignal;
 }
 
 /** The run so far, all processes together: for progress lines while it runs. */
@@ -127,8 +129,14 @@ export class LoadGenerator {
       first += connections;
     }
     const generator = new LoadGenerator(children, { ready: 0, failed: 0, failures: {}, seconds: 0 });
+    // Rejects when the run is interrupted; marked handled so a later abort is no unhandled rejection.
+    const interrupted = new Promise<never>((_, reject) => {
+      if (options.signal?.aborted) reject(new Error('interrupted'));
+      options.signal?.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+    });
+    interrupted.catch(() => undefined);
     try {
-      const summaries = await Promise.all(
+      const connected = Promise.all(
         children.map((child) =>
           receive(child, 'connected', (message) => {
             if (message.type !== 'progress') return;
@@ -139,6 +147,7 @@ export class LoadGenerator {
           }),
         ),
       );
+      const summaries = await Promise.race([connected, interrupted]);
       const failures: Record<string, number> = {};
       for (const s of summaries) for (const [reason, n] of Object.entries(s.failures)) failures[reason] = (failures[reason] ?? 0) + n;
       generator.detach();

@@ -27,7 +27,7 @@ export async function recordRun(
     context.record({ server, description, config, loadAverageAtStart, figures, ...(series === undefined ? {} : { series }) });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const message = context.signal.aborted ? `interrupted (${reason})` : reason;
+    const message = context.signal.aborted && reason !== 'interrupted' ? `interrupted (${reason})` : reason;
     context.log(`  failed: ${message}`);
     context.record({ server, description: server, config, loadAverageAtStart, figures: null, error: message });
   }
