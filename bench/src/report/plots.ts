@@ -1,7 +1,7 @@
 // The plots of bench/RESULTS.md, each an SVG file beside it: latency percentiles against offered
 // load (stepped fan-out), memory per connection against connections, deliveries per server
 // CPU-second per server, and publish throughput per edge layout.
-import { PEERS, PEER_NAMES } from './headline.js';
+import { PEERS, PEER_NAMES, thousands } from './headline.js';
 import { type Run, figure } from './results-set.js';
 import { barChart, lineChart } from './svg-chart.js';
 
@@ -13,23 +13,21 @@ export interface Plot {
 
 interface StepPoint {
   readonly offeredPerSecond: number;
-  readonly latencyMs: { readonly p50: number; readonly p99: number };
+  readonly latencyMs: { readonly p99: number };
 }
 
 function latencyVsLoad(runs: readonly Run[]): Plot {
   const stepped = runs.filter((r) => r.scenario === 'fanout' && r.config['mode'] === 'stepped' && Array.isArray(r.series));
-  const series = stepped.flatMap((r) => {
+  const sizes = [...new Set(stepped.map((r) => `${r.config['transport']}, ${thousands(r.config['subscribers'] as number)} subscribers`))];
+  const series = stepped.map((r) => {
     const steps = r.series as readonly StepPoint[];
-    const label = `${PEER_NAMES[r.server] ?? r.server} ${r.config['transport']} ${r.config['subscribers']}`;
-    return [
-      { name: `${label} p99`, points: steps.map((s) => [s.offeredPerSecond * (r.config['subscribers'] as number), s.latencyMs.p99] as const) },
-      { name: `${label} p50`, points: steps.map((s) => [s.offeredPerSecond * (r.config['subscribers'] as number), s.latencyMs.p50] as const) },
-    ].filter((s) => s.name.endsWith('p99') || stepped.length <= 2);
+    const name = `${PEER_NAMES[r.server] ?? r.server} p99${sizes.length > 1 ? ` (${r.config['transport']} ${thousands(r.config['subscribers'] as number)})` : ''}`;
+    return { name, points: steps.map((s) => [s.offeredPerSecond * (r.config['subscribers'] as number), s.latencyMs.p99] as const) };
   });
   return {
     file: 'plots/latency-vs-load.svg',
-    caption: 'Publish→receive latency against offered load (stepped open-loop fan-out; events stamped with their due time)',
-    svg: lineChart({ title: 'Latency vs offered load', xLabel: 'offered deliveries per second (events/s × subscribers)', yLabel: 'latency ms', series, logX: true, logY: true }),
+    caption: 'Publish→receive p99 against offered load (stepped open-loop fan-out; events stamped with their due time)',
+    svg: lineChart({ title: `Latency vs offered load${sizes.length === 1 ? ` (${sizes[0]})` : ''}`, xLabel: 'offered deliveries per second (events/s × subscribers)', yLabel: 'p99 latency ms', series, logX: true, logY: true }),
   };
 }
 

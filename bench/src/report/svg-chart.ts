@@ -24,9 +24,9 @@ export interface BarChart {
   readonly series: ReadonlyArray<{ readonly name: string; readonly values: readonly number[] }>;
 }
 
-const WIDTH = 720;
+const WIDTH = 760;
 const HEIGHT = 400;
-const PLOT = { left: 80, right: 160, top: 40, bottom: 60 };
+const PLOT = { left: 80, right: 190, top: 40, bottom: 60 };
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
