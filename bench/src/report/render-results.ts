@@ -64,8 +64,11 @@ node answer before they deliver.
 
 ${limits(runs, failed)}
 
-A process may hold at most 20,000 open files here, so a server holds at most ~15k connections per
-process and the load generator runs one process per 15k; memory is 24 GiB for everything.
+A server that held every connection of its largest size was not pushed further in these runs (the
+size list of the command is the bound); one that did not says why above: "not ready within
+120000 ms" is the connect phase's bound, so the count is what it accepted in two minutes. A process
+may hold at most 20,000 open files here, so every server runs one process per 15k connections
+(Nchan: workers) and so does the load generator; the 24 GiB of memory are shared by all of them.
 
 ## Plots
 
