@@ -35,7 +35,7 @@ function limits(runs: readonly Run[], failed: readonly Run[]): string {
     const broken = failed.filter((r) => r.scenario === 'connections' && r.server === server);
     const why = [
       ...short.map((r) => `${thousands(r.config['connections'] as number)} requested, ${thousands(figure(r, 'held'))} held (${JSON.stringify((r.figures as { connections?: { failures?: unknown } }).connections?.failures ?? {})})`),
-      ...broken.map((r) => `${thousands(r.config['connections'] as number)} failed: ${r.error}`),
+      ...broken.map((r) => `${thousands(r.config['connections'] as number)} failed: ${(r.error ?? '').replace(/\s+/g, ' ').replace(/[\s:;,]+$/, '')}`),
     ];
     lines.push(`- ${PEER_NAMES[server] ?? server}: ${thousands(best)} held${why.length > 0 ? `; ${why.join('; ')}` : ''}.`);
   }
