@@ -1,4 +1,5 @@
-// @tidings/bench: the load generator and the fan-out bench built on it, for other suites to reuse.
+// @tidings/bench: the load generator, the bench suite (runBench, its scenarios) and the fan-out
+// bench built on it, for other suites to reuse.
 export * from './loadgen/index.js';
 export { type FanoutScenario, parseFanoutArgs } from './fanout/fanout-options.js';
 export { type FanoutResult, runFanoutScenario } from './fanout/run-fanout-scenario.js';
@@ -8,3 +9,6 @@ export { BENCH_CHANNEL, type ServerKind, type ServerUnderTest } from './servers/
 export { startTidings } from './servers/tidings-server.js';
 export { startFloor } from './servers/floor-server.js';
 export { startNchan } from './servers/nchan-server.js';
+export { runBench } from './suite/run-bench.js';
+export { SCENARIOS } from './scenarios/index.js';
+export type { RunRecord, Scenario } from './suite/scenario.js';

@@ -27,8 +27,13 @@ describe('parseFanoutArgs', () => {
   });
 
   it('refuses unknown options, bad values and stray arguments with a usage error', () => {
-    for (const argv of [['--servers', 'tidings'], ['--server', 'soketi'], ['--subscribers', '1e3'], ['--seconds', '0'], ['--mode'], ['tidings'], ['--label', 'a b']]) {
+    for (const argv of [['--servers', 'tidings'], ['--server', 'redis'], ['--subscribers', '1e3'], ['--seconds', '0'], ['--mode'], ['tidings'], ['--label', 'a b']]) {
       expect(() => parseFanoutArgs(argv), argv.join(' ')).toThrow(UsageError);
     }
+  });
+
+  it('skips the SSE runs of servers that speak WebSocket only', () => {
+    const { scenarios } = parseFanoutArgs(['--server', 'tidings,socketio,soketi', '--transport', 'sse,ws']);
+    expect(scenarios.map((s) => `${s.server} ${s.transport}`)).toEqual(['tidings sse', 'tidings ws', 'socketio ws', 'soketi ws']);
   });
 });

@@ -34,7 +34,9 @@ export interface FanoutInvocation {
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: npm run bench:fanout -- [options]   (or node bench/dist/fanout/run-fanout.js [options])
-  --server tidings,floor,nchan   servers to measure, each in turn (default: all three)
+  --server tidings,floor,nchan,socketio,soketi
+                                 servers to measure, each in turn (default: tidings,floor,nchan);
+                                 Socket.IO and soketi speak WebSocket only (their SSE runs are skipped)
   --transport sse,ws             (default: sse)
   --subscribers 1000,10000       idle subscribers on one channel (default: 1000)
   --mode paced,burst             paced: one event every --interval-ms; burst: next event as soon as
@@ -52,7 +54,10 @@ export const USAGE = `Usage: npm run bench:fanout -- [options]   (or node bench/
   --label TEXT                   added to the results file name
   --out FILE                     results file (default: bench/results/fanout-<date>[-label].json)`;
 
-const SERVERS: readonly ServerKind[] = ['tidings', 'floor', 'nchan'];
+const SERVERS: readonly ServerKind[] = ['tidings', 'floor', 'nchan', 'socketio', 'soketi'];
+const DEFAULT_SERVERS = 'tidings,floor,nchan';
+/** Servers that hold WebSocket subscribers only. */
+export const WS_ONLY: readonly ServerKind[] = ['socketio', 'soketi'];
 const TRANSPORTS: readonly Transport[] = ['sse', 'ws'];
 const MODES: readonly PublishMode[] = ['paced', 'burst'];
 const PER_PROCESS = 15_000;
@@ -93,7 +98,7 @@ export function parseFanoutArgs(argv: readonly string[]): FanoutInvocation {
   if (unknown.length > 0) throw new UsageError(`unknown option(s): ${unknown.map((n) => `--${n}`).join(', ')}`);
 
   const get = (name: string, fallback: string) => values.get(name) ?? fallback;
-  const servers = oneOf('--server', get('server', SERVERS.join(',')), SERVERS);
+  const servers = oneOf('--server', get('server', DEFAULT_SERVERS), SERVERS);
   const transports = oneOf('--transport', get('transport', 'sse'), TRANSPORTS);
   const subscriberCounts = integers('--subscribers', get('subscribers', '1000'), 1, 1_000_000);
   const modes = oneOf('--mode', get('mode', 'paced'), MODES);
@@ -114,6 +119,7 @@ export function parseFanoutArgs(argv: readonly string[]): FanoutInvocation {
     for (const transport of transports) {
       for (const mode of modes) {
         for (const server of servers) {
+          if (transport === 'sse' && WS_ONLY.includes(server)) continue;
           scenarios.push({
             server,
             transport,

@@ -25,6 +25,11 @@ function countReason(reasons: Record<string, number>, reason: string): void {
 class GeneratorProcess implements SubscriberObserver {
   private readonly connections: SubscriberConnection[] = [];
   private readonly latencies = new LatencyHistogram();
+  /** Samples since the last progress message. */
+  private recentLatencies = new LatencyHistogram();
+  private dropCount = 0;
+  private acksSent = 0;
+  private acksConfirmed = 0;
   private readonly failures: Record<string, number> = {};
   private readonly drops: Record<string, number> = {};
   private readyCount = 0;
@@ -32,6 +37,7 @@ class GeneratorProcess implements SubscriberObserver {
   private lastDeliveryMicros = Number.NaN;
   private connectedSent = false;
   private timers: NodeJS.Timeout[] = [];
+  private progressTimer: NodeJS.Timeout | undefined;
   /** Called whenever a connection attempt ends either way: opens the next ones. */
   private onSettled: () => void = () => undefined;
 
@@ -49,7 +55,7 @@ class GeneratorProcess implements SubscriberObserver {
     };
     openMore();
     if (plan.connections === 0) return this.reportConnected();
-    this.timers.push(setInterval(() => send({ type: 'progress', ...this.summary() }), PROGRESS_EVERY_MS));
+    this.progressTimer = setInterval(() => this.sendProgress(), PROGRESS_EVERY_MS);
     this.timers.push(
       setTimeout(() => {
         // Bounded: whatever is not ready by now will not be waited for.
@@ -66,15 +72,14 @@ class GeneratorProcess implements SubscriberObserver {
     const { plan } = this;
     const global = plan.firstConnection + i;
     const target = plan.targets[global % plan.targets.length]!;
+    const route = plan.routes[global % plan.routes.length]!;
     this.connections.push(
       new SubscriberConnection(
         {
           host: target.host,
           port: target.port,
           source: sourceEndpoint(global, plan.sources),
-          transport: plan.transport,
-          path: plan.path,
-          wsSubscribe: plan.wsSubscribe,
+          route: { ...route, path: route.path.replaceAll('{n}', String(global)) },
           timed: global % plan.sampleEvery === 0,
           firstSeq: plan.firstSeq,
         },
@@ -95,11 +100,29 @@ class GeneratorProcess implements SubscriberObserver {
   }
 
   dropped(_connection: SubscriberConnection, reason: string): void {
+    this.dropCount++;
     countReason(this.drops, reason);
   }
 
   latency(micros: number): void {
     this.latencies.record(micros);
+    this.recentLatencies.record(micros);
+  }
+
+  ackSent(): void {
+    this.acksSent++;
+  }
+
+  ackConfirmed(): void {
+    this.acksConfirmed++;
+  }
+
+  private sendProgress(): void {
+    let deliveries = 0;
+    for (const c of this.connections) deliveries += c.checker.received;
+    const recentLatency = this.recentLatencies.snapshot();
+    this.recentLatencies = new LatencyHistogram();
+    send({ type: 'progress', ...this.summary(), deliveries, dropped: this.dropCount, acksSent: this.acksSent, acksConfirmed: this.acksConfirmed, recentLatency });
   }
 
   delivered(): void {
@@ -170,12 +193,15 @@ class GeneratorProcess implements SubscriberObserver {
       incomplete,
       dropped: { ...this.drops },
       latency: this.latencies.snapshot(),
+      acksSent: this.acksSent,
+      acksConfirmed: this.acksConfirmed,
       lastDeliveryMicros: this.lastDeliveryMicros,
     };
   }
 
   close(): void {
     for (const timer of this.timers) clearTimeout(timer);
+    clearInterval(this.progressTimer);
     for (const connection of this.connections) connection.close();
   }
 }

@@ -1,11 +1,27 @@
 // Messages between the load generator's coordinator and its child processes (Node IPC, JSON).
 import type { HistogramSnapshot } from './latency-histogram.js';
 import type { SourcePlan } from './source-endpoints.js';
-import type { Transport } from './subscriber-connection.js';
+
+export type Transport = 'sse' | 'ws';
 
 export interface Target {
   readonly host: string;
   readonly port: number;
+}
+
+/** How a subscriber subscribes: one per kind of connection in a run (transport, channel, server protocol). */
+export interface Route {
+  readonly transport: Transport;
+  /** Request path, query included; every `{n}` becomes the connection's run-wide number (a device id). */
+  readonly path: string;
+  /** WebSocket: a text frame sent after the upgrade (a subscribe), or null (the URL says it all). */
+  readonly wsSubscribe: string | null;
+  /** WebSocket: the connection is ready once this many server data frames arrived (default 1; 0: at the upgrade). */
+  readonly wsReadyFrames?: number;
+  /** WebSocket: a text frame starting with [0] is answered with [1] (a protocol's own keep-alive). */
+  readonly wsReplies?: ReadonlyArray<readonly [string, string]>;
+  /** WebSocket: acknowledge every Tidings event frame that asks for it ("ack":true). */
+  readonly ackEvents?: boolean;
 }
 
 /** What one generator process connects: its share of the run's connections. */
@@ -13,9 +29,8 @@ export interface GeneratorPlan {
   readonly type: 'plan';
   /** Connection i of the process goes to targets[(firstConnection + i) % targets.length]. */
   readonly targets: readonly Target[];
-  readonly transport: Transport;
-  readonly path: string;
-  readonly wsSubscribe: string | null;
+  /** Connection i subscribes by routes[(firstConnection + i) % routes.length]. */
+  readonly routes: readonly Route[];
   /** Connection i connects from sourceEndpoint(firstConnection + i, sources). */
   readonly sources: SourcePlan;
   /** The run-wide index of this process's first connection, so sampling and spreading are run-wide. */
@@ -59,6 +74,19 @@ export interface ConnectSummary {
   readonly failures: Readonly<Record<string, number>>;
 }
 
+/** Sent every second from the plan on: connect progress, then deliveries and recent latency. */
+export interface GeneratorProgress extends ConnectSummary {
+  /** Distinct sequence numbers received so far, summed over connections. */
+  readonly deliveries: number;
+  /** Connections the server ended so far. */
+  readonly dropped: number;
+  /** Acknowledgements sent and confirmed by the server so far (receipts runs). */
+  readonly acksSent: number;
+  readonly acksConfirmed: number;
+  /** Latency samples since the previous progress message. */
+  readonly recentLatency: HistogramSnapshot;
+}
+
 export interface GeneratorReport {
   readonly connections: number;
   /** Distinct sequence numbers received, summed over connections. */
@@ -73,11 +101,13 @@ export interface GeneratorReport {
   /** Connections the server ended during the run, by reason. */
   readonly dropped: Readonly<Record<string, number>>;
   readonly latency: HistogramSnapshot;
+  readonly acksSent: number;
+  readonly acksConfirmed: number;
   /** Wall clock (µs) of the last read that carried an event; NaN when none did. */
   readonly lastDeliveryMicros: number;
 }
 
 export type FromGenerator =
-  | ({ readonly type: 'progress' } & ConnectSummary)
+  | ({ readonly type: 'progress' } & GeneratorProgress)
   | ({ readonly type: 'connected' } & ConnectSummary)
   | { readonly type: 'report'; readonly report: GeneratorReport };

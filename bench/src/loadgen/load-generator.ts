@@ -4,10 +4,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exitOf, isRunning, spawnTracked, stopProcess } from '@tidings/testing';
-import type { ConnectSummary, DrainLimits, FromGenerator, GeneratorPlan, GeneratorReport, Target, ToGenerator } from './generator-protocol.js';
+import type { ConnectSummary, DrainLimits, FromGenerator, GeneratorPlan, GeneratorProgress, GeneratorReport, Route, Target, ToGenerator } from './generator-protocol.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { DEFAULT_SOURCES, type SourcePlan } from './source-endpoints.js';
-import type { Transport } from './subscriber-connection.js';
 
 /** Sockets per generator process: well under the 20k open-files limit, with room for the rest. */
 export const CONNECTIONS_PER_PROCESS = 15_000;
@@ -18,10 +17,8 @@ const GENERATOR_MAIN = fileURLToPath(new URL('../../dist/loadgen/generator-proce
 export interface LoadGeneratorOptions {
   /** Servers to connect to; connections are spread over them round-robin. */
   readonly targets: readonly Target[];
-  readonly transport: Transport;
-  readonly path: string;
-  /** WebSocket: a text frame to send after the upgrade (ready at the server's first frame). */
-  readonly wsSubscribe?: string | null;
+  /** How connections subscribe; connection n takes routes[n % routes.length]. */
+  readonly routes: readonly Route[];
   readonly connections: number;
   /** Child processes; by default enough for ≤ 15k sockets each. */
   readonly processes?: number;
@@ -35,6 +32,18 @@ export interface LoadGeneratorOptions {
   /** Bound on the whole connect phase. Default 120 s. */
   readonly connectTimeoutMs?: number;
   readonly onProgress?: (ready: number, failed: number, total: number) => void;
+  /** Gives up the connect phase (closing what is open) when it fires. */
+  readonly signal?: AbortSignal;
+}
+
+/** The run so far, all processes together: for progress lines while it runs. */
+export interface LiveCounts {
+  readonly ready: number;
+  readonly failed: number;
+  readonly deliveries: number;
+  readonly dropped: number;
+  readonly acksSent: number;
+  readonly acksConfirmed: number;
 }
 
 /** What every connection of the run received, added up. */
@@ -45,15 +54,54 @@ export interface LoadReport extends Omit<GeneratorReport, 'latency'> {
 
 interface Child {
   readonly process: ChildProcess;
-  progress: ConnectSummary;
+  progress: GeneratorProgress;
+}
+
+const NO_PROGRESS: GeneratorProgress = { ready: 0, failed: 0, failures: {}, deliveries: 0, dropped: 0, acksSent: 0, acksConfirmed: 0, recentLatency: new LatencyHistogram().snapshot() };
+
+/** Latency samples as they are reported, from when it was opened until each take(). */
+export interface LatencyWindow {
+  /** The samples since the previous take (or the opening), and a fresh start. */
+  take(): LatencyHistogram;
+  close(): void;
 }
 
 export class LoadGenerator {
+  private readonly windows = new Set<{ histogram: LatencyHistogram }>();
+
   private constructor(
     private readonly children: readonly Child[],
     /** How the connect phase went, all processes together. */
     readonly connected: ConnectSummary & { readonly seconds: number },
-  ) {}
+  ) {
+    for (const child of children) {
+      child.process.on('message', (message: FromGenerator) => {
+        if (message.type !== 'progress') return;
+        child.progress = message;
+        for (const window of this.windows) window.histogram.add(message.recentLatency);
+      });
+    }
+  }
+
+  /** Counts as of the processes' latest progress messages (each sends one a second). */
+  live(): LiveCounts {
+    const sum = (field: keyof LiveCounts) => this.children.reduce((n, c) => n + c.progress[field], 0);
+    return { ready: sum('ready'), failed: sum('failed'), deliveries: sum('deliveries'), dropped: sum('dropped'), acksSent: sum('acksSent'), acksConfirmed: sum('acksConfirmed') };
+  }
+
+  /** A window on the latency samples the processes report each second (for "current p99"). */
+  openLatencyWindow(): LatencyWindow {
+    const window = { histogram: new LatencyHistogram() };
+    this.windows.add(window);
+    return {
+      take: () => {
+        const taken = window.histogram;
+        window.histogram = new LatencyHistogram();
+        return taken;
+      },
+      close: () => this.windows.delete(window),
+    };
+  }
 
   static async start(options: LoadGeneratorOptions): Promise<LoadGenerator> {
     const total = options.connections;
@@ -64,13 +112,11 @@ export class LoadGenerator {
     for (let p = 0; p < processes; p++) {
       const connections = Math.floor(total / processes) + (p < total % processes ? 1 : 0);
       const child = spawnTracked(process.execPath, [GENERATOR_MAIN], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-      children.push({ process: child, progress: { ready: 0, failed: 0, failures: {} } });
+      children.push({ process: child, progress: NO_PROGRESS });
       const plan: GeneratorPlan = {
         type: 'plan',
         targets: options.targets,
-        transport: options.transport,
-        path: options.path,
-        wsSubscribe: options.wsSubscribe ?? null,
+        routes: options.routes,
         sources: options.sources ?? DEFAULT_SOURCES,
         firstConnection: first,
         connections,
@@ -83,8 +129,14 @@ export class LoadGenerator {
       first += connections;
     }
     const generator = new LoadGenerator(children, { ready: 0, failed: 0, failures: {}, seconds: 0 });
+    // Rejects when the run is interrupted; marked handled so a later abort is no unhandled rejection.
+    const interrupted = new Promise<never>((_, reject) => {
+      if (options.signal?.aborted) reject(new Error('interrupted'));
+      options.signal?.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+    });
+    interrupted.catch(() => undefined);
     try {
-      const summaries = await Promise.all(
+      const connected = Promise.all(
         children.map((child) =>
           receive(child, 'connected', (message) => {
             if (message.type !== 'progress') return;
@@ -95,8 +147,10 @@ export class LoadGenerator {
           }),
         ),
       );
+      const summaries = await Promise.race([connected, interrupted]);
       const failures: Record<string, number> = {};
       for (const s of summaries) for (const [reason, n] of Object.entries(s.failures)) failures[reason] = (failures[reason] ?? 0) + n;
+      generator.detach();
       return new LoadGenerator(children, {
         ready: summaries.reduce((n, s) => n + s.ready, 0),
         failed: summaries.reduce((n, s) => n + s.failed, 0),
@@ -107,6 +161,11 @@ export class LoadGenerator {
       await generator.stop();
       throw error;
     }
+  }
+
+  /** Stops listening to the children (the placeholder made for cleanup during start). */
+  private detach(): void {
+    for (const child of this.children) child.process.removeAllListeners('message');
   }
 
   /** The generator processes, for their CPU and memory. */
@@ -128,7 +187,7 @@ export class LoadGenerator {
     );
     const dropped: Record<string, number> = {};
     for (const r of reports) for (const [reason, n] of Object.entries(r.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
-    const sum = (field: 'connections' | 'deliveries' | 'lost' | 'duplicates' | 'outOfOrder' | 'gaps' | 'incomplete') => reports.reduce((n, r) => n + r[field], 0);
+    const sum = (field: 'connections' | 'deliveries' | 'lost' | 'duplicates' | 'outOfOrder' | 'gaps' | 'incomplete' | 'acksSent' | 'acksConfirmed') => reports.reduce((n, r) => n + r[field], 0);
     return {
       connections: sum('connections'),
       deliveries: sum('deliveries'),
@@ -139,6 +198,8 @@ export class LoadGenerator {
       // The worst of the processes: one that hit the bound makes the whole drain a cut-off.
       drainEnd: reports.some((r) => r.drainEnd === 'limit') ? 'limit' : reports.some((r) => r.drainEnd === 'stalled') ? 'stalled' : 'complete',
       incomplete: sum('incomplete'),
+      acksSent: sum('acksSent'),
+      acksConfirmed: sum('acksConfirmed'),
       dropped,
       latency: LatencyHistogram.of(reports.map((r) => r.latency)),
       lastDeliveryMicros: Math.max(...reports.map((r) => (Number.isNaN(r.lastDeliveryMicros) ? -Infinity : r.lastDeliveryMicros))),

@@ -3,6 +3,9 @@
 // http/EventSource/ws objects: at tens of thousands of connections per process their memory and
 // CPU would be the bottleneck. All sockets of a process read into one shared buffer.
 import { type Socket, connect } from 'node:net';
+import { ackFor, isAckedFrame } from './ack-frame.js';
+import { FrameText } from './frame-text.js';
+import type { Route } from './generator-protocol.js';
 import { MarkerScanner } from './marker-scanner.js';
 import type { SourceEndpoint } from './source-endpoints.js';
 import { ResponseHeadReader } from './response-head-reader.js';
@@ -12,19 +15,13 @@ import { OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEX
 import { upgradeRequest, websocketAccept } from './ws-handshake.js';
 import { wallMicros } from './wall-clock.js';
 
-export type Transport = 'sse' | 'ws';
-
 export interface SubscriberSpec {
   readonly host: string;
   readonly port: number;
   /** Where to connect from (see source-endpoints.ts). */
   readonly source: SourceEndpoint;
-  readonly transport: Transport;
-  /** Request path, query included. */
-  readonly path: string;
-  /** WebSocket only: a text frame sent once the upgrade is accepted (a subscribe); the connection
-   *  counts as ready when the server's first frame arrives. Null: ready at the upgrade. */
-  readonly wsSubscribe: string | null;
+  /** How to subscribe; its `{n}` placeholders already replaced. */
+  readonly route: Route;
   /** Parse send times for latency on this connection. */
   readonly timed: boolean;
   readonly firstSeq: number;
@@ -40,9 +37,16 @@ export interface SubscriberObserver {
   latency(micros: number): void;
   /** A read carried at least one event. */
   delivered(): void;
+  /** An acknowledgement was sent; the server confirmed one. */
+  ackSent(): void;
+  ackConfirmed(): void;
 }
 
-const WS_KEY = 'dGlkaW5ncy1iZW5jaC1rZXk=';
+/** Enough of a frame to answer a keep-alive or read an event's id and channel. */
+const FRAME_TEXT_CAP = 512;
+
+// Base64 of 16 bytes, as RFC 6455 requires (the ws library behind Socket.IO refuses any other length).
+const WS_KEY = 'dGlkaW5ncy1iZW5jaC0xNg==';
 const WS_ACCEPT = websocketAccept(WS_KEY);
 /** One buffer for every socket's reads: each read is handled synchronously before the next. */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -59,6 +63,9 @@ export class SubscriberConnection implements WsFrameHandler {
   private readonly scanner: MarkerScanner;
   private head: ResponseHeadReader | null = new ResponseHeadReader();
   private frames: WsFrameReader | null = null;
+  /** Only for routes that answer frames (keep-alives, acks). */
+  private readonly frameText: FrameText | null;
+  private framesBeforeReady: number;
   private state = CONNECTING;
   private closingByUs = false;
   private endReason = '';
@@ -77,6 +84,9 @@ export class SubscriberConnection implements WsFrameHandler {
           }
         : (seq) => this.checker.accept(seq),
     );
+    const route = spec.route;
+    this.frameText = route.ackEvents || (route.wsReplies?.length ?? 0) > 0 ? new FrameText(FRAME_TEXT_CAP) : null;
+    this.framesBeforeReady = route.wsSubscribe === null ? (route.wsReadyFrames ?? 0) : (route.wsReadyFrames ?? 1);
     this.socket = this.open(spec.source.port);
   }
 
@@ -125,10 +135,11 @@ export class SubscriberConnection implements WsFrameHandler {
   private onConnect(): void {
     this.state = HEAD;
     const host = `${this.spec.host}:${this.spec.port}`;
+    const { transport, path } = this.spec.route;
     this.socket.write(
-      this.spec.transport === 'ws'
-        ? upgradeRequest(host, this.spec.path, WS_KEY)
-        : `GET ${this.spec.path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`,
+      transport === 'ws'
+        ? upgradeRequest(host, path, WS_KEY)
+        : `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`,
     );
   }
 
@@ -158,7 +169,7 @@ export class SubscriberConnection implements WsFrameHandler {
     if (bodyAt < 0) return -1;
     const head = this.head!;
     this.head = null;
-    if (this.spec.transport === 'sse') {
+    if (this.spec.route.transport === 'sse') {
       if (head.status !== 200) return this.abort(`SSE answered ${head.status}`);
       this.becomeReady();
       return bodyAt;
@@ -166,22 +177,43 @@ export class SubscriberConnection implements WsFrameHandler {
     if (head.status !== 101) return this.abort(`WebSocket upgrade answered ${head.status}`);
     if (head.header('sec-websocket-accept') !== WS_ACCEPT) return this.abort('wrong Sec-WebSocket-Accept');
     this.frames = new WsFrameReader(this);
-    if (this.spec.wsSubscribe === null) {
-      this.becomeReady();
-    } else {
-      this.state = AWAITING_FIRST_FRAME;
-      this.socket.write(encodeClientFrame(OPCODE_TEXT, Buffer.from(this.spec.wsSubscribe)));
-    }
+    const subscribe = this.spec.route.wsSubscribe;
+    if (subscribe !== null) this.sendText(subscribe);
+    if (this.framesBeforeReady === 0) this.becomeReady();
+    else this.state = AWAITING_FIRST_FRAME;
     return bodyAt;
   }
 
   dataStart(opcode: number): void {
-    if (opcode !== OPCODE_CONTINUATION) this.scanner.reset();
-    if (this.state === AWAITING_FIRST_FRAME) this.becomeReady();
+    if (opcode !== OPCODE_CONTINUATION) {
+      this.scanner.reset();
+      this.frameText?.reset();
+    }
+    if (this.state === AWAITING_FIRST_FRAME && --this.framesBeforeReady === 0) this.becomeReady();
   }
 
   data(bytes: Uint8Array, start: number, end: number): void {
     this.scanner.scan(bytes, start, end);
+    this.frameText?.append(bytes, start, end);
+  }
+
+  dataEnd(): void {
+    if (this.frameText === null) return;
+    const text = this.frameText.text();
+    const route = this.spec.route;
+    for (const [prefix, reply] of route.wsReplies ?? []) {
+      if (text.startsWith(prefix)) return this.sendText(reply);
+    }
+    if (!route.ackEvents) return;
+    if (isAckedFrame(text)) return this.observer.ackConfirmed();
+    const ack = ackFor(text);
+    if (ack === null) return;
+    this.sendText(ack);
+    this.observer.ackSent();
+  }
+
+  private sendText(text: string): void {
+    if (!this.socket.destroyed) this.socket.write(encodeClientFrame(OPCODE_TEXT, Buffer.from(text)));
   }
 
   control(opcode: number, payload: Uint8Array): void {

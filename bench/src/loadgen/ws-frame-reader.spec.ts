@@ -31,6 +31,7 @@ function read(chunks: readonly Uint8Array[]): Seen {
     data: (bytes, start, end) => {
       seen.messages[seen.messages.length - 1] += Buffer.from(bytes.subarray(start, end)).toString('latin1');
     },
+    dataEnd: () => undefined,
     control: (opcode, payload) => seen.controls.push([opcode, Buffer.from(payload).toString('latin1')]),
     violation: (reason) => seen.violations.push(reason),
   });
@@ -92,6 +93,7 @@ describe('WsFrameReader', () => {
       const reader = new WsFrameReader({
         dataStart: () => scanner.reset(),
         data: (bytes, start, end) => scanner.scan(bytes, start, end),
+        dataEnd: () => undefined,
         control: () => undefined,
         violation: (reason) => {
           throw new Error(reason);

@@ -19,6 +19,8 @@ export interface WsFrameHandler {
   dataStart(opcode: number): void;
   /** Some of the current data frame's payload: `bytes[start..end)`, valid only during the call. */
   data(bytes: Uint8Array, start: number, end: number): void;
+  /** The current data frame's payload is complete. */
+  dataEnd(): void;
   /** A whole control frame: close, ping or pong. */
   control(opcode: number, payload: Uint8Array): void;
   /** The stream broke the protocol; the reader ignores everything after this. */
@@ -116,6 +118,8 @@ export class WsFrameReader {
       const payload = this.controlPayload;
       this.controlPayload = null;
       this.handler.control(this.opcode, payload);
+    } else {
+      this.handler.dataEnd();
     }
   }
 

@@ -20,12 +20,12 @@ export async function startFloor(options: { readonly processes: number }): Promi
     kind: 'floor',
     description: `${floors.length} Node net server process(es): one socket.write per event per connection`,
     targets: floors.map((f: NodeChild) => ({ host: '127.0.0.1', port: f.port })),
-    subscribePath: (transport) => (transport === 'sse' ? '/sse' : '/ws'),
-    wsSubscribe: null,
-    publishTargets: floors.map((f) => ({ host: '127.0.0.1', port: f.port, path: '/publish' })),
-    publishBody: (data) => ({ body: data, contentType: 'text/plain' }),
+    route: (transport) => ({ transport, path: transport === 'sse' ? '/sse' : '/ws', wsSubscribe: null }),
+    transports: ['sse', 'ws'],
+    publishTargets: floors.map((f) => ({ host: '127.0.0.1', port: f.port })),
+    publishRequest: (data) => ({ path: '/publish', body: data, contentType: 'text/plain' }),
     serverPids: () => floors.map((f) => f.pid),
-    redisPid: undefined,
+    redisPids: [],
     stop: async () => {
       await Promise.all(floors.map((f) => f.stop()));
     },

@@ -3,11 +3,11 @@
 // against the bench's own redis-server. The system nginx service is never touched.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort, isRunning, makeTempDir, removeTempDir, spawnTracked, startRedisServer, stopProcess } from '@tidings/testing';
 import { childPids } from '../loadgen/index.js';
 import { NCHAN_MODULE, nchanConfig } from './nchan-config.js';
+import { portAccepts } from './port-accepts.js';
 import { BENCH_CHANNEL, type ServerUnderTest } from './server-under-test.js';
 
 const READY_LIMIT_MS = 15_000;
@@ -22,16 +22,6 @@ function nchanVersion(): string {
   return `${nginx.stderr.trim().replace(/^nginx version: /, '')}, ${nchanPackage.status === 0 ? nchanPackage.stdout.trim() : 'Nchan module (version unknown)'}`;
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false)); // not listening yet: the caller tries again
-  });
-}
 
 export async function startNchan(options: { readonly workers: number; readonly connections: number }): Promise<ServerUnderTest> {
   const version = nchanVersion();
@@ -62,7 +52,7 @@ export async function startNchan(options: { readonly workers: number; readonly c
     for (;;) {
       if (!isRunning(master)) throw new Error(`nginx exited at start (see ${join(dir, 'error.log')})`);
       workers = childPids(master.pid!);
-      if (workers.length >= options.workers && (await accepts(port))) break;
+      if (workers.length >= options.workers && (await portAccepts(port))) break;
       if (Date.now() > deadline) throw new Error(`nginx did not start ${options.workers} workers on port ${port} within ${READY_LIMIT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -74,12 +64,12 @@ export async function startNchan(options: { readonly workers: number; readonly c
     kind: 'nchan',
     description: `${version}; ${options.workers} worker(s); Redis mode (nchan_redis_pass) on its own redis-server`,
     targets: [{ host: '127.0.0.1', port }],
-    subscribePath: () => '/sub',
-    wsSubscribe: null,
-    publishTargets: [{ host: '127.0.0.1', port, path: '/pub' }],
-    publishBody: (data) => ({ body: data, contentType: 'text/plain' }),
+    route: (transport) => ({ transport, path: '/sub', wsSubscribe: null }),
+    transports: ['sse', 'ws'],
+    publishTargets: [{ host: '127.0.0.1', port }],
+    publishRequest: (data) => ({ path: '/pub', body: data, contentType: 'text/plain' }),
     serverPids: () => [master.pid!, ...workers],
-    redisPid: redis.pid,
+    redisPids: [redis.pid],
     stop,
   };
 }

@@ -1,13 +1,50 @@
-// Tidings as it is in this checkout: a redis-server and one or more edge processes on free ports
-// (anonymous mode, default settings otherwise), all subscribers on one channel. Several edges
-// share one Redis, each on its own port; the bench publishes through the first.
-import { type EdgeProcess, startEdge, startRedisServer } from '@tidings/testing';
+// Tidings as it is in this checkout: a redis-server (or a Redis Cluster) and one or more edge
+// processes on free ports (anonymous mode, default settings otherwise). Several edges share one
+// Redis, each on its own port; the bench publishes through the first.
+import { type EdgeProcess, type RedisCluster, type RedisServer, startEdge, startRedisCluster, startRedisServer } from '@tidings/testing';
+import { type Route, type Transport, childPids } from '../loadgen/index.js';
 import { BENCH_CHANNEL, type ServerUnderTest } from './server-under-test.js';
 
-export async function startTidings(options: { readonly edges: number; readonly edgeArgs?: readonly string[] }): Promise<ServerUnderTest> {
-  const redis = await startRedisServer();
-  const args = [...(options.edgeArgs ?? [])];
-  const started = await Promise.allSettled(Array.from({ length: options.edges }, () => startEdge({ redisUrl: redis.url, args })));
+const EDGES_AT_ONCE = 4;
+
+export interface TidingsOptions {
+  readonly edges: number;
+  /** A three-master Redis Cluster instead of one redis-server. */
+  readonly cluster?: boolean;
+  /** Added to every edge's command line (e.g. `--processes 2`). */
+  readonly edgeArgs?: readonly string[];
+}
+
+/** How a subscriber follows `subscription` (a channel or a wildcard pattern) on Tidings. */
+export function tidingsRoute(transport: Transport, subscription: string, options: { readonly device?: boolean; readonly ack?: boolean } = {}): Route {
+  const device = options.device ? '&device=d{n}' : '';
+  if (transport === 'sse') return { transport, path: `/v1/sse?channel=${encodeURIComponent(subscription)}${device}`, wsSubscribe: null };
+  return {
+    transport,
+    path: options.device ? '/v1/ws?device=d{n}' : '/v1/ws',
+    wsSubscribe: JSON.stringify({ type: 'subscribe', channel: subscription }),
+    ...(options.ack ? { ackEvents: true } : {}),
+  };
+}
+
+async function startRedis(cluster: boolean): Promise<{ url: string; pids: number[]; stop(): Promise<void> }> {
+  if (!cluster) {
+    const redis: RedisServer = await startRedisServer();
+    return { url: redis.url, pids: [redis.pid], stop: () => redis.stop() };
+  }
+  const redisCluster: RedisCluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
+  return { url: redisCluster.url, pids: redisCluster.nodes.map((n) => n.pid), stop: () => redisCluster.stop() };
+}
+
+export async function startTidings(options: TidingsOptions): Promise<ServerUnderTest> {
+  const redis = await startRedis(options.cluster ?? false);
+  const args = options.edgeArgs ?? [];
+  // A few at a time: 34 edges starting at once on two busy cores missed their 20-s start bound.
+  const started: Array<PromiseSettledResult<EdgeProcess>> = [];
+  for (let first = 0; first < options.edges && !started.some((s) => s.status === 'rejected'); first += EDGES_AT_ONCE) {
+    const batch = Math.min(EDGES_AT_ONCE, options.edges - first);
+    started.push(...(await Promise.allSettled(Array.from({ length: batch }, () => startEdge({ redisUrl: redis.url, args })))));
+  }
   const edges: EdgeProcess[] = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure !== undefined) {
@@ -16,16 +53,18 @@ export async function startTidings(options: { readonly edges: number; readonly e
     throw failure.reason;
   }
   const first = edges[0]!;
+  const redisKind = options.cluster ? 'a 3-master Redis Cluster' : 'redis-server on its own';
   return {
     kind: 'tidings',
-    description: `${edges.length} edge process(es), anonymous, defaults${args.length > 0 ? ` but ${args.join(' ')}` : ''}; redis-server on its own`,
+    description: `${edges.length} edge process(es)${args.length > 0 ? ` (${args.join(' ')})` : ''}, anonymous, defaults; ${redisKind}`,
     targets: edges.map((edge) => ({ host: '127.0.0.1', port: edge.port })),
-    subscribePath: (transport) => (transport === 'sse' ? `/v1/sse?channel=${BENCH_CHANNEL}` : '/v1/ws'),
-    wsSubscribe: JSON.stringify({ type: 'subscribe', channel: BENCH_CHANNEL }),
-    publishTargets: [{ host: '127.0.0.1', port: first.port, path: `/v1/channels/${BENCH_CHANNEL}/events` }],
-    publishBody: (data) => ({ body: JSON.stringify({ data }), contentType: 'application/json' }),
-    serverPids: () => edges.map((edge) => edge.pid),
-    redisPid: redis.pid,
+    route: (transport) => tidingsRoute(transport, BENCH_CHANNEL),
+    transports: ['sse', 'ws'],
+    publishTargets: [{ host: '127.0.0.1', port: first.port }],
+    publishRequest: (data) => ({ path: `/v1/channels/${BENCH_CHANNEL}/events`, body: JSON.stringify({ data }), contentType: 'application/json' }),
+    // An edge run with --processes is a supervisor and its members: all of them count.
+    serverPids: () => edges.flatMap((edge) => [edge.pid, ...childPids(edge.pid)]),
+    redisPids: redis.pids,
     stop: async () => {
       await Promise.all(edges.map((edge) => edge.stop()));
       await redis.stop();

@@ -1,7 +1,9 @@
 // The `tidings` command. Server commands (edge, worker, dev) take the flags of their config
-// schema (libs/config), which also writes their --help; the client commands are declared here.
+// schema (libs/config), which also writes their --help; `bench` hands its arguments to the bench
+// suite, which has its own; the client commands are declared here.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { asksForHelp, type ConfigOption, describeDevConfig, describeEdgeConfig, describeWorkerConfig, renderOptionsHelp } from '@tidings/config';
+import { runBench } from './bench-command.js';
 import { runDev } from './dev-cluster.js';
 import { runConsume, runPresence, runPublish, runReceipts, runSubscribe } from './client-commands.js';
 
@@ -34,7 +36,9 @@ const SERVER_COMMANDS: Record<string, ServerCommand> = {
   },
 };
 
-/** The client commands; server commands are listed for --help and run before commander parses. */
+const BENCH_SUMMARY = 'The bench suite of this checkout, as npm run bench. See: tidings bench --help';
+
+/** The client commands; server commands and bench are listed for --help and run before commander parses. */
 function program(settle: (code: number) => void): Command {
   const url = () => new Option('--url <url>', 'an edge of the cluster').env('TIDINGS_URL').default(DEFAULT_URL);
   const token = () => new Option('--token <jwt>', 'a token with the rights the command needs').env('TIDINGS_TOKEN');
@@ -45,6 +49,7 @@ function program(settle: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   for (const [name, command] of Object.entries(SERVER_COMMANDS)) root.command(name).description(`${command.summary} See: tidings ${name} --help`);
+  root.command('bench').description(BENCH_SUMMARY);
   const json = () => new Option('--json', 'JSON lines (the default when stdout is not a terminal)');
   root
     .command('publish')
@@ -106,6 +111,7 @@ function positiveInteger(value: string): number {
 
 async function main(argv: readonly string[], env: Env): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'bench') return runBench(rest);
   const server = name === undefined ? undefined : SERVER_COMMANDS[name];
   if (server) {
     if (!asksForHelp(rest)) return server.run(rest, env);

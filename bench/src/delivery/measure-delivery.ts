@@ -1,0 +1,165 @@
+// The measuring core every subscriber scenario shares, against a server already started: connect
+// the subscribers, read idle memory (and idle CPU when asked), publish while every connection
+// checks every event, wait for the last deliveries, and add up deliveries, latency and the CPU
+// every process spent. The generator it starts is stopped here, whatever happens; the server
+// belongs to the caller.
+import { LoadGenerator, type CpuTimes, type LoadReport, type Route, cpuSince, readMachineCpu, readPssBytes, sumCpu, sumPss } from '../loadgen/index.js';
+import type { ServerUnderTest } from '../servers/server-under-test.js';
+import { type FanoutFigures, type Measurements, fanoutFigures } from '../fanout/fanout-figures.js';
+import { Publisher, type PublishOutcome, type RequestsFor } from '../fanout/publisher.js';
+import { startProgressTicker } from './progress-ticker.js';
+
+export interface DeliveryHooks {
+  readonly log: (line: string) => void;
+  readonly signal: AbortSignal;
+  /** Wait between the last connect and the idle-memory reading; 2 s unless a smoke test is in a hurry. */
+  readonly settleMs?: number;
+}
+
+export interface DeliveryPlan {
+  readonly routes: readonly Route[];
+  readonly connections: number;
+  readonly generatorProcesses?: number;
+  readonly sampleEvery: number;
+  /** Seconds of idle CPU to measure after the memory reading (heartbeats only); 0 skips it. */
+  readonly idleSeconds?: number;
+  /** Publishes with the given publisher; sequence numbers start at 1. Absent: connections only. */
+  readonly publish?: (publisher: Publisher, generator: LoadGenerator) => Promise<PublishOutcome>;
+  /** What one event's publish sends; the server's bench channel when absent. */
+  readonly requestsFor?: RequestsFor;
+  readonly stallSeconds: number;
+  readonly drainSeconds: number;
+}
+
+/** Idle figures: what holding the connections costs with nothing published. */
+export interface IdleFigures {
+  readonly connections: { readonly requested: number; readonly ready: number; readonly failed: number; readonly failures: Readonly<Record<string, number>>; readonly seconds: number; readonly perSecond: number };
+  /** PSS growth per connection of each server process and of Redis, bytes. */
+  readonly memory: {
+    readonly serverBytesPerConnection: number;
+    readonly redisBytesPerConnection: number | null;
+    readonly serverPssBytesPerProcess: readonly number[];
+    readonly generatorBytesPerConnection: number;
+  };
+  /** CPU while idle, per second of wall time (heartbeats, timers); null when not measured. */
+  readonly idleCpu: { readonly seconds: number; readonly serverCoresBusy: number; readonly redisCoresBusy: number | null; readonly dropped: number } | null;
+}
+
+export interface DeliveryOutcome {
+  readonly idle: IdleFigures;
+  /** Null for a connections-only plan. */
+  readonly figures: FanoutFigures | null;
+  readonly acks: { readonly sent: number; readonly confirmed: number } | null;
+}
+
+const SETTLE_MS = 2000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function processCpu(): CpuTimes {
+  const usage = process.cpuUsage();
+  return { userSeconds: usage.user / 1e6, systemSeconds: usage.system / 1e6 };
+}
+
+const total = (t: CpuTimes) => t.userSeconds + t.systemSeconds;
+const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPlan, hooks: DeliveryHooks): Promise<DeliveryOutcome> {
+  const serverPids = server.serverPids();
+  const redisPids = server.redisPids;
+  const perProcessBefore = serverPids.map(readPssBytes);
+  const serverBefore = sumPss(serverPids);
+  const redisBefore = redisPids.length > 0 ? sumPss(redisPids) : null;
+  let generator: LoadGenerator | undefined;
+  let stopTicker = () => undefined as void;
+  const publisher = new Publisher(server, plan.requestsFor);
+  try {
+    let lastConnectLog = 0;
+    generator = await LoadGenerator.start({
+      targets: server.targets,
+      routes: plan.routes,
+      connections: plan.connections,
+      ...(plan.generatorProcesses === undefined ? {} : { processes: plan.generatorProcesses }),
+      sampleEvery: plan.sampleEvery,
+      signal: hooks.signal,
+      onProgress: (ready, failed, all) => {
+        if (Date.now() - lastConnectLog < 2000) return;
+        lastConnectLog = Date.now();
+        hooks.log(`  connecting: ${ready}/${all} ready, ${failed} failed`);
+      },
+    });
+    const connect = generator.connected;
+    if (connect.failed > 0) hooks.log(`  ${connect.failed} connections failed: ${JSON.stringify(connect.failures)}`);
+    if (connect.ready === 0) throw new Error('no subscriber connected');
+    await sleep(hooks.settleMs ?? SETTLE_MS);
+    if (hooks.signal.aborted) throw new Error('interrupted');
+    const pss = { serverBefore, serverAfter: sumPss(serverPids), redisBefore, redisAfter: redisPids.length > 0 ? sumPss(redisPids) : null, generator: sumPss(generator.pids) };
+    const perProcess = serverPids.map((pid, i) => readPssBytes(pid) - perProcessBefore[i]!);
+    const perConnection = (before: number, after: number) => Math.round((after - before) / connect.ready);
+    stopTicker = startProgressTicker(generator, plan.connections, hooks.log);
+
+    let idleCpu: IdleFigures['idleCpu'] = null;
+    if ((plan.idleSeconds ?? 0) > 0) {
+      hooks.log(`  ${connect.ready} connections ready in ${connect.seconds.toFixed(1)} s; idle for ${plan.idleSeconds} s`);
+      const before = { server: sumCpu(serverPids), redis: sumCpu(redisPids), at: performance.now() };
+      const until = performance.now() + plan.idleSeconds! * 1000;
+      while (performance.now() < until && !hooks.signal.aborted) await sleep(Math.min(250, until - performance.now()));
+      if (hooks.signal.aborted) throw new Error('interrupted');
+      const wall = (performance.now() - before.at) / 1000;
+      idleCpu = {
+        seconds: round(wall, 2),
+        serverCoresBusy: round(total(cpuSince(before.server, sumCpu(serverPids))) / wall),
+        redisCoresBusy: redisPids.length > 0 ? round(total(cpuSince(before.redis, sumCpu(redisPids))) / wall) : null,
+        dropped: generator.live().dropped,
+      };
+    }
+    const idle: IdleFigures = {
+      connections: {
+        requested: plan.connections,
+        ready: connect.ready,
+        failed: connect.failed,
+        failures: connect.failures,
+        seconds: round(connect.seconds, 3),
+        perSecond: Math.round(connect.ready / connect.seconds),
+      },
+      memory: {
+        serverBytesPerConnection: perConnection(pss.serverBefore, pss.serverAfter),
+        redisBytesPerConnection: pss.redisBefore === null || pss.redisAfter === null ? null : perConnection(pss.redisBefore, pss.redisAfter),
+        serverPssBytesPerProcess: perProcess,
+        generatorBytesPerConnection: Math.round(pss.generator / connect.ready),
+      },
+      idleCpu,
+    };
+    if (plan.publish === undefined) return { idle, figures: null, acks: null };
+    if (hooks.signal.aborted) throw new Error('interrupted');
+
+    const cpuBefore = { server: sumCpu(serverPids), redis: sumCpu(redisPids), generator: sumCpu(generator.pids), publisher: processCpu(), machine: readMachineCpu() };
+    const wallBefore = performance.now();
+    hooks.log(`  ${connect.ready} subscribers ready in ${connect.seconds.toFixed(1)} s; publishing`);
+    const published = await plan.publish(publisher, generator);
+    if (hooks.signal.aborted) throw new Error('interrupted');
+    const load: LoadReport = await generator.finish(published.lastSeq, { stallMs: plan.stallSeconds * 1000, maxMs: plan.drainSeconds * 1000 });
+    const machine = readMachineCpu();
+    const measurements: Measurements = {
+      subscribers: plan.connections,
+      connect,
+      pss,
+      publish: { ...published, latency: published.latency.snapshot() },
+      load: { ...load, latency: load.latency.snapshot() },
+      cpu: {
+        server: cpuSince(cpuBefore.server, sumCpu(serverPids)),
+        redis: redisPids.length > 0 ? cpuSince(cpuBefore.redis, sumCpu(redisPids)) : null,
+        generator: cpuSince(cpuBefore.generator, sumCpu(generator.pids)),
+        publisher: cpuSince(cpuBefore.publisher, processCpu()),
+        machineBusySeconds: machine.busySeconds - cpuBefore.machine.busySeconds,
+        machineTotalSeconds: machine.totalSeconds - cpuBefore.machine.totalSeconds,
+        wallSeconds: (performance.now() - wallBefore) / 1000,
+      },
+    };
+    const acks = load.acksSent > 0 ? { sent: load.acksSent, confirmed: load.acksConfirmed } : null;
+    return { idle, figures: fanoutFigures(measurements), acks };
+  } finally {
+    stopTicker();
+    publisher.close();
+    await generator?.stop();
+  }
+}

@@ -1,0 +1,54 @@
+// Every suite results file in a folder, flattened into runs that remember their scenario and when
+// they ran; for each scenario, server and configuration only the latest run is kept, so a re-run
+// replaces what it measured again and leaves the rest. Files of another shape (the older fan-out
+// bench's) are skipped.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunRecord } from '../suite/scenario.js';
+import { type SuiteResults, resultsProblems } from '../suite/results-file.js';
+
+export interface Run extends RunRecord {
+  readonly scenario: string;
+  readonly when: string;
+  readonly file: string;
+  readonly machine: SuiteResults['machine'];
+}
+
+function allRuns(dir: string): Run[] {
+  const runs: Run[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    } catch {
+      continue; // not JSON at all: not a results file
+    }
+    if (resultsProblems(parsed).length > 0) continue;
+    const file = parsed as SuiteResults;
+    for (const record of file.results) runs.push({ ...record, scenario: file.bench, when: file.when, file: name, machine: file.machine });
+  }
+  return runs;
+}
+
+/** Runs that failed (an error instead of figures), for what stopped a size. */
+export function loadFailedRuns(dir: string): Run[] {
+  return allRuns(dir).filter((r) => r.figures === null && !(r.error ?? '').startsWith('interrupted'));
+}
+
+export function loadRuns(dir: string): Run[] {
+  const latest = new Map<string, Run>();
+  for (const run of allRuns(dir)) {
+    if (run.figures === null) continue;
+    const key = `${run.scenario} ${run.server} ${JSON.stringify(run.config)}`;
+    const previous = latest.get(key);
+    if (previous === undefined || previous.when <= run.when) latest.set(key, run);
+  }
+  return [...latest.values()].sort((a, b) => a.when.localeCompare(b.when));
+}
+
+/** A figure at a dotted path of a run's figures; NaN when absent or not a number. */
+export function figure(run: Run | undefined, path: string): number {
+  let value: unknown = run?.figures;
+  for (const key of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'number' ? value : Number.NaN;
+}

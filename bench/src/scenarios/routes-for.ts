@@ -1,0 +1,22 @@
+// The subscriber routes of a transport choice on a server: sse, ws, or mixed (half each, where the
+// server speaks both). Null when the server does not speak the transport at all.
+import type { Route } from '../loadgen/index.js';
+import type { ServerUnderTest } from '../servers/server-under-test.js';
+import type { OptionSpec } from '../suite/suite-options.js';
+
+export type TransportChoice = 'sse' | 'ws' | 'mixed';
+export const TRANSPORT_CHOICES: readonly TransportChoice[] = ['sse', 'ws', 'mixed'];
+
+export function transportOption(fallback: TransportChoice): OptionSpec {
+  return { kind: 'words', default: [fallback], allowed: TRANSPORT_CHOICES, help: 'sse, ws or mixed (half each, where the server speaks both)' };
+}
+
+export function routesFor(server: ServerUnderTest, choice: TransportChoice): Route[] | null {
+  if (choice !== 'mixed') return server.transports.includes(choice) ? [server.route(choice)] : null;
+  return server.transports.map((t) => server.route(t));
+}
+
+/** Whether a server of this kind speaks the transport (Socket.IO and soketi: WebSocket only). */
+export function speaks(server: string, choice: TransportChoice): boolean {
+  return choice !== 'sse' || (server !== 'socketio' && server !== 'soketi');
+}
