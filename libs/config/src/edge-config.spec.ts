@@ -23,6 +23,7 @@ describe('loadEdgeConfig', () => {
         audience: null,
         clockSkewSeconds: 30,
         adminToken: null,
+        apiKeysFile: null,
         wsAuthSeconds: 10,
       },
       allowJsFallback: false,
@@ -51,6 +52,7 @@ describe('loadEdgeConfig', () => {
       presence: { ttlSeconds: 30, refreshSeconds: 10 },
       cors: { origins: ['*'] },
       shutdown: { graceSeconds: 10, closeBatchSize: 500 },
+      metrics: { host: '0.0.0.0', port: null, publicRoute: 'on' },
     });
   });
 

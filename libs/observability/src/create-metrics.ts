@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from './collect-process-metrics.js';
 
 export type { Counter, Gauge, Histogram, Registry };
 
@@ -37,6 +38,15 @@ export interface Metrics {
   readonly channelFeeds: Gauge<never>;
   /** tidings_edge_publish_duration_seconds */
   readonly publishLatency: Histogram<never>;
+  /**
+   * tidings_edge_delivery_latency_seconds: from an event's append to Redis (its id's time) to the
+   * end of the fan-out pass that wrote it to every local subscriber. One observation per pass, not
+   * per write, so a burst to many connections costs one; it includes the clock skew between Redis
+   * and this node.
+   */
+  readonly deliveryLatency: Histogram<never>;
+  /** tidings_edge_subscriptions: channels and patterns followed by open connections on this node. */
+  readonly subscriptions: Gauge<never>;
   /** tidings_edge_consumer_group_claimed_events_total: events handed to consumers of consumer groups. */
   readonly groupClaimedTotal: Counter<never>;
   /** tidings_edge_consumer_group_redelivered_events_total: of those, handed out again (a consumer died or let the visibility timeout pass). */
@@ -65,6 +75,7 @@ const PUBLISH_TRANSPORTS = ['http', 'ws'];
 const DELIVERY_TRANSPORTS = ['sse', 'ws', 'poll'];
 const RESET_REASONS = ['retention', 'stream-lost', 'membership-expired'];
 const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const DELIVERY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
  * A fresh registry per call — never prom-client's global one, so two nodes (or two tests) in one
@@ -74,7 +85,7 @@ const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 export function createMetrics(nodeId: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ node: nodeId });
-  collectDefaultMetrics({ register: registry, prefix: 'tidings_' });
+  collectProcessMetrics(registry);
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Counter<L>({ name, help, labelNames, registers });
@@ -135,6 +146,13 @@ export function createMetrics(nodeId: string): Metrics {
       buckets: PUBLISH_BUCKETS,
       registers,
     }),
+    deliveryLatency: new Histogram<never>({
+      name: 'tidings_edge_delivery_latency_seconds',
+      help: 'Time from an event being stored to a fan-out pass having written it to every subscriber of this node, in seconds (one sample per pass).',
+      buckets: DELIVERY_BUCKETS,
+      registers,
+    }),
+    subscriptions: new Gauge<never>({ name: 'tidings_edge_subscriptions', help: 'Channels and patterns followed by open connections on this node.', registers }),
     groupClaimedTotal: counter<never>('tidings_edge_consumer_group_claimed_events_total', 'Events handed to consumers of consumer groups.', []),
     groupRedeliveredTotal: counter<never>(
       'tidings_edge_consumer_group_redelivered_events_total',

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { collectProcessMetrics } from './collect-process-metrics.js';
 
 /** Everything a worker counts; same naming and labelling rules as the edge's (see createMetrics). */
 export interface WorkerMetrics {
@@ -33,7 +34,7 @@ const GROUP_DEAD_LETTER_OUTCOMES = ['sent', 'failed', 'trimmed'];
 export function createWorkerMetrics(workerId: string, pruneKinds: readonly string[]): WorkerMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ worker: workerId });
-  collectDefaultMetrics({ register: registry, prefix: 'tidings_' });
+  collectProcessMetrics(registry);
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers });
 

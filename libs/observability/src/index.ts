@@ -7,3 +7,4 @@ export { createWorkerMetrics, type WorkerMetrics } from './create-worker-metrics
 export { createEdgeGroupMetrics, type EdgeGroupMetrics } from './create-edge-group-metrics.js';
 export { aggregateMetrics, snapshotMetrics, type MetricsSnapshot } from './aggregate-metrics.js';
 export { stopOnSignal, type Stoppable } from './stop-on-signal.js';
+export { startOpsServer, type OpsEndpoints, type OpsServer } from './ops-server.js';

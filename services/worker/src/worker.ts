@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import {
   createJobsConnection,
   createRedisClient,
@@ -14,7 +13,7 @@ import {
   RedisReceiptRetries,
 } from '@tidings/broker';
 import { splitGroupRef, type WorkerConfig } from '@tidings/config';
-import type { Logger, WorkerMetrics } from '@tidings/observability';
+import { type Logger, type WorkerMetrics, startOpsServer } from '@tidings/observability';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import { type DeadLetterJobData, DeadLetters } from './dead-letters.js';
 import { GroupDeadLetterSender } from './group-dead-letter-sender.js';
@@ -134,15 +133,21 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
     await maintenanceQueue.upsertJobScheduler('group-dead-letters', { every: config.groups.deadLetterScanSeconds * 1000 }, { name: 'group-dead-letters' });
   }
 
-  const server = await serveMetrics(config.metrics.host, config.metrics.port, metrics, () => groupGauges.refresh(), () => redis.status === 'ready' && workers.every((w) => w.isRunning()));
+  const server = await startOpsServer(config.metrics.host, config.metrics.port, {
+    metrics: () => groupGauges.refresh().then(() => metrics.render()),
+    contentType: metrics.contentType,
+    readiness: () => {
+      const ready = redis.status === 'ready' && workers.every((w) => w.isRunning());
+      return { ready, status: ready ? 'ready' : 'not ready' };
+    },
+  });
 
   return {
-    port: (server.address() as { port: number }).port,
+    port: server.port,
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([receiptsQueue.close(), deadLetterQueue.close(), maintenanceQueue.close()]);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await server.close();
       await Promise.all([jobsConnection.quit(), redis.quit()].map((p) => p.catch((error: unknown) => logger.warn({ err: error }, 'redis did not close cleanly'))));
     },
   };
@@ -161,27 +166,4 @@ async function requireNoEviction(redis: RedisClient, allowEviction: boolean, log
   const message = `Redis maxmemory-policy is ${policy}: Redis may evict jobs and receipts silently. Set it to noeviction, or pass --allow-eviction to run anyway.`;
   if (!allowEviction) throw new EvictionPolicyError(message);
   logger.warn({ policy }, message);
-}
-
-function serveMetrics(host: string, port: number, metrics: WorkerMetrics, beforeRender: () => Promise<void>, ready: () => boolean): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
-      beforeRender().then(() => metrics.render()).then(
-        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
-        () => res.writeHead(500).end(),
-      );
-    } else if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    } else if (path === '/readyz') {
-      const ok = ready();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(`{"status":"${ok ? 'ready' : 'not ready'}"}`);
-    } else {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"TIDINGS_NOT_FOUND","message":"try /metrics, /healthz or /readyz"}}');
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
 }
