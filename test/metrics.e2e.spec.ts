@@ -137,6 +137,7 @@ describe('what the worker counts', () => {
   it('counts failed dead-letter webhook calls', async () => {
     const [edge] = cluster.edges as [EdgeProcess];
     const silent = await SseClient.connect(`${edge.url}/v1/sse?channel=metrics/dead&device=silent`);
+    const answering = await SseClient.connect(`${edge.url}/v1/sse?channel=metrics/dead&device=answering`);
     const res = await fetch(`${edge.url}/v1/channels/metrics%2Fdead/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -144,10 +145,20 @@ describe('what the worker counts', () => {
     });
     expect(res.status).toBe(201);
     await silent.waitFor(1);
+    const { id } = (await res.json()) as { id: string };
+    await answering.waitFor(1);
+    const receipt = await fetch(`${edge.url}/v1/channels/metrics%2Fdead/events/${id}/receipts`, { method: 'POST', body: JSON.stringify({ device: 'answering', status: 'processed' }) });
+    expect(receipt.status).toBe(200);
+    expect(valueOf(await scrape(opsUrl), 'tidings_edge_receipts_total', { status: 'processed', transport: 'http' })).toBe(1);
     const workerUrl = `http://127.0.0.1:${worker.port}`;
     await waitUntil(async () => valueOf(await scrape(workerUrl), 'tidings_worker_dead_letters_total', { outcome: 'failed' }) >= 1, 'a failed webhook call to be counted');
-    expect(valueOf(await scrape(workerUrl), 'tidings_worker_dead_letters_total', { outcome: 'sent' })).toBe(0);
+    const text = await scrape(workerUrl);
+    expect(valueOf(text, 'tidings_worker_dead_letters_total', { outcome: 'sent' })).toBe(0);
+    for (const queue of ['receipts', 'deadletters', 'maintenance']) {
+      for (const state of ['waiting', 'delayed', 'active', 'failed']) expect(text).toMatch(new RegExp(`^tidings_worker_queue_jobs\\{queue="${queue}",state="${state}",worker="[^"]+"\\} \\d+$`, 'm'));
+    }
     silent.close();
+    answering.close();
   });
 });
 

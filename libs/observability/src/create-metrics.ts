@@ -45,6 +45,10 @@ export interface Metrics {
    * and this node.
    */
   readonly deliveryLatency: Histogram<never>;
+  /** tidings_edge_receipts_total{status=received|processed|failed, transport=http|ws}: receipts devices sent. */
+  readonly receiptsTotal: Counter<'status' | 'transport'>;
+  /** tidings_redis_errors_total{connection=commands|live}: errors talking to Redis on this node's connections. */
+  readonly redisErrorsTotal: Counter<'connection'>;
   /** tidings_edge_subscriptions: channels and patterns followed by open connections on this node. */
   readonly subscriptions: Gauge<never>;
   /** tidings_edge_consumer_group_claimed_events_total: events handed to consumers of consumer groups. */
@@ -75,6 +79,8 @@ const PUBLISH_TRANSPORTS = ['http', 'ws'];
 const DELIVERY_TRANSPORTS = ['sse', 'ws', 'poll'];
 const RESET_REASONS = ['retention', 'stream-lost', 'membership-expired'];
 const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const RECEIPT_STATUSES = ['received', 'processed', 'failed'];
+const EDGE_REDIS_CONNECTIONS = ['commands', 'live'];
 const DELIVERY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
@@ -121,6 +127,10 @@ export function createMetrics(nodeId: string): Metrics {
     slowConsumerDisconnectsTotal.inc({ transport }, 0);
   }
   for (const reason of RESET_REASONS) resetsTotal.inc({ reason }, 0);
+  const receiptsTotal = counter('tidings_edge_receipts_total', 'Delivery receipts sent by devices, by status and transport.', ['status', 'transport']);
+  for (const status of RECEIPT_STATUSES) for (const transport of PUBLISH_TRANSPORTS) receiptsTotal.inc({ status, transport }, 0);
+  const redisErrorsTotal = counter('tidings_redis_errors_total', 'Errors talking to Redis (refused, reset or timed-out connections, failed resubscribes, malformed messages), by connection.', ['connection']);
+  for (const connection of EDGE_REDIS_CONNECTIONS) redisErrorsTotal.inc({ connection }, 0);
 
   return {
     registry,
@@ -152,6 +162,8 @@ export function createMetrics(nodeId: string): Metrics {
       buckets: DELIVERY_BUCKETS,
       registers,
     }),
+    receiptsTotal,
+    redisErrorsTotal,
     subscriptions: new Gauge<never>({ name: 'tidings_edge_subscriptions', help: 'Channels and patterns followed by open connections on this node.', registers }),
     groupClaimedTotal: counter<never>('tidings_edge_consumer_group_claimed_events_total', 'Events handed to consumers of consumer groups.', []),
     groupRedeliveredTotal: counter<never>(

@@ -61,12 +61,18 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
   if (!config.redis) throw new Error('no Redis configured: pass --redis redis://HOST:PORT (or REDIS_URL), or run `tidings dev`');
   const keys = new RedisKeys();
   const redis = createRedisClient(config.redis, `tidings-edge:${config.nodeId}`);
-  redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  redis.on('error', (error: unknown) => {
+    metrics.redisErrorsTotal.inc({ connection: 'commands' });
+    logger.warn({ err: error }, 'redis connection error');
+  });
   void warnOnEvictionPolicy(redis, logger);
   const bus = new RedisLiveBus({
     keys,
     openConnection: createSubscriberFactory(config.redis, `tidings-live:${config.nodeId}`),
-    onError: (error, context) => logger.warn({ err: error, context }, 'live bus problem'),
+    onError: (error, context) => {
+      metrics.redisErrorsTotal.inc({ connection: 'live' });
+      logger.warn({ err: error, context }, 'live bus problem');
+    },
     onResubscribed: () => metrics.redisReconnectsTotal.inc(),
   });
   const receiptJobs = new ReceiptJobQueue(redis, keys, (error) => logger.warn({ err: error }, 'receipts job queue not ready yet'));

@@ -19,6 +19,7 @@ import { type DeadLetterJobData, DeadLetters } from './dead-letters.js';
 import { GroupDeadLetterSender } from './group-dead-letter-sender.js';
 import { GroupGauges } from './group-gauges.js';
 import { Pruner } from './pruner.js';
+import { QueueGauges } from './queue-gauges.js';
 import { ReceiptChaser } from './receipt-chaser.js';
 import { Reconciler } from './reconciler.js';
 
@@ -41,10 +42,16 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
   const keys = new RedisKeys();
   const name = `tidings-worker:${config.workerId}`;
   const redis = createRedisClient(config.redis, name);
-  redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  redis.on('error', (error: unknown) => {
+    metrics.redisErrorsTotal.inc({ connection: 'commands' });
+    logger.warn({ err: error }, 'redis connection error');
+  });
   await requireNoEviction(redis, config.allowEviction, logger);
   const jobsConnection = createJobsConnection(config.redis, `${name}:jobs`);
-  jobsConnection.on('error', (error: unknown) => logger.warn({ err: error }, 'redis jobs connection error'));
+  jobsConnection.on('error', (error: unknown) => {
+    metrics.redisErrorsTotal.inc({ connection: 'jobs' });
+    logger.warn({ err: error }, 'redis jobs connection error');
+  });
 
   const prefix = keys.jobsPrefix();
   const retries = new RedisReceiptRetries(redis, keys);
@@ -80,6 +87,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
     metrics,
     logger,
   );
+
+  const queueGauges = new QueueGauges([receiptsQueue, deadLetterQueue, maintenanceQueue], metrics);
 
   const lockDuration = config.jobs.lockSeconds * 1000;
   const workerOptions = {
@@ -134,7 +143,10 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
   }
 
   const server = await startOpsServer(config.metrics.host, config.metrics.port, {
-    metrics: () => groupGauges.refresh().then(() => metrics.render()),
+    metrics: async () => {
+      await Promise.all([groupGauges.refresh(), queueGauges.refresh()]);
+      return metrics.render();
+    },
     contentType: metrics.contentType,
     readiness: () => {
       const ready = redis.status === 'ready' && workers.every((w) => w.isRunning());

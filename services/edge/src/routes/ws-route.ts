@@ -229,6 +229,7 @@ async function handleFrame(ctx: EdgeContext, state: WsConnection, grant: Grant, 
     case 'ack': {
       if (!state.device) throw new TidingsError('TIDINGS_DEVICE_INVALID', 'name the device first: /v1/ws?device=ID or "device" on subscribe');
       const { result, receipt } = await ctx.receipts.record(frame.channel, frame.id, state.device, frame.status, frame.detail);
+      ctx.metrics.receiptsTotal.inc({ status: frame.status, transport: 'ws' });
       if (!state.closed) state.send({ type: 'acked', channel: frame.channel, id: frame.id, state: receipt.state, result, ...refOf(frame) });
       return;
     }
