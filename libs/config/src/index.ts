@@ -8,3 +8,4 @@ export { WORKER_FOREIGN_ENV, describeWorkerConfig, loadWorkerConfig, splitGroupR
 export { describeDevConfig, devConfigSchema, loadDevConfig, type DevConfig } from './dev-config.js';
 export type { ConfigOption } from './list-options.js';
 export { renderConfigDoc } from './generate-config-doc.js';
+export { renderHelmValuesSchema } from './generate-helm-values-schema.js';
