@@ -83,6 +83,12 @@ describe('metrics on a separate ops listener', () => {
     expect(promtoolProblems(await scrape(`http://127.0.0.1:${worker.port}`))).toBe('');
     sse.close();
   });
+
+  it('samples the Redis round trip on edges and workers', async () => {
+    for (const url of [opsUrl, `http://127.0.0.1:${worker.port}`]) {
+      await waitUntil(async () => valueOf(await scrape(url), 'tidings_redis_ping_duration_seconds_count') > 0, `a Redis ping sample from ${url}`);
+    }
+  });
 });
 
 describe('what the edge counts', () => {

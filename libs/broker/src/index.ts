@@ -13,3 +13,4 @@ export { RedisApiKeyStore } from './redis-api-key-store.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
 export { RedisConsumerGroups } from './redis-consumer-groups.js';
 export { type GroupDeadLetter, RedisGroupDeadLetters } from './redis-group-dead-letters.js';
+export { RedisPingProbe } from './redis-ping-probe.js';

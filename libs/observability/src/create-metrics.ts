@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { collectProcessMetrics } from './collect-process-metrics.js';
+import { redisPingHistogram } from './redis-ping-histogram.js';
 
 export type { Counter, Gauge, Histogram, Registry };
 
@@ -49,6 +50,8 @@ export interface Metrics {
   readonly receiptsTotal: Counter<'status' | 'transport'>;
   /** tidings_redis_errors_total{connection=commands|live}: errors talking to Redis on this node's connections. */
   readonly redisErrorsTotal: Counter<'connection'>;
+  /** tidings_redis_ping_duration_seconds: PING round trips on the command connection, every few seconds. */
+  readonly redisPing: Histogram<never>;
   /** tidings_edge_subscriptions: channels and patterns followed by open connections on this node. */
   readonly subscriptions: Gauge<never>;
   /** tidings_edge_consumer_group_claimed_events_total: events handed to consumers of consumer groups. */
@@ -164,6 +167,7 @@ export function createMetrics(nodeId: string): Metrics {
     }),
     receiptsTotal,
     redisErrorsTotal,
+    redisPing: redisPingHistogram(registers),
     subscriptions: new Gauge<never>({ name: 'tidings_edge_subscriptions', help: 'Channels and patterns followed by open connections on this node.', registers }),
     groupClaimedTotal: counter<never>('tidings_edge_consumer_group_claimed_events_total', 'Events handed to consumers of consumer groups.', []),
     groupRedeliveredTotal: counter<never>(

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, type Histogram, Registry } from 'prom-client';
 import { collectProcessMetrics } from './collect-process-metrics.js';
+import { redisPingHistogram } from './redis-ping-histogram.js';
 
 /** Everything a worker counts; same naming and labelling rules as the edge's (see createMetrics). */
 export interface WorkerMetrics {
@@ -22,6 +23,8 @@ export interface WorkerMetrics {
   readonly requeuedTotal: Counter<never>;
   /** tidings_worker_queue_jobs{queue, state=waiting|delayed|active|failed}: BullMQ queue depth, read at each scrape. */
   readonly queueJobs: Gauge<'queue' | 'state'>;
+  /** tidings_redis_ping_duration_seconds: PING round trips on the command connection, every few seconds. */
+  readonly redisPing: Histogram<never>;
   /** tidings_redis_errors_total{connection=commands|jobs} */
   readonly redisErrorsTotal: Counter<'connection'>;
   /** tidings_worker_pruned_total{kind}: what the pruner removed. */
@@ -67,6 +70,7 @@ export function createWorkerMetrics(workerId: string, pruneKinds: readonly strin
     groupPending: gauge('tidings_consumer_group_pending_events', 'Events handed to consumers of a group and not acknowledged yet.', ['channel', 'group']),
     queueJobs: gauge('tidings_worker_queue_jobs', 'Jobs in the BullMQ queues, by queue and state, read at each scrape.', ['queue', 'state']),
     redisErrorsTotal,
+    redisPing: redisPingHistogram(registers),
     requeuedTotal: counter<never>('tidings_worker_requeued_jobs_total', 'Ack events whose lost job the reconciler queued again.', []),
     prunedTotal,
     render: () => registry.metrics(),

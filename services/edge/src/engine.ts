@@ -1,5 +1,6 @@
 import {
   createRedisClient,
+  RedisPingProbe,
   createSubscriberFactory,
   type RedisClient,
   RedisApiKeyStore,
@@ -56,6 +57,8 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+const REDIS_PING_EVERY_MS = 5000;
+
 /** The real thing: Redis Streams and pub/sub, standalone or Cluster. */
 export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: Metrics): Engine {
   if (!config.redis) throw new Error('no Redis configured: pass --redis redis://HOST:PORT (or REDIS_URL), or run `tidings dev`');
@@ -66,6 +69,8 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     logger.warn({ err: error }, 'redis connection error');
   });
   void warnOnEvictionPolicy(redis, logger);
+  const ping = new RedisPingProbe(redis, (seconds) => metrics.redisPing.observe(seconds), REDIS_PING_EVERY_MS);
+  ping.start();
   const bus = new RedisLiveBus({
     keys,
     openConnection: createSubscriberFactory(config.redis, `tidings-live:${config.nodeId}`),
@@ -89,6 +94,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     scheduleReceipts: (channel, id) => receiptJobs.schedule(channel, id),
     isReady: () => redis.status === 'ready' && bus.ready,
     async stop() {
+      ping.stop();
       await bus.stop();
       await receiptJobs.close();
       await redis.quit().catch((error: unknown) => logger.warn({ err: error }, 'redis did not close cleanly'));

@@ -10,6 +10,7 @@ import {
   RedisConsumerGroups,
   RedisGroupDeadLetters,
   RedisPruning,
+  RedisPingProbe,
   RedisReceiptRetries,
 } from '@tidings/broker';
 import { splitGroupRef, type WorkerConfig } from '@tidings/config';
@@ -25,6 +26,7 @@ import { Reconciler } from './reconciler.js';
 
 /** Periodic jobs (BullMQ job schedulers: one run per period across all workers). */
 const MAINTENANCE_QUEUE = 'maintenance';
+const REDIS_PING_EVERY_MS = 5000;
 /** Edge-node reports are kept this many presence TTLs after the node's last report. */
 const DEAD_NODE_TTLS = 10;
 
@@ -47,6 +49,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
     logger.warn({ err: error }, 'redis connection error');
   });
   await requireNoEviction(redis, config.allowEviction, logger);
+  const ping = new RedisPingProbe(redis, (seconds) => metrics.redisPing.observe(seconds), REDIS_PING_EVERY_MS);
+  ping.start();
   const jobsConnection = createJobsConnection(config.redis, `${name}:jobs`);
   jobsConnection.on('error', (error: unknown) => {
     metrics.redisErrorsTotal.inc({ connection: 'jobs' });
@@ -157,6 +161,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
   return {
     port: server.port,
     async stop() {
+      ping.stop();
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([receiptsQueue.close(), deadLetterQueue.close(), maintenanceQueue.close()]);
       await server.close();
