@@ -137,6 +137,18 @@ describe('what the edge counts', () => {
     expect(valueOf(text, 'tidings_edge_delivery_latency_seconds_bucket', { le: '+Inf' })).toBe(valueOf(text, 'tidings_edge_delivery_latency_seconds_count'));
     sse.close();
   });
+
+  it('counts subscriptions that resume from a cursor', async () => {
+    const [edge] = cluster.edges as [EdgeProcess];
+    const first = await SseClient.connect(`${edge.url}/v1/sse?channel=metrics/resume`);
+    await publish(edge, 'metrics/resume', 'one');
+    await first.waitFor(1);
+    first.close();
+    expect(valueOf(await scrape(opsUrl), 'tidings_edge_resumes_total', { transport: 'sse' })).toBe(0);
+    const again = await SseClient.connect(`${edge.url}/v1/sse?channel=metrics/resume`, { headers: { 'last-event-id': first.lastEventId! } });
+    expect(valueOf(await scrape(opsUrl), 'tidings_edge_resumes_total', { transport: 'sse' })).toBe(1);
+    again.close();
+  });
 });
 
 describe('what the worker counts', () => {

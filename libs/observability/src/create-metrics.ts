@@ -46,6 +46,8 @@ export interface Metrics {
    * and this node.
    */
   readonly deliveryLatency: Histogram<never>;
+  /** tidings_edge_resumes_total{transport=sse|ws}: subscriptions that resumed from a cursor (Last-Event-ID, since). */
+  readonly resumesTotal: Counter<'transport'>;
   /** tidings_edge_receipts_total{status=received|processed|failed, transport=http|ws}: receipts devices sent. */
   readonly receiptsTotal: Counter<'status' | 'transport'>;
   /** tidings_redis_errors_total{connection=commands|live}: errors talking to Redis on this node's connections. */
@@ -82,6 +84,7 @@ const PUBLISH_TRANSPORTS = ['http', 'ws'];
 const DELIVERY_TRANSPORTS = ['sse', 'ws', 'poll'];
 const RESET_REASONS = ['retention', 'stream-lost', 'membership-expired'];
 const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const RESUME_TRANSPORTS = ['sse', 'ws'];
 const RECEIPT_STATUSES = ['received', 'processed', 'failed'];
 const EDGE_REDIS_CONNECTIONS = ['commands', 'live'];
 const DELIVERY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -130,6 +133,8 @@ export function createMetrics(nodeId: string): Metrics {
     slowConsumerDisconnectsTotal.inc({ transport }, 0);
   }
   for (const reason of RESET_REASONS) resetsTotal.inc({ reason }, 0);
+  const resumesTotal = counter('tidings_edge_resumes_total', 'Subscriptions that resumed from a cursor (Last-Event-ID or since), by transport.', ['transport']);
+  for (const transport of RESUME_TRANSPORTS) resumesTotal.inc({ transport }, 0);
   const receiptsTotal = counter('tidings_edge_receipts_total', 'Delivery receipts sent by devices, by status and transport.', ['status', 'transport']);
   for (const status of RECEIPT_STATUSES) for (const transport of PUBLISH_TRANSPORTS) receiptsTotal.inc({ status, transport }, 0);
   const redisErrorsTotal = counter('tidings_redis_errors_total', 'Errors talking to Redis (refused, reset or timed-out connections, failed resubscribes, malformed messages), by connection.', ['connection']);
@@ -165,6 +170,7 @@ export function createMetrics(nodeId: string): Metrics {
       buckets: DELIVERY_BUCKETS,
       registers,
     }),
+    resumesTotal,
     receiptsTotal,
     redisErrorsTotal,
     redisPing: redisPingHistogram(registers),

@@ -24,6 +24,7 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     requireSubscribe(grant, specs);
     const deviceId = deviceFor(grant, parseDeviceParam(exchange.query.get('device')));
     const clientCursor = parseResumePoint(exchange.headers['last-event-id'] || (exchange.query.get('lastEventId') ?? undefined), specs);
+    if (clientCursor) ctx.metrics.resumesTotal.inc({ transport: 'sse' });
     const uniform = exchange.query.get('uniform') === '1';
     const presence = parsePresenceParam(exchange.query.get('presence'));
     const address = clientAddress(peer, exchange.headers['x-forwarded-for'], config.limits.trustedProxies);

@@ -184,6 +184,7 @@ async function handleFrame(ctx: EdgeContext, state: WsConnection, grant: Grant, 
       const requested = frame.device === undefined ? state.device : deviceFor(grant, frame.device);
       // Before anything changes, so a bad `since` changes nothing.
       const since = parseResumePoint(frame.since, specs);
+      if (since) ctx.metrics.resumesTotal.inc({ transport: 'ws' });
       state.device ??= requested;
       const device = state.device ? await ctx.devices.join(state.device, exactChannels(specs), patternsOf(specs)) : undefined;
       const sink = new WsSink(ctx, state, frame.channel, specs[0]!.kind === 'pattern' ? frame.channel : undefined, device);
