@@ -7,7 +7,7 @@ import { edgesOnRedis, publish } from './support.js';
 // Edge 0 keeps /metrics off its public port and serves it on a port of its own; edge 1 keeps the
 // defaults (public route on, no ops listener). The worker's webhook always fails.
 const opsPort = await freePort();
-const cluster = edgesOnRedis(2, (i) => (i === 0 ? ['--metrics-port', String(opsPort), '--metrics-host', '127.0.0.1', '--metrics-public-route', 'off', '--retention-max-length', '20'] : []));
+const cluster = edgesOnRedis(2, (i) => (i === 0 ? ['--metrics-port', String(opsPort), '--metrics-host', '127.0.0.1', '--metrics-public-route', 'off', '--retention-max-length', '20', '--presence-refresh-seconds', '1'] : []));
 const opsUrl = `http://127.0.0.1:${opsPort}`;
 
 let webhook: Server;
@@ -136,6 +136,14 @@ describe('what the edge counts', () => {
     const text = await scrape(opsUrl);
     expect(valueOf(text, 'tidings_edge_delivery_latency_seconds_bucket', { le: '+Inf' })).toBe(valueOf(text, 'tidings_edge_delivery_latency_seconds_count'));
     sse.close();
+  });
+
+  it('reports how many devices are online on the node, once per channel', async () => {
+    const [edge] = cluster.edges as [EdgeProcess];
+    const phone = await SseClient.connect(`${edge.url}/v1/sse?channel=metrics/p1&channel=metrics/p2&device=phone`);
+    await waitUntil(async () => valueOf(await scrape(opsUrl), 'tidings_edge_presence_entries') === 2, 'the device on two channels to be reported');
+    phone.close();
+    await waitUntil(async () => valueOf(await scrape(opsUrl), 'tidings_edge_presence_entries') === 0, 'the device to be gone');
   });
 
   it('counts subscriptions that resume from a cursor', async () => {

@@ -54,6 +54,8 @@ export interface Metrics {
   readonly redisErrorsTotal: Counter<'connection'>;
   /** tidings_redis_ping_duration_seconds: PING round trips on the command connection, every few seconds. */
   readonly redisPing: Histogram<never>;
+  /** tidings_edge_presence_entries: devices online on this node, counted once per channel (what it reports to presence). */
+  readonly presenceEntries: Gauge<never>;
   /** tidings_edge_subscriptions: channels and patterns followed by open connections on this node. */
   readonly subscriptions: Gauge<never>;
   /** tidings_edge_consumer_group_claimed_events_total: events handed to consumers of consumer groups. */
@@ -174,6 +176,11 @@ export function createMetrics(nodeId: string): Metrics {
     receiptsTotal,
     redisErrorsTotal,
     redisPing: redisPingHistogram(registers),
+    presenceEntries: new Gauge<never>({
+      name: 'tidings_edge_presence_entries',
+      help: 'Devices online on this node, counted once per channel they are on (set at each presence report).',
+      registers,
+    }),
     subscriptions: new Gauge<never>({ name: 'tidings_edge_subscriptions', help: 'Channels and patterns followed by open connections on this node.', registers }),
     groupClaimedTotal: counter<never>('tidings_edge_consumer_group_claimed_events_total', 'Events handed to consumers of consumer groups.', []),
     groupRedeliveredTotal: counter<never>(

@@ -47,6 +47,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     presenceRefreshMs: config.presence.refreshSeconds * 1000,
     membershipIdleMs: config.membership.idleSeconds * 1000,
     logger,
+    presenceReported: (entries) => metrics.presenceEntries.set(entries),
   });
   const hub = new Hub({
     log,
