@@ -20,6 +20,9 @@ root="$(mktemp -d /tmp/tidings-base.XXXXXX)"
 trap 'rm -rf "$root"' EXIT
 # ca-certificates: npm reaches the registry over TLS in the build stage; libstdc++6: node links it.
 debootstrap --variant=minbase --include=ca-certificates,libstdc++6 bookworm "$root" "$mirror" >&2
+# This machine's trust store, so that the build stage reaches the npm registry the way this
+# machine does (including through a TLS-inspecting proxy it trusts); npm reads it through Node.
+cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 install -D -m 0755 "$node_bin" "$root/usr/local/bin/node"
 mkdir -p "$root/usr/local/lib/node_modules"
 cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
@@ -28,5 +31,6 @@ ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 tar -C "$root" -c . | docker import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
   --change 'CMD ["node"]' - "$tag" >&2
 echo "$tag"
