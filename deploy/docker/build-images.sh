@@ -5,5 +5,5 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 base="$("$repo/deploy/docker/make-local-base.sh")"
-docker build --quiet --network host --build-arg "BASE_IMAGE=$base" -f "$repo/deploy/docker/Dockerfile" -t "$1" "$repo" >&2
-docker build --quiet --network host --build-arg "BASE_IMAGE=$base" -f "$repo/deploy/docker/redis-test.Dockerfile" -t "$2" "$repo/deploy/docker" >&2
+docker build --network host --build-arg "BASE_IMAGE=$base" -f "$repo/deploy/docker/Dockerfile" -t "$1" "$repo" >&2
+docker build --network host --build-arg "BASE_IMAGE=$base" -f "$repo/deploy/docker/redis-test.Dockerfile" -t "$2" "$repo/deploy/docker" >&2
