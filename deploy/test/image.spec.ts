@@ -5,10 +5,7 @@ import { freePort, SseClient, waitUntil, WsClient } from '@tidings/testing';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// testcontainers' reaper image cannot be pulled here, and containers share the host's network.
-process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
-process.env['TESTCONTAINERS_HOST_OVERRIDE'] = '127.0.0.1';
-
+// testcontainers runs with its reaper off and the host as 127.0.0.1 (deploy/vitest.config.ts).
 const DOCKER_DIR = fileURLToPath(new URL('../docker/', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 const IMAGE = `tidings:${VERSION}`;
@@ -37,7 +34,7 @@ let worker: StartedTestContainer;
 let workerUrl: string;
 
 function sh(script: string, ...args: string[]): void {
-  const run = spawnSync(`${DOCKER_DIR}${script}`, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = spawnSync(`${DOCKER_DIR}${script}`, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`${script} failed (${run.status}):\n${run.stderr}`);
 }
 
