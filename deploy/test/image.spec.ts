@@ -86,7 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // No reaper: every container this file started is removed here, whatever happened.
-  await Promise.all(started.map((c) => c.stop({ timeout: 10 }).catch(() => undefined)));
+  await Promise.all(started.map((c) => c.stop({ timeout: 10_000 }).catch(() => undefined)));
 });
 
 const publish = async (edge: Edge, channel: string, body: Record<string, unknown>): Promise<string> => {
@@ -147,7 +147,7 @@ describe('the image, run as containers with testcontainers', () => {
     const watch = (async () => {
       while (watching) seen.push(await fetch(`${b.opsUrl}/readyz`).then((r) => r.status, () => 0));
     })();
-    const stopped = b.container.stop({ timeout: 20, remove: false });
+    const stopped = b.container.stop({ timeout: 20_000, remove: false });
     await Promise.all(sessions.map((s) => s.closed));
     await stopped;
     watching = false;
