@@ -87,6 +87,8 @@ beforeAll(async () => {
 afterAll(async () => {
   // No reaper: every container this file started is removed here, whatever happened.
   await Promise.all(started.map((c) => c.stop({ timeout: 10_000 }).catch(() => undefined)));
+  // The drained edge was stopped and kept for inspection: remove whatever is left.
+  spawnSync('docker', ['rm', '--force', ...started.map((c) => c.getId())], { stdio: 'ignore' });
 });
 
 const publish = async (edge: Edge, channel: string, body: Record<string, unknown>): Promise<string> => {
