@@ -34,6 +34,8 @@ export default tseslint.config(
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:core', 'type:protocol', 'type:testing'] },
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:service', 'type:adapter', 'type:core', 'type:protocol', 'type:infra', 'type:client'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
+            // Deployment files are checked from outside: processes started by the harness, the config schema they are generated from.
+            { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:testing', 'type:infra', 'type:protocol'] },
             // The bench drives servers from outside, as processes: the test harness and the wire contract only.
             { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:testing', 'type:protocol'] },
           ],

@@ -31,6 +31,12 @@ export function parseApiKey(credential: string): { id: string; secret: string } 
   return match ? { id: match[1]!, secret: match[2]! } : undefined;
 }
 
+/** The id and stored hash of a key made elsewhere (a seed file); undefined when it is not well-formed. */
+export function hashApiKey(key: string): { id: string; secretHash: string } | undefined {
+  const parsed = parseApiKey(key);
+  return parsed && { id: parsed.id, secretHash: hashSecret(parsed.secret) };
+}
+
 /** Constant-time comparison of a presented secret with the stored hash. */
 export function secretMatches(secret: string, secretHash: string): boolean {
   const stored = Buffer.from(secretHash, 'hex');

@@ -14,3 +14,4 @@ export { RedisRateLimiter } from './redis-rate-limiter.js';
 export { RedisConsumerGroups } from './redis-consumer-groups.js';
 export { type GroupDeadLetter, RedisGroupDeadLetters } from './redis-group-dead-letters.js';
 export { ReplicatedWrites, type ReplicaPolicy } from './replicated-writes.js';
+export { RedisPingProbe } from './redis-ping-probe.js';

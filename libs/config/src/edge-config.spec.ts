@@ -24,6 +24,7 @@ describe('loadEdgeConfig', () => {
         clockSkewSeconds: 30,
         adminToken: null,
         consoleTokenSeconds: 600,
+        apiKeysFile: null,
         wsAuthSeconds: 10,
       },
       allowJsFallback: false,
@@ -53,6 +54,7 @@ describe('loadEdgeConfig', () => {
       presence: { ttlSeconds: 30, refreshSeconds: 10 },
       cors: { origins: ['*'] },
       shutdown: { graceSeconds: 10, closeBatchSize: 500 },
+      metrics: { host: '0.0.0.0', port: null, publicRoute: 'on' },
     });
   });
 

@@ -4,7 +4,18 @@ import { CURSOR_MAX_CHANNELS, DEFAULT_BODY_LIMITS } from '@tidings/protocol';
 import { z } from 'zod';
 import { type ConfigDefinition, loadConfig } from './load-config.js';
 import { type ConfigOption, listOptions } from './list-options.js';
-import { booleanOption, countOrAutoOption, integerOption, isHttpUrl, listOption, optionalTextOption, redisUrlOption, secretOption } from './option-schema.js';
+import {
+  booleanOption,
+  countOrAutoOption,
+  enumOption,
+  integerOption,
+  isHttpUrl,
+  listOption,
+  optionalIntegerOption,
+  optionalTextOption,
+  redisUrlOption,
+  secretOption,
+} from './option-schema.js';
 import type { RedisTarget } from './redis-target.js';
 import { type LogLevel, hostOption, logLevelOption, membershipSection, nodeIdOption, presenceTtlSecondsOption, retentionSection } from './shared-options.js';
 
@@ -25,6 +36,7 @@ export interface EdgeConfig {
     readonly clockSkewSeconds: number;
     readonly adminToken: string | null;
     readonly consoleTokenSeconds: number;
+    readonly apiKeysFile: string | null;
     readonly wsAuthSeconds: number;
   };
   readonly allowJsFallback: boolean;
@@ -56,6 +68,8 @@ export interface EdgeConfig {
   /** Allowed browser origins; `['*']` allows any. */
   readonly cors: { readonly origins: readonly string[] };
   readonly shutdown: { readonly graceSeconds: number; readonly closeBatchSize: number };
+  /** The ops listener (/metrics, /healthz, /readyz) apart from the public one; `port` null: none. */
+  readonly metrics: { readonly host: string; readonly port: number | null; readonly publicRoute: 'on' | 'off' };
 }
 
 const MIB = 1024 * 1024;
@@ -154,6 +168,10 @@ const auth = z.strictObject({
   clockSkewSeconds: integerOption(0, 300, 30, 'Clock difference tolerated when checking exp and nbf, in seconds.'),
   adminToken: secretOption(SECRET_MIN_LENGTH, 'Bearer token for /v1/admin/*; without one the admin API is open only in anonymous mode. Prefer the variable.'),
   consoleTokenSeconds: integerOption(60, 3600, 600, 'Lifetime of the tokens the web console gets for the admin token (POST /v1/admin/console-token), in seconds.'),
+  apiKeysFile: optionalTextOption(
+    'JSON file of publisher API keys to create or update at start-up ({"keys":[{"name","key","publish","subscribe"?,"consume"?}]}; see docs/operations.md), for declarative setups such as a Kubernetes Secret. Only a hash of each secret is stored.',
+    'a file path',
+  ),
   wsAuthSeconds: integerOption(1, 120, 10, 'How long a WebSocket opened without credentials has to send its auth frame before it is closed, in seconds.'),
 });
 
@@ -214,6 +232,15 @@ export const edgeConfigSchema = z.strictObject({
   shutdown: z.strictObject({
     graceSeconds: integerOption(1, 3600, 10, 'Hard deadline for draining on SIGTERM, in seconds.'),
     closeBatchSize: integerOption(1, 100_000, 500, 'Sessions closed per batch while draining (batches are jittered to spread reconnects).'),
+  }),
+  metrics: z.strictObject({
+    host: hostOption('Address of the ops listener (/metrics, /healthz, /readyz), when --metrics-port is set.'),
+    port: optionalIntegerOption(
+      0,
+      65535,
+      'Port of a separate ops listener serving /metrics, /healthz and /readyz, so that scrapes stay off the public port; 0 picks a free one (logged). With --processes N the supervisor holds it and answers for the whole group.',
+    ),
+    publicRoute: enumOption(['on', 'off'], 'on', 'Whether the public port also answers GET /metrics; turn it off when --metrics-port is set and the public port faces the internet.'),
   }),
 });
 

@@ -9,3 +9,4 @@ export { describeDevConfig, devConfigSchema, loadDevConfig, type DevConfig } fro
 export type { ConfigOption } from './list-options.js';
 export { asksForHelp, renderOptionsHelp } from './options-help.js';
 export { renderConfigDoc } from './generate-config-doc.js';
+export { renderHelmValuesSchema } from './generate-helm-values-schema.js';

@@ -25,15 +25,23 @@ export interface Naming {
   readonly env?: string;
 }
 
-export function integerOption(min: number, max: number, fallback: number, description: string, naming: Naming = {}) {
+function boundedInteger(min: number, max: number) {
   const error = `must be an integer ${min}..${max}`;
-  return z
-    .number({ error })
-    .int({ error })
-    .min(min, { error })
-    .max(max, { error })
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+export function integerOption(min: number, max: number, fallback: number, description: string, naming: Naming = {}) {
+  return boundedInteger(min, max)
     .default(fallback)
     .register(optionRegistry, { kind: 'integer', description, values: `integer ${min}..${max}`, ...naming });
+}
+
+/** An integer, or null (the default) when the feature it sets is off. */
+export function optionalIntegerOption(min: number, max: number, description: string, naming: Naming = {}) {
+  return boundedInteger(min, max)
+    .nullable()
+    .default(null)
+    .register(optionRegistry, { kind: 'integer', description, values: `integer ${min}..${max}`, defaultText: '(none)', ...naming });
 }
 
 /**

@@ -168,6 +168,7 @@ const WORKER: ConfigDefinition<typeof workerConfigSchema> = {
       'TIDINGS_PRESENCE_REFRESH_SECONDS',
       'TIDINGS_CORS_',
       'TIDINGS_SHUTDOWN_',
+      'TIDINGS_METRICS_',
     ],
   },
 };

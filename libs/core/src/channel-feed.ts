@@ -24,6 +24,8 @@ export interface ChannelFeedDeps {
   readonly retryDelayMs: (attempt: number) => number;
   readonly schedule: (run: () => void, delayMs: number) => () => void;
   readonly gapFilled: (channel: string) => void;
+  /** A pass wrote a batch to every listener; `oldestMs` is its first event's stream-id time. */
+  readonly fannedOut: (oldestMs: number) => void;
   readonly failed: (channel: string, error: unknown) => void;
   /** Runs `run` on a later turn of the event loop: a long fan-out pass yields between slices. */
   readonly yieldTurn: (run: () => void) => void;
@@ -182,6 +184,7 @@ export class ChannelFeed {
       return;
     }
     this.passing = false;
+    if (listeners.length > 0) this.deps.fannedOut(batch.first.ms);
     this.wakeRoomWaiters();
     if (this.state === 'live' && this.pending.length > 0) this.applyPending(); // held while the queue was full
     if (!this.passScheduled) this.pass();

@@ -11,6 +11,8 @@ export interface PatternWatcher {
 export interface HubObserver {
   gapFilled?(channel: string): void;
   feedsChanged?(count: number): void;
+  /** A fan-out pass has written a batch to every listener; `ageMs` is how long ago its oldest event was stored. */
+  fannedOut?(ageMs: number): void;
   error?(error: unknown, context: string): void;
 }
 
@@ -65,6 +67,7 @@ export class Hub implements LiveBusListener {
       sliceSize: options.sliceSize ?? 250,
       maxBatch: options.maxPending ?? 1000,
       gapFilled: (channel) => observer.gapFilled?.(channel),
+      fannedOut: (oldestMs) => observer.fannedOut?.(options.now() - oldestMs),
       failed: (channel, error) => observer.error?.(error, `reading channel ${channel} to fill a gap`),
     };
     options.bus.setListener(this);

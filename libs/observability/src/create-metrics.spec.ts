@@ -26,8 +26,10 @@ describe('createMetrics', () => {
     }
   });
 
-  it('renders gauges and the publish-latency histogram', async () => {
+  it('renders gauges and the publish and delivery latency histograms', async () => {
     const metrics = createMetrics('edge-1');
+    metrics.deliveryLatency.observe(0.02);
+    metrics.subscriptions.inc(3);
     metrics.connections.inc({ transport: 'ws' });
     metrics.connections.inc({ transport: 'ws' });
     metrics.connections.dec({ transport: 'ws' });
@@ -41,6 +43,16 @@ describe('createMetrics', () => {
     expect(lines).toContain('tidings_edge_publish_duration_seconds_bucket{le="0.0025",node="edge-1"} 0');
     expect(lines).toContain('tidings_edge_publish_duration_seconds_bucket{le="0.005",node="edge-1"} 1');
     expect(lines).toContain('tidings_edge_publish_duration_seconds_count{node="edge-1"} 1');
+    expect(lines).toContain('tidings_edge_delivery_latency_seconds_bucket{le="0.01",node="edge-1"} 0');
+    expect(lines).toContain('tidings_edge_delivery_latency_seconds_bucket{le="0.025",node="edge-1"} 1');
+    expect(lines).toContain('tidings_edge_subscriptions{node="edge-1"} 3');
+  });
+
+  it('names no gauge with the _total suffix Prometheus keeps for counters', async () => {
+    const text = await createMetrics('n').render();
+    const gauges = [...text.matchAll(/^# TYPE (\S+) gauge$/gm)].map((m) => m[1]);
+    expect(gauges.length).toBeGreaterThan(0);
+    expect(gauges.filter((name) => name!.endsWith('_total'))).toEqual([]);
   });
 
   it('starts every known transport and reset reason at zero, so rate() sees them from the first scrape', async () => {

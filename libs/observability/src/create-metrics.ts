@@ -1,4 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from './collect-process-metrics.js';
+import { redisPingHistogram } from './redis-ping-histogram.js';
 
 export type { Counter, Gauge, Histogram, Registry };
 
@@ -37,6 +39,25 @@ export interface Metrics {
   readonly channelFeeds: Gauge<never>;
   /** tidings_edge_publish_duration_seconds */
   readonly publishLatency: Histogram<never>;
+  /**
+   * tidings_edge_delivery_latency_seconds: from an event's append to Redis (its id's time) to the
+   * end of the fan-out pass that wrote it to every local subscriber. One observation per pass, not
+   * per write, so a burst to many connections costs one; it includes the clock skew between Redis
+   * and this node.
+   */
+  readonly deliveryLatency: Histogram<never>;
+  /** tidings_edge_resumes_total{transport=sse|ws}: subscriptions that resumed from a cursor (Last-Event-ID, since). */
+  readonly resumesTotal: Counter<'transport'>;
+  /** tidings_edge_receipts_total{status=received|processed|failed, transport=http|ws}: receipts devices sent. */
+  readonly receiptsTotal: Counter<'status' | 'transport'>;
+  /** tidings_redis_errors_total{connection=commands|live}: errors talking to Redis on this node's connections. */
+  readonly redisErrorsTotal: Counter<'connection'>;
+  /** tidings_redis_ping_duration_seconds: PING round trips on the command connection, every few seconds. */
+  readonly redisPing: Histogram<never>;
+  /** tidings_edge_presence_entries: devices online on this node, counted once per channel (what it reports to presence). */
+  readonly presenceEntries: Gauge<never>;
+  /** tidings_edge_subscriptions: channels and patterns followed by open connections on this node. */
+  readonly subscriptions: Gauge<never>;
   /** tidings_edge_consumer_group_claimed_events_total: events handed to consumers of consumer groups. */
   readonly groupClaimedTotal: Counter<never>;
   /** tidings_edge_consumer_group_redelivered_events_total: of those, handed out again (a consumer died or let the visibility timeout pass). */
@@ -66,6 +87,10 @@ const PUBLISH_TRANSPORTS = ['http', 'ws', 'mqtt'];
 const DELIVERY_TRANSPORTS = ['sse', 'ws', 'poll', 'mqtt'];
 const RESET_REASONS = ['retention', 'stream-lost', 'membership-expired'];
 const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const RESUME_TRANSPORTS = ['sse', 'ws'];
+const RECEIPT_STATUSES = ['received', 'processed', 'failed'];
+const EDGE_REDIS_CONNECTIONS = ['commands', 'live'];
+const DELIVERY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
  * A fresh registry per call — never prom-client's global one, so two nodes (or two tests) in one
@@ -75,7 +100,7 @@ const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 export function createMetrics(nodeId: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ node: nodeId });
-  collectDefaultMetrics({ register: registry, prefix: 'tidings_' });
+  collectProcessMetrics(registry);
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Counter<L>({ name, help, labelNames, registers });
@@ -111,6 +136,12 @@ export function createMetrics(nodeId: string): Metrics {
     slowConsumerDisconnectsTotal.inc({ transport }, 0);
   }
   for (const reason of RESET_REASONS) resetsTotal.inc({ reason }, 0);
+  const resumesTotal = counter('tidings_edge_resumes_total', 'Subscriptions that resumed from a cursor (Last-Event-ID or since), by transport.', ['transport']);
+  for (const transport of RESUME_TRANSPORTS) resumesTotal.inc({ transport }, 0);
+  const receiptsTotal = counter('tidings_edge_receipts_total', 'Delivery receipts sent by devices, by status and transport.', ['status', 'transport']);
+  for (const status of RECEIPT_STATUSES) for (const transport of PUBLISH_TRANSPORTS) receiptsTotal.inc({ status, transport }, 0);
+  const redisErrorsTotal = counter('tidings_redis_errors_total', 'Errors talking to Redis (refused, reset or timed-out connections, failed resubscribes, malformed messages), by connection.', ['connection']);
+  for (const connection of EDGE_REDIS_CONNECTIONS) redisErrorsTotal.inc({ connection }, 0);
 
   return {
     registry,
@@ -136,6 +167,22 @@ export function createMetrics(nodeId: string): Metrics {
       buckets: PUBLISH_BUCKETS,
       registers,
     }),
+    deliveryLatency: new Histogram<never>({
+      name: 'tidings_edge_delivery_latency_seconds',
+      help: 'Time from an event being stored to a fan-out pass having written it to every subscriber of this node, in seconds (one sample per pass).',
+      buckets: DELIVERY_BUCKETS,
+      registers,
+    }),
+    resumesTotal,
+    receiptsTotal,
+    redisErrorsTotal,
+    redisPing: redisPingHistogram(registers),
+    presenceEntries: new Gauge<never>({
+      name: 'tidings_edge_presence_entries',
+      help: 'Devices online on this node, counted once per channel they are on (set at each presence report).',
+      registers,
+    }),
+    subscriptions: new Gauge<never>({ name: 'tidings_edge_subscriptions', help: 'Channels and patterns followed by open connections on this node.', registers }),
     groupClaimedTotal: counter<never>('tidings_edge_consumer_group_claimed_events_total', 'Events handed to consumers of consumer groups.', []),
     groupRedeliveredTotal: counter<never>(
       'tidings_edge_consumer_group_redelivered_events_total',

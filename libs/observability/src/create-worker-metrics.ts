@@ -1,4 +1,6 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, type Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from './collect-process-metrics.js';
+import { redisPingHistogram } from './redis-ping-histogram.js';
 
 /** Everything a worker counts; same naming and labelling rules as the edge's (see createMetrics). */
 export interface WorkerMetrics {
@@ -19,6 +21,12 @@ export interface WorkerMetrics {
   readonly groupPending: Gauge<'channel' | 'group'>;
   /** tidings_worker_requeued_jobs_total: ack events whose lost job the reconciler queued again. */
   readonly requeuedTotal: Counter<never>;
+  /** tidings_worker_queue_jobs{queue, state=waiting|delayed|active|failed}: BullMQ queue depth, read at each scrape. */
+  readonly queueJobs: Gauge<'queue' | 'state'>;
+  /** tidings_redis_ping_duration_seconds: PING round trips on the command connection, every few seconds. */
+  readonly redisPing: Histogram<never>;
+  /** tidings_redis_errors_total{connection=commands|jobs} */
+  readonly redisErrorsTotal: Counter<'connection'>;
   /** tidings_worker_pruned_total{kind}: what the pruner removed. */
   readonly prunedTotal: Counter<'kind'>;
   render(): Promise<string>;
@@ -28,12 +36,14 @@ export interface WorkerMetrics {
 const QUEUES = ['receipts', 'deadletters', 'maintenance'];
 const JOB_OUTCOMES = ['completed', 'rescheduled', 'failed'];
 const DEAD_LETTER_OUTCOMES = ['sent', 'failed', 'skipped'];
+export const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
+const WORKER_REDIS_CONNECTIONS = ['commands', 'jobs'];
 const GROUP_DEAD_LETTER_OUTCOMES = ['sent', 'failed', 'trimmed'];
 
 export function createWorkerMetrics(workerId: string, pruneKinds: readonly string[]): WorkerMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ worker: workerId });
-  collectDefaultMetrics({ register: registry, prefix: 'tidings_' });
+  collectProcessMetrics(registry);
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers });
 
@@ -46,6 +56,8 @@ export function createWorkerMetrics(workerId: string, pruneKinds: readonly strin
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name, help, labelNames, registers });
   const prunedTotal = counter('tidings_worker_pruned_total', 'Keys and entries removed by the pruner, by kind.', ['kind']);
   for (const kind of pruneKinds) prunedTotal.inc({ kind }, 0);
+  const redisErrorsTotal = counter('tidings_redis_errors_total', 'Errors talking to Redis (refused, reset or timed-out connections, failed resubscribes, malformed messages), by connection.', ['connection']);
+  for (const connection of WORKER_REDIS_CONNECTIONS) redisErrorsTotal.inc({ connection }, 0);
 
   return {
     registry,
@@ -56,6 +68,9 @@ export function createWorkerMetrics(workerId: string, pruneKinds: readonly strin
     groupDeadLettersTotal,
     groupLag: gauge('tidings_consumer_group_lag_events', 'Events of the channel a consumer group has not read yet.', ['channel', 'group']),
     groupPending: gauge('tidings_consumer_group_pending_events', 'Events handed to consumers of a group and not acknowledged yet.', ['channel', 'group']),
+    queueJobs: gauge('tidings_worker_queue_jobs', 'Jobs in the BullMQ queues, by queue and state, read at each scrape.', ['queue', 'state']),
+    redisErrorsTotal,
+    redisPing: redisPingHistogram(registers),
     requeuedTotal: counter<never>('tidings_worker_requeued_jobs_total', 'Ack events whose lost job the reconciler queued again.', []),
     prunedTotal,
     render: () => registry.metrics(),

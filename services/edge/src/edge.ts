@@ -1,14 +1,15 @@
 import type { EdgeConfig } from '@tidings/config';
 import { Hub } from '@tidings/core';
-import type { Logger, Metrics } from '@tidings/observability';
+import { type Logger, type Metrics, type OpsServer, startOpsServer } from '@tidings/observability';
 import { listen, loadUws, OutputFlusher } from '@tidings/transport-uws';
 import { EdgeAuth } from './auth/auth.js';
+import { readApiKeySeeds, seedApiKeys } from './auth/seed-api-keys.js';
 import type { EdgeContext } from './context.js';
 import { createRedisEngine, type Engine } from './engine.js';
 import { ClaimWaiters } from './node/claim-waiters.js';
 import { ConnectionLimits } from './node/connection-limits.js';
 import { DeviceTracker } from './node/device-tracker.js';
-import { createRouter } from './routes/router.js';
+import { createRouter, readinessOf } from './routes/router.js';
 import { NodeReporter } from './node/node-reporter.js';
 import { PresenceWatchers } from './node/presence-watchers.js';
 import { SessionRegistry } from './sessions/session-registry.js';
@@ -19,11 +20,16 @@ import { registerMqttRoute } from './routes/mqtt-route.js';
 
 export interface RunningEdge {
   readonly port: number;
+  /** Port of the ops listener (/metrics, /healthz, /readyz), when --metrics-port is set. */
+  readonly metricsPort: number | null;
   /** Graceful: readiness off, stop accepting, finish publishes, close sessions in batches, close Redis. */
   stop(): Promise<void>;
 }
 
 const SWEEP_INTERVAL_MS = 30_000;
+
+/** The ops listener's port is taken or its address is not this machine's. */
+export class OpsListenError extends Error {}
 
 /** The composition root of an edge node: the one place that knows every concrete class. */
 export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, engine?: Engine): Promise<RunningEdge> {
@@ -31,6 +37,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
   const { log, bus, devices: deviceStore, groups, receipts, presence, nodes, apiKeys, rateLimiter, scheduleReceipts, isReady, stop: stopEngine } =
     engine ?? createRedisEngine(config, logger, metrics);
   const auth = await EdgeAuth.create(config, apiKeys);
+  if (config.auth.apiKeysFile) await seedApiKeys(apiKeys, await readApiKeySeeds(config.auth.apiKeysFile, Date.now()));
   const presenceWatchers = new PresenceWatchers();
   const devices = new DeviceTracker({
     log,
@@ -41,6 +48,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     presenceRefreshMs: config.presence.refreshSeconds * 1000,
     membershipIdleMs: config.membership.idleSeconds * 1000,
     logger,
+    presenceReported: (entries) => metrics.presenceEntries.set(entries),
   });
   const hub = new Hub({
     log,
@@ -54,6 +62,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     observer: {
       gapFilled: () => metrics.gapFillsTotal.inc(),
       feedsChanged: (count) => metrics.channelFeeds.set(count),
+      fannedOut: (ageMs) => metrics.deliveryLatency.observe(Math.max(0, ageMs) / 1000),
       error: (error, context) => logger.warn({ err: error, context }, 'hub problem'),
     },
     redeliver: (redelivery) => devices.redeliver(redelivery),
@@ -71,7 +80,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
     nodes,
     groups,
     claimWaiters: new ClaimWaiters(hub),
-    subscriptionCounts: new SubscriptionCounts(),
+    subscriptionCounts: new SubscriptionCounts(metrics.subscriptions),
     scheduleReceipts,
     devices,
     presenceWatchers,
@@ -92,6 +101,13 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
   app.any('/*', createRouter(ctx, loadStaticFiles()));
   // The processes of a group share the port; a lone edge holds it, so a stray second one fails.
   const listening = await listen(uws, app, config.host, config.port, config.processes > 1 ? 'shared' : 'exclusive');
+  let ops: OpsServer | undefined;
+  try {
+    ops = config.metrics.port === null ? undefined : await startOpsServer(config.metrics.host, config.metrics.port, { metrics: () => metrics.render(), contentType: metrics.contentType, readiness: () => readinessOf(ctx) });
+  } catch (error) {
+    listening.close();
+    throw new OpsListenError(`cannot listen for /metrics on ${config.metrics.host}:${config.metrics.port}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 
   const reporter = new NodeReporter(nodes, config.nodeId, ctx.sessions, ctx.subscriptionCounts, config.presence.refreshSeconds * 1000, logger);
   const heartbeat = setInterval(() => ctx.sessions.heartbeat(), config.sse.heartbeatSeconds * 1000);
@@ -99,6 +115,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
 
   return {
     port: listening.port,
+    metricsPort: ops?.port ?? null,
     async stop() {
       draining = true;
       listening.close();
@@ -110,6 +127,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
       await ctx.devices.stop();
       await reporter.stop();
       await stopEngine();
+      // Last: scrapes and probes see the drain to its end.
+      await ops?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import {
   createRedisClient,
+  RedisPingProbe,
   createSubscriberFactory,
   type RedisClient,
   RedisApiKeyStore,
@@ -57,17 +58,27 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+const REDIS_PING_EVERY_MS = 5000;
+
 /** The real thing: Redis Streams and pub/sub, standalone or Cluster. */
 export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: Metrics): Engine {
   if (!config.redis) throw new Error('no Redis configured: pass --redis redis://HOST:PORT (or REDIS_URL), or run `tidings dev`');
   const keys = new RedisKeys();
   const redis = createRedisClient(config.redis, `tidings-edge:${config.nodeId}`);
-  redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  redis.on('error', (error: unknown) => {
+    metrics.redisErrorsTotal.inc({ connection: 'commands' });
+    logger.warn({ err: error }, 'redis connection error');
+  });
   void warnOnEvictionPolicy(redis, logger);
+  const ping = new RedisPingProbe(redis, (seconds) => metrics.redisPing.observe(seconds), REDIS_PING_EVERY_MS);
+  ping.start();
   const bus = new RedisLiveBus({
     keys,
     openConnection: createSubscriberFactory(config.redis, `tidings-live:${config.nodeId}`),
-    onError: (error, context) => logger.warn({ err: error, context }, 'live bus problem'),
+    onError: (error, context) => {
+      metrics.redisErrorsTotal.inc({ connection: 'live' });
+      logger.warn({ err: error, context }, 'live bus problem');
+    },
     onResubscribed: () => metrics.redisReconnectsTotal.inc(),
   });
   const receiptJobs = new ReceiptJobQueue(redis, keys, (error) => logger.warn({ err: error }, 'receipts job queue not ready yet'));
@@ -89,6 +100,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     scheduleReceipts: (channel, id) => receiptJobs.schedule(channel, id),
     isReady: () => redis.status === 'ready' && bus.ready,
     async stop() {
+      ping.stop();
       await bus.stop();
       await receiptJobs.close();
       await replicated?.stop();

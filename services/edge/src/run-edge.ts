@@ -2,7 +2,8 @@ import { ConfigError, type EdgeConfig, loadEdgeConfig } from '@tidings/config';
 import { type Logger, type Metrics, createLogger, createMetrics, stopOnSignal } from '@tidings/observability';
 import { ListenError, UwsFallbackError } from '@tidings/transport-uws';
 import { AuthSetupError } from './auth/auth.js';
-import { startEdge } from './edge.js';
+import { ApiKeySeedError } from './auth/seed-api-keys.js';
+import { OpsListenError, startEdge } from './edge.js';
 import { runEdgeGroup } from './group/run-edge-group.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -17,7 +18,9 @@ export async function runEdge(argv: readonly string[], env: Env): Promise<number
   if (config === undefined) return 2;
   const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });
   if (config.processes > 1) return runEdgeGroup(config, argv, env, logger);
-  return serveEdge(config, logger, createMetrics(config.nodeId), (port) => logger.info({ port, host: config.host }, 'listening'));
+  return serveEdge(config, logger, createMetrics(config.nodeId), (port, metricsPort) =>
+    logger.info({ port, host: config.host, ...(metricsPort === null ? {} : { metricsPort }) }, 'listening'),
+  );
 }
 
 /** The configuration, or undefined once the problems are on stderr (exit 2). */
@@ -36,20 +39,20 @@ export function readEdgeConfig(argv: readonly string[], env: Env): EdgeConfig | 
  * with the exit code: 0 after a clean drain, 1 when it could not start or stop, 2 for an auth setup
  * that cannot work.
  */
-export async function serveEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, listening: (port: number) => void): Promise<number> {
+export async function serveEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, listening: (port: number, metricsPort: number | null) => void): Promise<number> {
   let edge;
   try {
     edge = await startEdge(config, logger, metrics);
   } catch (error) {
-    if (error instanceof AuthSetupError) {
+    if (error instanceof AuthSetupError || error instanceof ApiKeySeedError) {
       process.stderr.write(`tidings edge: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof UwsFallbackError || error instanceof ListenError) process.stderr.write(`tidings edge: ${error.message}\n`);
+    if (error instanceof UwsFallbackError || error instanceof ListenError || error instanceof OpsListenError) process.stderr.write(`tidings edge: ${error.message}\n`);
     else logger.fatal({ err: error }, 'could not start');
     return 1;
   }
-  listening(edge.port);
+  listening(edge.port, edge.metricsPort);
 
   return stopOnSignal(edge, logger, config.shutdown.graceSeconds, {
     stopping: 'draining',

@@ -67,7 +67,13 @@ export class DeadLetters {
       ...(event ? { event: event.event, data: JSON.parse(event.data) as unknown } : {}),
       devices: dead.map(({ device, attempts, retries, deliveredAt, deadAt }) => ({ device, attempts, retries, deliveredAt, deadAt })),
     });
-    await postWebhook(this.target, body, deliveryId);
+    try {
+      await postWebhook(this.target, body, deliveryId);
+    } catch (error) {
+      // Each failed call counts; BullMQ tries again with backoff until the job's attempts are spent.
+      this.metrics.deadLettersTotal.inc({ outcome: 'failed' });
+      throw error;
+    }
     this.metrics.deadLettersTotal.inc({ outcome: 'sent' });
     this.logger.info({ channel: job.channel, id: job.id, devices: dead.length }, 'dead letters sent');
   }

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import {
   createJobsConnection,
   createRedisClient,
@@ -11,15 +10,17 @@ import {
   RedisConsumerGroups,
   RedisGroupDeadLetters,
   RedisPruning,
+  RedisPingProbe,
   RedisReceiptRetries,
 } from '@tidings/broker';
 import { splitGroupRef, type WorkerConfig } from '@tidings/config';
-import type { Logger, WorkerMetrics } from '@tidings/observability';
+import { type Logger, type WorkerMetrics, startOpsServer } from '@tidings/observability';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import { type DeadLetterJobData, DeadLetters } from './dead-letters.js';
 import { GroupDeadLetterSender } from './group-dead-letter-sender.js';
 import { GroupGauges } from './group-gauges.js';
 import { Pruner } from './pruner.js';
+import { QueueGauges } from './queue-gauges.js';
 import { ReceiptChaser } from './receipt-chaser.js';
 import { Reconciler } from './reconciler.js';
 
@@ -30,6 +31,8 @@ const MAINTENANCE_QUEUE = 'maintenance';
  * (enough to look at), or the queue's keys would grow by one job per period without end.
  */
 const MAINTENANCE_JOBS_KEPT = { removeOnComplete: 10, removeOnFail: 10 } as const;
+
+const REDIS_PING_EVERY_MS = 5000;
 /** Edge-node reports are kept this many presence TTLs after the node's last report. */
 const DEAD_NODE_TTLS = 10;
 
@@ -47,10 +50,18 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
   const keys = new RedisKeys();
   const name = `tidings-worker:${config.workerId}`;
   const redis = createRedisClient(config.redis, name);
-  redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  redis.on('error', (error: unknown) => {
+    metrics.redisErrorsTotal.inc({ connection: 'commands' });
+    logger.warn({ err: error }, 'redis connection error');
+  });
   await requireNoEviction(redis, config.allowEviction, logger);
+  const ping = new RedisPingProbe(redis, (seconds) => metrics.redisPing.observe(seconds), REDIS_PING_EVERY_MS);
+  ping.start();
   const jobsConnection = createJobsConnection(config.redis, `${name}:jobs`);
-  jobsConnection.on('error', (error: unknown) => logger.warn({ err: error }, 'redis jobs connection error'));
+  jobsConnection.on('error', (error: unknown) => {
+    metrics.redisErrorsTotal.inc({ connection: 'jobs' });
+    logger.warn({ err: error }, 'redis jobs connection error');
+  });
 
   const prefix = keys.jobsPrefix();
   const retries = new RedisReceiptRetries(redis, keys);
@@ -86,6 +97,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
     metrics,
     logger,
   );
+
+  const queueGauges = new QueueGauges([receiptsQueue, deadLetterQueue, maintenanceQueue], metrics);
 
   const lockDuration = config.jobs.lockSeconds * 1000;
   const workerOptions = {
@@ -139,15 +152,25 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
     await maintenanceQueue.upsertJobScheduler('group-dead-letters', { every: config.groups.deadLetterScanSeconds * 1000 }, { name: 'group-dead-letters', opts: MAINTENANCE_JOBS_KEPT });
   }
 
-  const server = await serveMetrics(config.metrics.host, config.metrics.port, metrics, () => groupGauges.refresh(), () => redis.status === 'ready' && workers.every((w) => w.isRunning()));
+  const server = await startOpsServer(config.metrics.host, config.metrics.port, {
+    metrics: async () => {
+      await Promise.all([groupGauges.refresh(), queueGauges.refresh()]);
+      return metrics.render();
+    },
+    contentType: metrics.contentType,
+    readiness: () => {
+      const ready = redis.status === 'ready' && workers.every((w) => w.isRunning());
+      return { ready, status: ready ? 'ready' : 'not ready' };
+    },
+  });
 
   return {
-    port: (server.address() as { port: number }).port,
+    port: server.port,
     async stop() {
+      ping.stop();
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([receiptsQueue.close(), deadLetterQueue.close(), maintenanceQueue.close()]);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await server.close();
       await Promise.all([jobsConnection.quit(), redis.quit()].map((p) => p.catch((error: unknown) => logger.warn({ err: error }, 'redis did not close cleanly'))));
     },
   };
@@ -166,27 +189,4 @@ async function requireNoEviction(redis: RedisClient, allowEviction: boolean, log
   const message = `Redis maxmemory-policy is ${policy}: Redis may evict jobs and receipts silently. Set it to noeviction, or pass --allow-eviction to run anyway.`;
   if (!allowEviction) throw new EvictionPolicyError(message);
   logger.warn({ policy }, message);
-}
-
-function serveMetrics(host: string, port: number, metrics: WorkerMetrics, beforeRender: () => Promise<void>, ready: () => boolean): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
-      beforeRender().then(() => metrics.render()).then(
-        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
-        () => res.writeHead(500).end(),
-      );
-    } else if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    } else if (path === '/readyz') {
-      const ok = ready();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(`{"status":"${ok ? 'ready' : 'not ready'}"}`);
-    } else {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"TIDINGS_NOT_FOUND","message":"try /metrics, /healthz or /readyz"}}');
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
 }

@@ -64,10 +64,10 @@ export class EdgeAuth {
       } catch (error) {
         throw new AuthSetupError(`the token keys cannot be used: ${error instanceof Error ? error.message : String(error)}`);
       }
-    } else if (!config.allowAnonymous) {
+    } else if (!config.allowAnonymous && !auth.apiKeysFile) {
       throw new AuthSetupError(
         'no authentication is configured, so every client would be refused.\n' +
-          'Configure token keys (--auth-jwt-secret, --auth-jwt-public-key-file or --auth-jwks-file; see docs/config.md),\n' +
+          'Configure token keys (--auth-jwt-secret, --auth-jwt-public-key-file or --auth-jwks-file; see docs/config.md) or seeded API keys (--auth-api-keys-file),\n' +
           'or pass --allow-anonymous (TIDINGS_ALLOW_ANONYMOUS=1) to run without authentication (development only).',
       );
     }

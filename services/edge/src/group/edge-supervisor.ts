@@ -92,6 +92,17 @@ export class EdgeSupervisor {
     return this.slots.map((slot) => slot.node);
   }
 
+  /** The whole group's metrics, aggregated, for the supervisor's own ops listener. */
+  renderMetrics(): Promise<string> {
+    return this.scraper.render();
+  }
+
+  /** Ready while running with at least one member serving; not while starting or draining. */
+  readiness(): { ready: boolean; draining: boolean; processes: number; configured: number } {
+    const serving = this.serving().length;
+    return { ready: this.phase === 'running' && serving > 0, draining: this.phase === 'stopping', processes: serving, configured: this.options.processes };
+  }
+
   /** Starts every member; resolves once all serve, rejects with a GroupStartError when one ends first. */
   async start(): Promise<void> {
     const starts = this.slots.map((slot) => new Promise<void>((resolve, reject) => (slot.started = { resolve, reject })));

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { EdgeConfig } from '@tidings/config';
-import { type Logger, createEdgeGroupMetrics, stopOnSignal } from '@tidings/observability';
+import { type Logger, type OpsServer, createEdgeGroupMetrics, startOpsServer, stopOnSignal } from '@tidings/observability';
 import { type PortClaim, PortClaimedError, claimPort } from './claim-port.js';
 import { EdgeSupervisor, GroupStartError } from './edge-supervisor.js';
 import { pickFreePort } from './pick-free-port.js';
@@ -45,6 +45,7 @@ export async function runEdgeGroup(config: EdgeConfig, argv: readonly string[], 
 }
 
 async function superviseGroup(config: EdgeConfig, run: { argv: readonly string[]; env: Env; port: number }, logger: Logger): Promise<number> {
+  const groupMetrics = createEdgeGroupMetrics(config.nodeId);
   const supervisor = new EdgeSupervisor(
     {
       processes: config.processes,
@@ -58,7 +59,7 @@ async function superviseGroup(config: EdgeConfig, run: { argv: readonly string[]
       restart: RESTART_POLICY,
       scrapeTimeoutMs: SCRAPE_TIMEOUT_MS,
     },
-    createEdgeGroupMetrics(config.nodeId),
+    groupMetrics,
     logger,
   );
   const graceSeconds = config.shutdown.graceSeconds + EXIT_MARGIN_SECONDS;
@@ -70,7 +71,29 @@ async function superviseGroup(config: EdgeConfig, run: { argv: readonly string[]
     await stopWithin(supervisor, graceSeconds, logger);
     return 1;
   }
-  logger.info({ port: run.port, host: config.host, processes: config.processes, nodes: supervisor.nodes }, 'listening');
+  let ops: OpsServer | undefined;
+  if (config.metrics.port !== null) {
+    try {
+      ops = await startOpsServer(config.metrics.host, config.metrics.port, {
+        metrics: () => supervisor.renderMetrics(),
+        contentType: groupMetrics.registry.contentType,
+        readiness: () => supervisor.readiness(),
+      });
+    } catch (error) {
+      process.stderr.write(`tidings edge: cannot listen for /metrics on ${config.metrics.host}:${config.metrics.port}: ${error instanceof Error ? error.message : String(error)}\n`);
+      await stopWithin(supervisor, graceSeconds, logger);
+      return 1;
+    }
+  }
+  try {
+    return await serveGroup(supervisor, config, run.port, graceSeconds, ops?.port ?? null, logger);
+  } finally {
+    await ops?.close();
+  }
+}
+
+async function serveGroup(supervisor: EdgeSupervisor, config: EdgeConfig, port: number, graceSeconds: number, metricsPort: number | null, logger: Logger): Promise<number> {
+  logger.info({ port, host: config.host, processes: config.processes, nodes: supervisor.nodes, ...(metricsPort === null ? {} : { metricsPort }) }, 'listening');
 
   const signalled = stopOnSignal(supervisor, logger, graceSeconds, {
     stopping: 'draining the edge group',

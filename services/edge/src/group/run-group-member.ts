@@ -29,5 +29,7 @@ export async function runGroupMember(argv: readonly string[], env: Env): Promise
     // The same drain as on a signal, so an orphan never keeps the port.
     process.kill(process.pid, 'SIGTERM');
   });
-  return serveEdge(config, logger, metrics, (port) => link.ready(port));
+  // The supervisor holds the group's ops listener; members only answer its scrapes.
+  const member = { ...config, metrics: { ...config.metrics, port: null } };
+  return serveEdge(member, logger, metrics, (port) => link.ready(port));
 }

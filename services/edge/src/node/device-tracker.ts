@@ -49,6 +49,8 @@ export interface DeviceTrackerOptions {
   readonly presenceRefreshMs: number;
   readonly membershipIdleMs: number;
   readonly logger: Logger;
+  /** After each presence report: how many device-on-channel entries this node reported. */
+  readonly presenceReported?: (entries: number) => void;
 }
 
 interface Connection {
@@ -185,7 +187,10 @@ export class DeviceTracker {
   }
 
   private async reportPresence(): Promise<void> {
-    const { presence, node, logger } = this.options;
+    const { presence, node, logger, presenceReported } = this.options;
+    let entries = 0;
+    for (const devices of this.connected.values()) entries += devices.size;
+    presenceReported?.(entries);
     await Promise.all(
       [...this.connected].map(([channel, devices]) =>
         presence.refresh(channel, node, [...devices.keys()]).catch((error: unknown) => logger.warn({ err: error, channel }, 'could not report presence')),

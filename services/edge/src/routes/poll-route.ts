@@ -20,6 +20,12 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
   let subscription: Subscription | undefined;
   let timer: NodeJS.Timeout | undefined;
   let device: DeviceSession | undefined;
+  // A waiting poll counts as an open connection, from its subscription to its answer or abort.
+  let open = false;
+  const closed = () => {
+    if (open) ctx.metrics.connections.dec({ transport: 'poll' });
+    open = false;
+  };
   try {
     const grant = await grantOf(ctx, exchange);
     const specs = parseSpecs(exchange.query.getAll('channel'), ctx.config.limits.maxChannelsPerConnection);
@@ -35,6 +41,8 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
     }
     const { cursor, lapses } = resumePoint(clientCursor, device);
     subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs, cursor, lapses, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
+    ctx.metrics.connections.inc({ transport: 'poll' });
+    open = true;
     const answer = () => {
       if (!subscription || exchange.finished) return;
       clearTimeout(timer);
@@ -42,7 +50,9 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
       const body = `{"events":[${envelopes.join(',')}],"resets":${JSON.stringify(sink.resets)},"cursor":"${subscription.cursor()}"}`;
       const positions = subscription.positions();
       subscription.close();
+      closed();
       ctx.metrics.deliveries.poll += sink.collected.length;
+      for (const gap of sink.resets) ctx.metrics.resetsTotal.inc({ reason: gap.reason });
       ctx.metrics.redeliveredTotal.inc({ transport: 'poll' }, sink.redelivered.length);
       exchange.respond(200, body, { 'content-type': 'application/json', 'cache-control': 'no-store', ...corsHeaders(ctx, exchange) });
       if (device && deviceId) {
@@ -55,9 +65,11 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
     exchange.onAbort(() => {
       clearTimeout(timer);
       subscription?.close();
+      closed();
     });
     sink.onFailure = (error) => {
       subscription?.close();
+      closed();
       clearTimeout(timer);
       device?.release();
       sendError(ctx, exchange, error);
@@ -71,6 +83,7 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
   } catch (error) {
     clearTimeout(timer);
     subscription?.close();
+    closed();
     device?.release();
     sendError(ctx, exchange, error);
   }

@@ -17,6 +17,7 @@ export async function handleReceipt(ctx: EdgeContext, exchange: HttpExchange, ra
     const { device, status, detail } = parseReceiptBody(bytes, { maxJsonDepth: ctx.config.limits.maxJsonDepth });
     deviceFor(grant, device); // a device answers for itself only
     const { result, receipt } = await ctx.receipts.record(channel, id, device, status, detail);
+    ctx.metrics.receiptsTotal.inc({ status, transport: 'http' });
     exchange.json(200, { channel, id, result, receipt }, corsHeaders(ctx, exchange));
   } catch (error) {
     sendError(ctx, exchange, error);

@@ -55,6 +55,7 @@ function route(ctx: EdgeContext, exchange: HttpExchange, staticFiles: ReadonlyMa
     case '/readyz':
       return readiness(ctx, exchange);
     case '/metrics':
+      if (ctx.config.metrics.publicRoute === 'off') break; // served on --metrics-port only
       return void metrics(ctx, exchange);
     case '/v1/openapi.json':
       return only(ctx, exchange, 'GET') ? exchange.respond(200, openApiJson, { 'content-type': 'application/json', ...corsHeaders(ctx, exchange) }) : undefined;
@@ -145,8 +146,15 @@ function dropAmbiguous(ctx: EdgeContext, exchange: HttpExchange): void {
 }
 
 function readiness(ctx: EdgeContext, exchange: HttpExchange): void {
-  const ready = !ctx.isDraining() && ctx.isStoreReady();
-  exchange.json(ready ? 200 : 503, { ready, draining: ctx.isDraining(), store: ctx.isStoreReady(), node: ctx.config.nodeId });
+  const body = readinessOf(ctx);
+  exchange.json(body.ready ? 200 : 503, body);
+}
+
+/** False while draining or while Redis is unreachable: the load balancer sends new clients elsewhere. */
+export function readinessOf(ctx: EdgeContext) {
+  const draining = ctx.isDraining();
+  const store = ctx.isStoreReady();
+  return { ready: !draining && store, draining, store, node: ctx.config.nodeId };
 }
 
 async function metrics(ctx: EdgeContext, exchange: HttpExchange): Promise<void> {

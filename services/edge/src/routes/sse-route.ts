@@ -25,6 +25,7 @@ export async function handleSse(ctx: EdgeContext, exchange: HttpExchange): Promi
     const deviceId = deviceFor(grant, parseDeviceParam(exchange.query.get('device')));
     const query = exchange.query;
     const clientCursor = parseResumePoint(exchange.headers['last-event-id'] || (query.get('lastEventId') ?? query.get('since') ?? undefined), specs);
+    if (clientCursor) ctx.metrics.resumesTotal.inc({ transport: 'sse' });
     const uniform = exchange.query.get('uniform') === '1';
     const presence = parsePresenceParam(exchange.query.get('presence'));
     const address = clientAddress(peer, exchange.headers['x-forwarded-for'], config.limits.trustedProxies);

@@ -169,6 +169,7 @@ async function handleFrame(ctx: EdgeContext, state: WsConnection, grant: Grant, 
       const requested = frame.device === undefined ? state.device : deviceFor(grant, frame.device);
       // Before anything changes, so a bad `since` changes nothing.
       const since = parseResumePoint(frame.since, specs);
+      if (since) ctx.metrics.resumesTotal.inc({ transport: 'ws' });
       state.device ??= requested;
       const device = state.device ? await ctx.devices.join(state.device, exactChannels(specs), patternsOf(specs)) : undefined;
       const sink = new WsSink(ctx, state, frame.channel, specs[0]!.kind === 'pattern' ? frame.channel : undefined, device);
@@ -214,6 +215,7 @@ async function handleFrame(ctx: EdgeContext, state: WsConnection, grant: Grant, 
     case 'ack': {
       if (!state.device) throw new TidingsError('TIDINGS_DEVICE_INVALID', 'name the device first: /v1/ws?device=ID or "device" on subscribe');
       const { result, receipt } = await ctx.receipts.record(frame.channel, frame.id, state.device, frame.status, frame.detail);
+      ctx.metrics.receiptsTotal.inc({ status: frame.status, transport: 'ws' });
       if (!state.closed) state.send({ type: 'acked', channel: frame.channel, id: frame.id, state: receipt.state, result, ...refOf(frame) });
       return;
     }
