@@ -103,8 +103,13 @@ describe('presence in the JS client over long-poll', () => {
   it('says once that long-poll carries no join and leave news, and keeps delivering events', async () => {
     const errors: { code?: string }[] = [];
     const got: TidingsEvent[] = [];
-    client(other.url, 'poll').subscribe('presence/poll', (e) => got.push(e), { onPresence: () => undefined, onError: (e) => errors.push(e as { code?: string }) });
-    await waitUntil(() => errors.length === 1, 'the warning');
+    let open = false;
+    client(other.url, 'poll').subscribe('presence/poll', (e) => got.push(e), {
+      onPresence: () => undefined,
+      onError: (e) => errors.push(e as { code?: string }),
+      onState: (s) => void (s === 'open' && (open = true)),
+    });
+    await waitUntil(() => errors.length === 1 && open, 'the warning, and the first poll answered'); // from now: publish after it
     expect(errors[0]).toMatchObject({ code: 'TIDINGS_CLIENT_NO_PRESENCE' });
     const id = await publish(publisher, 'presence/poll', 'still here');
     await waitUntil(() => got.length === 1, 'the event');

@@ -57,10 +57,10 @@ describe('worker probes', () => {
     const worker = await startWorker({ redisUrl: own.url });
     const base = `http://127.0.0.1:${worker.port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ready: true, status: 'ready' });
     own.kill9();
     await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 503, 'the worker to notice Redis is gone');
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'not ready' });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ready: false, status: 'not ready' });
     expect((await fetch(`${base}/healthz`)).status).toBe(200); // not ready is not dead: no restart loop
     expect((await fetch(`${base}/nothing`)).status).toBe(404);
     worker.kill9();

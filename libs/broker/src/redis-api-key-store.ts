@@ -1,4 +1,4 @@
-import type { ApiKeyStore, StoredApiKey } from '@tidings/core';
+import { type ApiKeyStore, revokedForm, type StoredApiKey } from '@tidings/core';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -23,7 +23,12 @@ export class RedisApiKeyStore implements ApiKeyStore {
     return all.map((raw) => JSON.parse(raw) as StoredApiKey).sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async revoke(id: string): Promise<boolean> {
-    return (await this.redis.hdel(this.keys.apiKeys(), id)) === 1;
+  async revoke(id: string, now: number): Promise<boolean> {
+    const key = await this.get(id);
+    if (!key || key.revokedAt !== undefined) return false;
+    const kept = revokedForm(key, now);
+    if (kept) await this.create(kept);
+    else await this.redis.hdel(this.keys.apiKeys(), id);
+    return true;
   }
 }

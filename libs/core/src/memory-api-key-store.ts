@@ -1,4 +1,4 @@
-import type { ApiKeyStore, StoredApiKey } from './ports.js';
+import { type ApiKeyStore, revokedForm, type StoredApiKey } from './ports.js';
 
 /** API keys in this process's memory, for the in-process engine. */
 export class MemoryApiKeyStore implements ApiKeyStore {
@@ -16,7 +16,12 @@ export class MemoryApiKeyStore implements ApiKeyStore {
     return [...this.keys.values()].sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async revoke(id: string): Promise<boolean> {
-    return this.keys.delete(id);
+  async revoke(id: string, now: number): Promise<boolean> {
+    const key = this.keys.get(id);
+    if (!key || key.revokedAt !== undefined) return false;
+    const kept = revokedForm(key, now);
+    if (kept) this.keys.set(id, kept);
+    else this.keys.delete(id);
+    return true;
   }
 }

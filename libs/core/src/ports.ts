@@ -250,17 +250,27 @@ export interface StoredApiKey {
   /** Channels and patterns whose consumer groups it may manage and consume from (absent on older keys: none). */
   readonly consume?: readonly string[];
   readonly createdAt: number;
-  /** Set only on keys stored before revoking deleted them: such a key is refused. */
+  /** Made from --auth-api-keys-file: revoking keeps it, marked revoked, so that seeding the same file again does not bring it back. */
+  readonly seeded?: true;
+  /** Set on a seeded key an admin revoked, and on keys stored before revoking deleted them: such a key is refused. */
   readonly revokedAt?: number;
 }
 
-/** Where API keys live, cluster-wide. A revoked key is deleted, so the store never grows past the live keys. */
+/**
+ * Where API keys live, cluster-wide. A revoked key is deleted — a seeded one is kept, marked revoked
+ * — so the store never grows past the live keys and the keys its seed files ever listed.
+ */
 export interface ApiKeyStore {
   create(key: StoredApiKey): Promise<void>;
   get(id: string): Promise<StoredApiKey | undefined>;
   list(): Promise<StoredApiKey[]>;
-  /** Deletes the key; false when there is no such key (never made, or revoked already). */
-  revoke(id: string): Promise<boolean>;
+  /** Revokes the key at `now`; false when there is no such live key (never made, or revoked already). */
+  revoke(id: string, now: number): Promise<boolean>;
+}
+
+/** What revoking does to a stored key: undefined means delete it. */
+export function revokedForm(key: StoredApiKey, now: number): StoredApiKey | undefined {
+  return key.seeded ? { ...key, revokedAt: now } : undefined;
 }
 
 /** Publish budgets per principal (a token's device, an API key), shared by every node. */

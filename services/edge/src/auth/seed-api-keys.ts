@@ -58,6 +58,6 @@ export async function seedApiKeys(store: ApiKeyStore, seeds: readonly StoredApiK
   for (const seed of seeds) {
     const existing = await store.get(seed.id);
     const kept = existing ? { createdAt: existing.createdAt, ...(existing.revokedAt === undefined ? {} : { revokedAt: existing.revokedAt }) } : {};
-    await store.create({ ...seed, ...kept });
+    await store.create({ ...seed, seeded: true, ...kept });
   }
 }

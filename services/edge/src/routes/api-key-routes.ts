@@ -37,7 +37,7 @@ export async function handleListKeys(ctx: EdgeContext, exchange: HttpExchange): 
 export async function handleRevokeKey(ctx: EdgeContext, exchange: HttpExchange, id: string): Promise<void> {
   try {
     requireAdmin(ctx, exchange);
-    if (!(await ctx.auth.apiKeys.revoke(id))) throw new TidingsError('TIDINGS_NOT_FOUND', `no API key ${id}`);
+    if (!(await ctx.auth.apiKeys.revoke(id, Date.now()))) throw new TidingsError('TIDINGS_NOT_FOUND', `no API key ${id}`);
     exchange.json(200, { id, revoked: true }, corsHeaders(ctx, exchange));
   } catch (error) {
     sendError(ctx, exchange, error);
