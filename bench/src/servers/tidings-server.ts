@@ -18,7 +18,7 @@ export interface TidingsOptions {
 /** How a subscriber follows `subscription` (a channel or a wildcard pattern) on Tidings. */
 export function tidingsRoute(transport: Transport, subscription: string, options: { readonly device?: boolean; readonly ack?: boolean } = {}): Route {
   const device = options.device ? '&device=d{n}' : '';
-  if (transport === 'sse') return { transport, path: `/v1/sse?channel=${encodeURIComponent(subscription)}${device}`, wsSubscribe: null };
+  if (transport === 'sse' || transport === 'poll') return { transport, path: `/v1/${transport}?channel=${encodeURIComponent(subscription)}${device}`, wsSubscribe: null };
   return {
     transport,
     path: options.device ? '/v1/ws?device=d{n}' : '/v1/ws',
@@ -80,7 +80,7 @@ export async function startTidings(options: TidingsOptions): Promise<ServerUnder
     description: `${edges.length} edge process(es)${args.length > 0 ? ` (${args.join(' ')})` : ''}, anonymous, defaults; ${redisKind}`,
     targets: edges.map((edge) => ({ host: '127.0.0.1', port: edge.port })),
     route: (transport) => tidingsRoute(transport, BENCH_CHANNEL),
-    transports: ['sse', 'ws'],
+    transports: ['sse', 'ws', 'poll'],
     publishTargets: [{ host: '127.0.0.1', port: first.port }],
     publishRequest: (data) => ({ path: `/v1/channels/${BENCH_CHANNEL}/events`, body: JSON.stringify({ data }), contentType: 'application/json' }),
     // An edge run with --processes is a supervisor and its members: all of them count.
