@@ -6,10 +6,19 @@ import { type Run, figure } from './results-set.js';
 const kb = (bytes: number) => (Number.isNaN(bytes) ? '–' : (bytes / 1024).toFixed(1));
 const num = (v: number, digits = 1) => (Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(digits) : Math.round(v).toLocaleString('en-US'));
 const name = (server: string) => PEER_NAMES[server] ?? server;
-/** Lost / duplicated / out of order; a drain that did not complete says how it ended (cut off at the bound, or stalled). */
+/**
+ * Lost / duplicated / out of order; a drain that did not complete says how it ended (cut off at the
+ * bound, or stalled). Out of order counts what the server's own storage order does not explain (open
+ * loop: concurrent publishes are stored in arrival order); "storage order unknown" where its
+ * answers did not say.
+ */
 function loss(r: Run): string {
-  const end = (r.figures as { delivery?: { drainEnd?: string } }).delivery?.drainEnd;
-  return `${thousands(figure(r, 'delivery.lost'))}${end === undefined || end === 'complete' ? '' : ` (${end})`} / ${figure(r, 'delivery.duplicates')} / ${figure(r, 'delivery.outOfOrder')}`;
+  const delivery = (r.figures as { delivery?: { drainEnd?: string; outOfOrderByStorage?: number | null } }).delivery;
+  const end = delivery?.drainEnd;
+  const byStorage = delivery?.outOfOrderByStorage;
+  const outOfOrder = figure(r, 'delivery.outOfOrder') - (byStorage ?? 0);
+  const order = byStorage === null && outOfOrder > 0 ? `${thousands(outOfOrder)} (storage order unknown)` : thousands(outOfOrder);
+  return `${thousands(figure(r, 'delivery.lost'))}${end === undefined || end === 'complete' ? '' : ` (${end})`} / ${figure(r, 'delivery.duplicates')} / ${order}`;
 }
 
 interface Column {
