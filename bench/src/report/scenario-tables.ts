@@ -81,6 +81,7 @@ export const SCENARIO_TABLES: Readonly<Record<string, (runs: readonly Run[]) => 
       { head: 'events/s', cell: (r) => thousands(figure(r, 'eventsPerSecond')) },
       { head: 'answer p50 / p99 ms', cell: (r) => `${num(figure(r, 'latencyMs.p50'))} / ${num(figure(r, 'latencyMs.p99'))}` },
       { head: 'events per edge CPU-s', cell: (r) => thousands(figure(r, 'eventsPerServerCpuSecond')) },
+      { head: 'CPU s: edges / Redis / autocannon', cell: (r) => `${num(figure(r, 'cpuSeconds.server'))} / ${num(figure(r, 'cpuSeconds.redis'))} / ${num(figure(r, 'cpuSeconds.autocannon'))}` },
       { head: 'non-2xx / errors', cell: (r) => `${figure(r, 'non2xx')} / ${figure(r, 'errors')}` },
     ]),
   groups: (runs) =>

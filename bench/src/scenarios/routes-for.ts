@@ -17,8 +17,9 @@ export function routesFor(server: ServerUnderTest, choice: TransportChoice): Rou
   return server.transports.filter((t) => t !== 'poll').map((t) => server.route(t));
 }
 
-/** Whether a server of this kind speaks the transport (Socket.IO and soketi: WebSocket only; long-poll: Tidings only). */
-export function speaks(server: string, choice: TransportChoice): boolean {
-  if (choice === 'poll') return server === 'tidings';
-  return choice !== 'sse' || (server !== 'socketio' && server !== 'soketi');
+/** Why a server of this kind is not run with the transport, or null when it speaks it. */
+export function notSpoken(server: string, choice: TransportChoice): string | null {
+  if (choice === 'poll' && server !== 'tidings') return "long-poll runs Tidings only (the peers' long-poll protocols differ)";
+  if (choice === 'sse' && (server === 'socketio' || server === 'soketi')) return 'it speaks no SSE (WebSocket only)';
+  return null;
 }
