@@ -3,7 +3,7 @@ import { headlineTable } from './headline.js';
 import type { Run } from './results-set.js';
 
 function run(scenario: string, server: string, config: Run['config'], figures: Run['figures']): Run {
-  return { scenario, server, config, figures, description: server, loadAverageAtStart: 0, when: '2026-11-27T07:00:00Z', file: 'f.json', machine: {} as Run['machine'] };
+  return { scenario, server, config, figures, description: server, loadAverageAtStart: 0, when: '2026-11-27T07:00:00Z', file: 'f.json', machine: {} as Run['machine'], argv: [scenario] };
 }
 
 const fanout = (server: string, mode: string, perCpu: number, p99: number) =>

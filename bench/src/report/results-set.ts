@@ -12,6 +12,8 @@ export interface Run extends RunRecord {
   readonly when: string;
   readonly file: string;
   readonly machine: SuiteResults['machine'];
+  /** The command line of the invocation that measured it. */
+  readonly argv: readonly string[];
 }
 
 function allRuns(dir: string): Run[] {
@@ -25,7 +27,7 @@ function allRuns(dir: string): Run[] {
     }
     if (resultsProblems(parsed).length > 0) continue;
     const file = parsed as SuiteResults;
-    for (const record of file.results) runs.push({ ...record, scenario: file.bench, when: file.when, file: name, machine: file.machine });
+    for (const record of file.results) runs.push({ ...record, scenario: file.bench, when: file.when, file: name, machine: file.machine, argv: file.argv });
   }
   return runs;
 }

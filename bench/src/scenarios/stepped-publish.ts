@@ -2,9 +2,11 @@
 // advance for a few seconds, events sent when due whatever the answers (several in flight) and
 // stamped with the time they were due, so latency counts from then (no coordinated omission).
 // Stops after the first step whose p99 passes the degradation bound, whose achieved rate falls
-// below 90% of the offered one, or whose unanswered publishes passed the publisher's cap. Per-step
-// latency comes from the generators' once-a-second reports, so a step's window is shifted by up to
-// a second. Concurrent publishes have no order of their own: the order the server stored them in
+// below 90% of the offered one, or whose unanswered publishes passed the publisher's cap. After each
+// step the run waits (bounded) until every subscriber has the step's events, so a step's latency
+// includes its own backlog and none of the previous step's: per-step latency comes from the
+// generators' once-a-second reports, which carry the delivery counts and the samples together.
+// Concurrent publishes have no order of their own: the order the server stored them in
 // (from its answers) is replayed through a sequence checker, and subscribers are held to it.
 import type { LoadGenerator } from '../loadgen/index.js';
 import type { Publisher, PublishOutcome } from '../fanout/publisher.js';
@@ -27,6 +29,29 @@ export interface StepFigures {
   readonly saturated: boolean;
   readonly latencyMs: { readonly samples: number; readonly p50: number; readonly p99: number; readonly max: number };
   readonly answerP99Ms: number;
+  /** From the step's last send until every subscriber had its events (or the wait's bound). */
+  readonly backlogSeconds: number;
+}
+
+/** Longest wait for a step's backlog; a wait also ends once deliveries stop for STALL_MS. */
+const BACKLOG_LIMIT_MS = 60_000;
+const STALL_MS = 5000;
+const POLL_MS = 100;
+
+/** Waits until the generator counts `expected` deliveries, they stop coming, or the bound passes. */
+async function backlog(generator: LoadGenerator, expected: () => number, signal: AbortSignal): Promise<void> {
+  const start = performance.now();
+  let last = generator.live().deliveries;
+  let lastChange = start;
+  while (!signal.aborted && performance.now() - start < BACKLOG_LIMIT_MS && performance.now() - lastChange < STALL_MS) {
+    const { deliveries } = generator.live();
+    if (deliveries >= expected()) return;
+    if (deliveries !== last) {
+      last = deliveries;
+      lastChange = performance.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
 }
 
 const ms = (micros: number) => Math.round(micros) / 1000;
@@ -68,6 +93,16 @@ export async function publishSteps(publisher: Publisher, generator: LoadGenerato
       lastSeq = step.lastSeq;
       late += step.late;
       answers.add(step.latency.snapshot());
+      const sentAll = performance.now();
+      await backlog(
+        generator,
+        () => {
+          const live = generator.live();
+          return lastSeq * (live.ready - live.dropped);
+        },
+        signal,
+      );
+      const backlogSeconds = Math.round(performance.now() - sentAll) / 1000;
       const latency = window.take();
       const figures: StepFigures = {
         offeredPerSecond: rate,
@@ -77,9 +112,10 @@ export async function publishSteps(publisher: Publisher, generator: LoadGenerato
         saturated: step.saturated,
         latencyMs: { samples: latency.count, p50: ms(latency.percentile(50)), p99: ms(latency.percentile(99)), max: ms(latency.max) },
         answerP99Ms: ms(step.latency.percentile(99)),
+        backlogSeconds,
       };
       steps.push(figures);
-      log(`  step ${figures.offeredPerSecond}/s: achieved ${figures.achievedPerSecond}/s, p99 ${figures.latencyMs.p99} ms, answer p99 ${figures.answerP99Ms} ms${figures.saturated ? ', saturated' : ''}`);
+      log(`  step ${figures.offeredPerSecond}/s: achieved ${figures.achievedPerSecond}/s, p99 ${figures.latencyMs.p99} ms, answer p99 ${figures.answerP99Ms} ms, backlog ${figures.backlogSeconds} s${figures.saturated ? ', saturated' : ''}`);
       if (figures.saturated || figures.latencyMs.p99 > plan.degradedP99Ms || figures.achievedPerSecond < 0.9 * figures.offeredPerSecond) break;
     }
   } finally {
