@@ -65,6 +65,8 @@ export interface OpenLoopPlan {
 export interface OpenLoopOutcome extends PublishOutcome {
   /** Stopped early: more than OPEN_LOOP_OUTSTANDING_CAP publishes waited for an answer. */
   readonly saturated: boolean;
+  /** Wall clock (µs) of the last send: with startedMicros, the rate the schedule was kept at. */
+  readonly lastSentMicros: number;
   /** Each event's sequence number and the id the server stored it under (null when its answer names none). */
   readonly stored: ReadonlyArray<readonly [number, string | null]>;
 }
@@ -135,6 +137,7 @@ export class Publisher {
     let sent = 0;
     let saturated = false;
     let failure: unknown;
+    let lastSentMicros = startedMicros;
     while (sent < count && !signal.aborted && failure === undefined) {
       const due = start + sent * intervalMs;
       const wait = due - performance.now();
@@ -147,6 +150,7 @@ export class Publisher {
       const seq = plan.firstSeq + sent++;
       const dueMicros = Math.round(startedMicros + (due - start) * 1000);
       outstanding++;
+      lastSentMicros = wallMicros();
       pending.push(
         this.publish(eventData(seq, dueMicros, plan.payloadBytes), this.openLoopAgent).then(
           (bodies) => {
@@ -163,7 +167,7 @@ export class Publisher {
     }
     await Promise.all(pending);
     if (failure !== undefined) throw failure;
-    return { events: sent, lastSeq: plan.firstSeq + sent - 1, startedMicros, endedMicros: wallMicros(), latency, late, saturated, stored };
+    return { events: sent, lastSeq: plan.firstSeq + sent - 1, startedMicros, endedMicros: wallMicros(), latency, late, saturated, lastSentMicros, stored };
   }
 
   close(): void {

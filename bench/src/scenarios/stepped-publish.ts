@@ -1,11 +1,12 @@
 // Stepped open-loop publishing: one step per rate (events per second), each on a schedule fixed in
 // advance for a few seconds, events sent when due whatever the answers (several in flight) and
 // stamped with the time they were due, so latency counts from then (no coordinated omission).
-// Stops after the first step whose p99 passes the degradation bound, whose achieved rate falls
-// below 90% of the offered one, or whose unanswered publishes passed the publisher's cap. After each
-// step the run waits (bounded) until every subscriber has the step's events, so a step's latency
-// includes its own backlog and none of the previous step's: per-step latency comes from the
-// generators' once-a-second reports, which carry the delivery counts and the samples together.
+// Stops after the first step whose p99 passes the degradation bound, whose sends fell below 90%
+// of the offered rate (the publisher behind its schedule), or whose unanswered publishes passed
+// the publisher's cap. After each step the run waits (bounded) until every subscriber has the
+// step's events, so a step's latency includes its own backlog and none of the previous step's:
+// per-step latency comes from the generators' once-a-second reports, which carry the delivery
+// counts and the samples together.
 // Concurrent publishes have no order of their own: the order the server stored them in
 // (from its answers) is replayed through a sequence checker, and subscribers are held to it.
 import type { LoadGenerator } from '../loadgen/index.js';
@@ -22,7 +23,10 @@ export interface StepPlan {
 
 export interface StepFigures {
   readonly offeredPerSecond: number;
+  /** The rate events went out at (the schedule, unless this process fell behind it). */
   readonly achievedPerSecond: number;
+  /** Events over the time from the first send to the last answer. */
+  readonly answeredPerSecond: number;
   readonly events: number;
   readonly lateSends: number;
   /** The step ended early: too many publishes were waiting for an answer. */
@@ -106,7 +110,8 @@ export async function publishSteps(publisher: Publisher, generator: LoadGenerato
       const latency = window.take();
       const figures: StepFigures = {
         offeredPerSecond: rate,
-        achievedPerSecond: Math.round((step.events / (step.endedMicros - step.startedMicros)) * 1e6),
+        achievedPerSecond: Math.round(step.events / ((step.lastSentMicros - step.startedMicros) / 1e6 + 1 / rate)),
+        answeredPerSecond: Math.round((step.events / (step.endedMicros - step.startedMicros)) * 1e6),
         events: step.events,
         lateSends: step.late,
         saturated: step.saturated,
