@@ -62,14 +62,17 @@ function boundOf(r: Run): number {
 /** The issue's targets for this machine, met or not, from the runs there are. */
 function targets(runs: readonly Run[]): string {
   const tidings = runs.filter((r) => r.server === 'tidings');
-  const at100k = tidings.filter((r) => r.scenario === 'connections' && r.config['connections'] === 100_000 && r.config['transport'] === 'ws');
-  const pss = Math.min(...at100k.map((r) => figure(r, 'memory.serverBytesPerConnection')));
+  const large = tidings
+    .filter((r) => r.scenario === 'connections' && (r.config['connections'] as number) >= 100_000 && r.config['transport'] === 'ws')
+    .sort((a, b) => (a.config['connections'] as number) - (b.config['connections'] as number));
+  const pss = Math.max(...large.map((r) => figure(r, 'memory.serverBytesPerConnection')));
+  const pssText = large.map((r) => `${(figure(r, 'memory.serverBytesPerConnection') / 1024).toFixed(2)} KB at ${thousands(r.config['connections'] as number)}`).join(', ');
   const held = Math.max(0, ...tidings.filter((r) => r.scenario === 'connections').map((r) => figure(r, 'held')).filter(Number.isFinite));
   const fan100k = tidings.filter((r) => r.scenario === 'fanout' && r.config['subscribers'] === 100_000 && r.config['mode'] === 'paced');
   const p99 = Math.min(...fan100k.map((r) => figure(r, 'latencyMs.p99')));
   const verdict = (ok: boolean, known: boolean) => (!known ? 'not measured' : ok ? 'met' : 'not met');
   return [
-    `- Server memory per idle connection ≤ 2 KB at 100k (WebSocket): ${Number.isFinite(pss) ? `${(pss / 1024).toFixed(2)} KB` : '–'}, ${verdict(pss <= 2048, Number.isFinite(pss))}.`,
+    `- Server memory per idle connection ≤ 2 KB from 100k on (WebSocket): ${pssText || '–'}, ${verdict(pss <= 2048, Number.isFinite(pss))}.`,
     `- 500k idle connections held: ${thousands(held)} held at most, ${verdict(held >= 500_000, held > 0)}.`,
     `- One publish reaching 100k subscribers with p99 < 600 ms (paced, one event a second): ${Number.isFinite(p99) ? `p99 ${Math.round(p99)} ms` : '–'}, ${verdict(p99 < 600, Number.isFinite(p99))}.`,
   ].join('\n');
@@ -91,7 +94,9 @@ function limits(runs: readonly Run[], failed: readonly Run[]): string {
     const mine = runs.filter((r) => r.scenario === 'connections' && r.server === server);
     const best = Math.max(...mine.map((r) => figure(r, 'held')));
     const short = mine.filter((r) => figure(r, 'held') < (r.config['connections'] as number));
-    const broken = failed.filter((r) => r.scenario === 'connections' && r.server === server);
+    // A failed size that a later run held is history, not a limit.
+    const heldLater = (f: Run) => mine.some((r) => r.config['connections'] === f.config['connections'] && figure(r, 'held') === f.config['connections'] && r.when > f.when);
+    const broken = failed.filter((r) => r.scenario === 'connections' && r.server === server && !heldLater(r));
     const why = [
       ...short.map((r) => `${thousands(r.config['connections'] as number)} requested, ${thousands(figure(r, 'held'))} held (${JSON.stringify((r.figures as { connections?: { failures?: unknown } }).connections?.failures ?? {})})`),
       ...broken.map((r) => `${thousands(r.config['connections'] as number)} failed: ${(r.error ?? '').replace(/\s+/g, ' ').replace(/[\s:;,]+$/, '')}`),

@@ -20,6 +20,7 @@ export const connectionsScenario: Scenario = {
     transport: transportOption('sse'),
     connections: { kind: 'ints', default: [10_000], min: 1, max: 600_000, help: 'idle connections per run (a list runs each)' },
     'idle-seconds': { kind: 'int', default: 10, min: 0, max: 600, help: 'how long idle CPU is measured' },
+    'connect-seconds': { kind: 'int', default: 120, min: 5, max: 600, help: 'how long connecting may take before the rest is given up' },
     'server-processes': SERVER_PROCESSES_OPTION,
   },
   async run(options, context) {
@@ -43,6 +44,7 @@ export const connectionsScenario: Scenario = {
                   connections,
                   generatorProcesses: processesFor(connections),
                   sampleEvery: 64,
+                  connectSeconds: options.int('connect-seconds'),
                   idleSeconds: options.int('idle-seconds'),
                   stallSeconds: 5,
                   drainSeconds: 10,
