@@ -2,7 +2,7 @@
 // (paced and burst fan-out), server memory per idle connection (PSS), publish→receive p99 at equal
 // offered load (the paced run) and the largest connection count held. Each peer's cell carries
 // Tidings' advantage as a ratio (above 1: Tidings ahead).
-import { type Run, figure } from './results-set.js';
+import { type Run, figure, memoryPerConnection } from './results-set.js';
 
 export const PEERS = ['tidings', 'nchan', 'socketio', 'soketi'] as const;
 export const PEER_NAMES: Readonly<Record<string, string>> = { tidings: 'Tidings', nchan: 'Nchan', socketio: 'Socket.IO', soketi: 'soketi', floor: 'bare-write floor' };
@@ -62,7 +62,7 @@ function rows(runs: readonly Run[]): Row[] {
     out.push({ label: `deliveries per server CPU-second, ${mode} (WebSocket, ${thousands(found.subscribers)} subscribers)`, values: map(found.byServer, 'efficiency.deliveriesPerServerCpuSecond'), format: thousands, higherIsBetter: true });
   }
   const idle = idleRuns(runs);
-  if (idle !== null) out.push({ label: `server memory per idle connection, PSS (WebSocket, ${thousands(idle.connections)})`, values: map(idle.byServer, 'memory.serverBytesPerConnection'), format: kb, higherIsBetter: false });
+  if (idle !== null) out.push({ label: `server memory per idle connection, PSS (WebSocket, ${thousands(idle.connections)})`, values: new Map([...idle.byServer].map(([server, run]) => [server, memoryPerConnection(run)])), format: kb, higherIsBetter: false });
   const paced = fanoutRuns(runs, 'paced');
   if (paced !== null) out.push({ label: `publish→receive p99 at equal offered load (paced, ${thousands(paced.subscribers)} subscribers)`, values: map(paced.byServer, 'latencyMs.p99'), format: ms, higherIsBetter: false });
   const held = largestHeld(runs);

@@ -2,7 +2,7 @@
 // load (stepped fan-out), memory per connection against connections, deliveries per server
 // CPU-second per server, and publish throughput per edge layout.
 import { PEERS, PEER_NAMES, thousands } from './headline.js';
-import { type Run, figure } from './results-set.js';
+import { type Run, figure, memoryPerConnection } from './results-set.js';
 import { barChart, lineChart } from './svg-chart.js';
 
 export interface Plot {
@@ -36,7 +36,8 @@ function memoryVsConnections(runs: readonly Run[]): Plot {
     name: PEER_NAMES[server]!,
     points: runs
       .filter((r) => r.scenario === 'connections' && r.server === server && r.config['transport'] === 'ws')
-      .map((r) => [r.config['connections'] as number, figure(r, 'memory.serverBytesPerConnection') / 1024] as const)
+      .map((r) => [r.config['connections'] as number, memoryPerConnection(r) / 1024] as const)
+      .filter(([, kb]) => !Number.isNaN(kb))
       .sort((a, b) => a[0] - b[0]),
   })).filter((s) => s.points.length > 0);
   return {

@@ -3,7 +3,7 @@
 // largest connection counts with what stopped the next size.
 import { PEER_NAMES, headlineTable, thousands } from './headline.js';
 import type { Plot } from './plots.js';
-import { type Run, figure } from './results-set.js';
+import { type Run, figure, memoryPerConnection } from './results-set.js';
 import { SCENARIO_TABLES } from './scenario-tables.js';
 
 /** The command lines that measured the runs shown (the label and output file left out). */
@@ -65,8 +65,8 @@ function targets(runs: readonly Run[]): string {
   const large = tidings
     .filter((r) => r.scenario === 'connections' && (r.config['connections'] as number) >= 100_000 && r.config['transport'] === 'ws')
     .sort((a, b) => (a.config['connections'] as number) - (b.config['connections'] as number));
-  const pss = Math.max(...large.map((r) => figure(r, 'memory.serverBytesPerConnection')));
-  const pssText = large.map((r) => `${(figure(r, 'memory.serverBytesPerConnection') / 1024).toFixed(2)} KB at ${thousands(r.config['connections'] as number)}`).join(', ');
+  const pss = Math.max(...large.map((r) => memoryPerConnection(r)).filter((v) => !Number.isNaN(v)));
+  const pssText = large.map((r) => `${Number.isNaN(memoryPerConnection(r)) ? 'not measurable' : `${(memoryPerConnection(r) / 1024).toFixed(2)} KB`} at ${thousands(r.config['connections'] as number)}`).join(', ');
   const held = Math.max(0, ...tidings.filter((r) => r.scenario === 'connections').map((r) => figure(r, 'held')).filter(Number.isFinite));
   const fan100k = tidings.filter((r) => r.scenario === 'fanout' && r.config['subscribers'] === 100_000 && r.config['mode'] === 'paced');
   const p99 = Math.min(...fan100k.map((r) => figure(r, 'latencyMs.p99')));
@@ -137,6 +137,8 @@ size list of the command is the bound); one that did not says why above: "not re
 120000 ms" is the connect phase's bound, so the count is what it accepted in two minutes. A process
 may hold at most 20,000 open files here, so every server runs one process per 15k connections
 (Nchan: workers) and so does the load generator; the 24 GiB of memory are shared by all of them.
+Memory per connection is not quoted ("–") for a run in which a server process's PSS shrank (by
+over 1 MiB) while it took connections: its start-up heap was still being collected, and the growth is noise.
 
 ## Where p99 degrades (stepped, open loop)
 

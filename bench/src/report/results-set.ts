@@ -54,3 +54,17 @@ export function figure(run: Run | undefined, path: string): number {
   for (const key of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
   return typeof value === 'number' ? value : Number.NaN;
 }
+
+/** A server process's PSS shrinking by more than this while it took connections marks the reading as noise. */
+const SHRINK_NOISE_BYTES = 1024 * 1024;
+
+/**
+ * Server PSS growth per connection; NaN when a server process shrank while it took connections:
+ * then its start-up heap was still being collected and the growth is noise, not a measurement
+ * (34 edges of ~10k connections each, ~20 MB of growth apiece, showed it).
+ */
+export function memoryPerConnection(run: Run | undefined): number {
+  const perProcess = (run?.figures as { memory?: { serverPssBytesPerProcess?: unknown } } | undefined)?.memory?.serverPssBytesPerProcess;
+  if (Array.isArray(perProcess) && perProcess.some((bytes) => typeof bytes === 'number' && bytes < -SHRINK_NOISE_BYTES)) return Number.NaN;
+  return figure(run, 'memory.serverBytesPerConnection');
+}

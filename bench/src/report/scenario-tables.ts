@@ -1,7 +1,7 @@
 // The per-scenario tables of bench/RESULTS.md: one row per latest run, the figures a reader of
 // that scenario looks for, loss first wherever events flow.
 import { PEER_NAMES, thousands } from './headline.js';
-import { type Run, figure } from './results-set.js';
+import { type Run, figure, memoryPerConnection } from './results-set.js';
 
 const kb = (bytes: number) => (Number.isNaN(bytes) ? '–' : (bytes / 1024).toFixed(1));
 const num = (v: number, digits = 1) => (Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(digits) : Math.round(v).toLocaleString('en-US'));
@@ -42,7 +42,7 @@ const FANOUT: readonly Column[] = [
   { head: 'publish answer p99 ms', cell: (r) => num(figure(r, 'publish.answerMs.p99')) },
   { head: 'last delivery after last publish s', cell: (r) => num(figure(r, 'delivery.drainSeconds')) },
   { head: 'lost / dup / out of order', cell: loss },
-  { head: 'KB per idle connection', cell: (r) => kb(figure(r, 'memory.serverBytesPerConnection')) },
+  { head: 'KB per idle connection', cell: (r) => kb(memoryPerConnection(r)) },
 ];
 
 export const SCENARIO_TABLES: Readonly<Record<string, (runs: readonly Run[]) => string>> = {
@@ -54,7 +54,7 @@ export const SCENARIO_TABLES: Readonly<Record<string, (runs: readonly Run[]) => 
       config('serverProcesses', 'server processes'),
       { head: 'held', cell: (r) => thousands(figure(r, 'held')) },
       { head: 'connects/s', cell: (r) => thousands(figure(r, 'connections.perSecond')) },
-      { head: 'server KB per connection (PSS)', cell: (r) => kb(figure(r, 'memory.serverBytesPerConnection')) },
+      { head: 'server KB per connection (PSS)', cell: (r) => kb(memoryPerConnection(r)) },
       { head: 'Redis KB per connection', cell: (r) => kb(figure(r, 'memory.redisBytesPerConnection')) },
       { head: 'idle CPU, cores (server / Redis)', cell: (r) => `${num(figure(r, 'idleCpu.serverCoresBusy'), 3)} / ${num(figure(r, 'idleCpu.redisCoresBusy'), 3)}` },
     ]),
