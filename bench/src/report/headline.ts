@@ -50,12 +50,17 @@ interface StepP99 {
   readonly latencyMs: { readonly p99: number };
 }
 
-/** The stepped WebSocket runs at the largest size with Tidings and a peer, compared at the highest rate every one of them ran. */
+/**
+ * The stepped WebSocket runs of one invocation (the latest with Tidings and a peer, at the largest
+ * size), compared at the highest rate every one of them ran.
+ */
 function steppedAtEqualRate(runs: readonly Run[]): { subscribers: number; rate: number; values: Map<string, number> } | null {
   const stepped = runs.filter((r) => r.scenario === 'fanout' && r.config['transport'] === 'ws' && r.config['mode'] === 'stepped' && Array.isArray(r.series));
-  const sizes = [...new Set(stepped.map((r) => r.config['subscribers'] as number))].sort((a, b) => b - a);
-  for (const subscribers of sizes) {
-    const mine = stepped.filter((r) => r.config['subscribers'] === subscribers);
+  const groups = [...new Set(stepped.map((r) => `${r.file} ${String(r.config['subscribers'])}`))]
+    .map((key) => stepped.filter((r) => `${r.file} ${String(r.config['subscribers'])}` === key))
+    .sort((a, b) => (b[0]!.config['subscribers'] as number) - (a[0]!.config['subscribers'] as number) || b[0]!.when.localeCompare(a[0]!.when));
+  for (const mine of groups) {
+    const subscribers = mine[0]!.config['subscribers'] as number;
     if (!mine.some((r) => r.server === 'tidings') || mine.length < 2) continue;
     const rates = mine.map((r) => new Set((r.series as readonly StepP99[]).map((s) => s.offeredPerSecond)));
     const common = [...rates[0]!].filter((rate) => rates.every((set) => set.has(rate)));

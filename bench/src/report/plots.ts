@@ -21,7 +21,9 @@ function latencyVsLoad(runs: readonly Run[]): Plot {
   const sizes = [...new Set(stepped.map((r) => `${r.config['transport']}, ${thousands(r.config['subscribers'] as number)} subscribers`))];
   const series = stepped.map((r) => {
     const steps = r.series as readonly StepPoint[];
-    const name = `${PEER_NAMES[r.server] ?? r.server} p99${sizes.length > 1 ? ` (${r.config['transport']} ${thousands(r.config['subscribers'] as number)})` : ''}`;
+    // A server stepped twice (other rates) is told apart by when it ran.
+    const twice = stepped.filter((other) => other.server === r.server).length > 1;
+    const name = `${PEER_NAMES[r.server] ?? r.server} p99${sizes.length > 1 ? ` (${r.config['transport']} ${thousands(r.config['subscribers'] as number)})` : ''}${twice ? ` (${r.when.slice(11, 16)} UTC)` : ''}`;
     return { name, points: steps.map((s) => [s.offeredPerSecond * (r.config['subscribers'] as number), s.latencyMs.p99] as const) };
   });
   return {

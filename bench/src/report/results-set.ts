@@ -41,7 +41,9 @@ export function loadRuns(dir: string): Run[] {
   const latest = new Map<string, Run>();
   for (const run of allRuns(dir)) {
     if (run.figures === null) continue;
-    const key = `${run.scenario} ${run.server} ${JSON.stringify(run.config)}`;
+    // Stepped runs with other rates are other measurements: both stay.
+    const rates = run.config['mode'] === 'stepped' ? ` ${run.argv[run.argv.indexOf('--rates') + 1] ?? ''}` : '';
+    const key = `${run.scenario} ${run.server} ${JSON.stringify(run.config)}${rates}`;
     const previous = latest.get(key);
     if (previous === undefined || previous.when <= run.when) latest.set(key, run);
   }
