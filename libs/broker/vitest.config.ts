@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
+import { fromSource } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: { globalSetup: ['./src/spec-support/redis-servers.global.ts'] },
-});
+export default defineConfig(fromSource({ test: { globalSetup: ['./src/spec-support/redis-servers.global.ts'] } }));
