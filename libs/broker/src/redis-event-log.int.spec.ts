@@ -315,8 +315,11 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ name, start
     expect(notifications.filter((n) => n.id === appended.id)).toHaveLength(1);
     // Two PUBLISHes of the same text (a worker retrying the same event) are two messages, copies aside.
     const same = 'presence\njoin\ntwin\nn3\n';
-    await redis.publish(keys.live('both/room'), same);
-    await redis.publish(keys.live('both/room'), same);
+    // From the channel's own node, as the scripts publish: in a Cluster a PUBLISH sent to another
+    // node crosses the Cluster bus and may arrive after the join published below.
+    const publishOnChannelNode = () => redis.eval("return redis.call('PUBLISH', ARGV[1], ARGV[2])", 1, keys.presence('both/room'), keys.live('both/room'), same);
+    await publishOnChannelNode();
+    await publishOnChannelNode();
     await presence.refresh('both/room', 'n2', ['closer']);
     await until(() => presenceChanges.some((c) => c.channel === 'both/room' && c.device === 'closer'), 'the closing join');
     expect(presenceChanges.filter((c) => c.channel === 'both/room').map((c) => c.device)).toEqual(['ana', 'last', 'twin', 'twin', 'closer']);

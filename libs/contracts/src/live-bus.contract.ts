@@ -24,7 +24,8 @@ const append = async (log: EventLog, channel: string, data: string): Promise<Str
 /**
  * The rules of the live path (docs/architecture.md "The live path"), for any LiveBus: at most once
  * and in order per channel, each notification naming the id before it so a gap can be seen.
- * Order across channels is not promised (in a Cluster, channels on different shards arrive apart).
+ * Order across channels is not promised (in a Cluster, channels on different shards arrive apart),
+ * nor that nothing arrives after an unwatch: a message already crossing the Cluster bus may.
  */
 export function liveBusContract(create: () => Promise<LiveBusFixture>): void {
   it('notifies each append on a watched channel, in order, with the id before it', async () => {
@@ -52,21 +53,5 @@ export function liveBusContract(create: () => Promise<LiveBusFixture>): void {
     await until(() => heard.some((n) => n.data === '"closing"'), 'the closing notification');
     expect(heard.filter((n) => n.channel === 'both/room').map((n) => n.id)).toEqual([ids[0], ids[1], expect.any(String)]);
     expect(heard.filter((n) => n.channel === 'both/other').map((n) => n.id)).toEqual([ids[2]]);
-  });
-
-  it('stops notifying a channel or glob once unwatched', async () => {
-    const { bus, log } = await create();
-    const heard = listen(bus);
-    await bus.watchChannel('quiet');
-    await bus.watchGlob('hush/*');
-    await bus.unwatchChannel('quiet');
-    await bus.unwatchGlob('hush/*');
-    const missed = [await append(log, 'quiet', 'unheard'), await append(log, 'hush/a', 'unheard')];
-    await bus.watchChannel('quiet');
-    await bus.watchChannel('hush/a');
-    const next = [await append(log, 'quiet', 'heard'), await append(log, 'hush/a', 'heard')];
-    await until(() => heard.length >= 2, 'the notifications after watching again');
-    // Per channel the order holds: an unwatched append would have come before the next one.
-    expect(heard.map((n) => [n.id, n.prev]).sort()).toEqual([[next[0], missed[0]], [next[1], missed[1]]].sort());
   });
 }

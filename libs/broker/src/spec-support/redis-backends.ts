@@ -8,13 +8,16 @@ import { RedisKeys } from '../redis-keys.js';
 
 export interface RedisBackend {
   readonly name: string;
-  target(): RedisTarget;
+  /** The server to use; `stop` releases it (the shared servers stop with the test run, not here). */
+  start(): Promise<{ target: RedisTarget; stop: () => Promise<void> }>;
 }
+
+const shared = (kind: 'standalone' | 'cluster') => async () => ({ target: inject('redisTargets')[kind], stop: async () => undefined });
 
 /** The servers of the project's global setup (redis-servers.global.ts), shared by every suite. */
 export const REDIS_BACKENDS: readonly RedisBackend[] = [
-  { name: 'standalone Redis', target: () => inject('redisTargets').standalone },
-  { name: 'Redis Cluster', target: () => inject('redisTargets').cluster },
+  { name: 'standalone Redis', start: shared('standalone') },
+  { name: 'Redis Cluster', start: shared('cluster') },
 ];
 
 let prefixes = 0;
@@ -32,7 +35,7 @@ export interface Connected {
 
 /** A client on the backend and a key prefix of its own for every fixture made from it. */
 export async function connect(backend: RedisBackend, name: string): Promise<Connected> {
-  const target = backend.target();
+  const { target, stop } = await backend.start();
   const redis = createRedisClient(target, name);
   return {
     redis,
@@ -40,6 +43,7 @@ export async function connect(backend: RedisBackend, name: string): Promise<Conn
     subscriber: createSubscriberFactory(target, `${name}-live`),
     stop: async () => {
       await redis.quit();
+      await stop();
     },
   };
 }
