@@ -60,7 +60,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['ioredis', 'uWebSockets.js', 'node:*', 'pino', 'prom-client', 'bullmq'] }],
     },
   },
-  { files: ['services/edge/static/**/*.js'], languageOptions: { globals: globals.browser } },
+  { files: ['services/edge/static/**/*.js', 'examples/**/*.js'], languageOptions: { globals: globals.browser } },
   { files: ['services/cli/bin/**/*.js', 'bench/**/*.mjs', 'examples/**/*.mjs', 'scripts/**/*.mjs', 'libs/client/*.mjs'], languageOptions: { globals: globals.node } },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'bench/**/*.mjs', 'services/cli/**/*.ts', 'examples/**/*.mjs'],

@@ -4,6 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { ConsoleTokens } from '@tidings/auth';
+import { CLOSE } from '@tidings/protocol';
 import { type EdgeProcess, type RedisServer, SseClient, startEdge, startWorker, useOrStartRedis, WsClient } from '@tidings/testing';
 import { SignJWT } from 'jose';
 import type { Browser, Page } from 'playwright-core';
@@ -31,7 +33,8 @@ const secured = (node: string) =>
     anonymous: false,
     env: { TIDINGS_AUTH_JWT_SECRET: SECRET, TIDINGS_AUTH_ADMIN_TOKEN: ADMIN },
     // The allow-list names only an application's origin: the edge's own pages still stream.
-    args: ['--node-id', node, '--auth-console-token-seconds', String(LIFETIME_SECONDS), '--presence-refresh-seconds', '1', '--cors-origins', 'https://app.test'],
+    // Token expiry is checked on the heartbeat: each second, so an expired console token is seen soon.
+    args: ['--node-id', node, '--auth-console-token-seconds', String(LIFETIME_SECONDS), '--presence-refresh-seconds', '1', '--sse-heartbeat-seconds', '1', '--cors-origins', 'https://app.test'],
   });
 
 /** An operator-issued token, as applications get them. */
@@ -246,5 +249,67 @@ describe('the console page in headless Chromium', () => {
     expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([ADMIN]);
     await page.reload(); // signs in again by itself, from this tab's storage
     await expect.poll(() => page.textContent('#nodes tbody'), SOON).toContain('console-a');
+  });
+});
+
+describe('the console\'s token, running out under a live tail', () => {
+  it('is renewed by the console, which resumes the tail without losing an event', async () => {
+    // What an edge configured with a 3-second lifetime mints: the key is derived from the admin
+    // token, so every edge of the cluster takes it. The configured minimum is 60 s; a test waits less.
+    const short = await new ConsoleTokens(ADMIN, 3, 0).mint();
+    const renewing = await browser.newPage();
+    const minted: string[] = [];
+    await renewing.route('**/v1/admin/console-token', async (route) => {
+      // The page first tries to sign in by itself, without a token: the edge refuses that.
+      if (route.request().headers()['authorization'] !== `Bearer ${ADMIN}`) return route.continue();
+      if (minted.length === 0) {
+        minted.push(short.token);
+        return route.fulfill({ json: short, headers: { 'cache-control': 'no-store' } });
+      }
+      const response = await route.fetch(); // later ones from the edge itself
+      const body = (await response.json()) as { token: string };
+      minted.push(body.token);
+      return route.fulfill({ response, json: body });
+    });
+    // Close codes are not visible from outside the page: record them as the client library sees them.
+    await renewing.addInitScript(() => {
+      const Native = window.WebSocket;
+      const closes: number[] = ((window as unknown as { closeCodes: number[] }).closeCodes = []);
+      window.WebSocket = class extends Native {
+        constructor(...args: ConstructorParameters<typeof WebSocket>) {
+          super(...args);
+          this.addEventListener('close', (event) => closes.push(event.code));
+        }
+      };
+    });
+    const authTokens: string[] = [];
+    renewing.on('websocket', (socket) =>
+      socket.on('framesent', ({ payload }) => {
+        const frame = JSON.parse(String(payload)) as { type: string; token?: string };
+        if (frame.type === 'auth' && frame.token) authTokens.push(frame.token);
+      }),
+    );
+    const publishTo = async (n: string) => expect((await call(b, 'POST', '/v1/channels/renew%2Ftail/events', await jwt({}), { event: 'step', data: { n } })).status).toBe(201);
+    const tailed = async () => (await renewing.locator('#tail code.data').allTextContents()).reverse(); // newest first on the page
+    try {
+      await renewing.goto(`${a.url}/console`);
+      await renewing.fill('#admin-token', ADMIN);
+      await renewing.click('#sign-in-button');
+      await renewing.fill('#tail-pattern', 'renew/tail');
+      await renewing.click('#tail-button');
+      await expect.poll(() => renewing.textContent('#tail-state'), SOON).toBe('open: renew/tail');
+      await publishTo('before');
+      await expect.poll(tailed, SOON).toEqual(['{"n":"before"}']);
+
+      await expect.poll(() => renewing.evaluate(() => (window as unknown as { closeCodes: number[] }).closeCodes), SOON).toEqual([CLOSE.TOKEN_EXPIRED]);
+      await publishTo('while renewing');
+      await expect.poll(() => renewing.textContent('#tail-state'), SOON).toBe('open: renew/tail');
+      await publishTo('after');
+      await expect.poll(tailed, SOON).toEqual(['{"n":"before"}', '{"n":"while renewing"}', '{"n":"after"}']);
+      expect(minted).toHaveLength(2);
+      expect(authTokens).toEqual(minted); // the expired token first, then the renewed one
+    } finally {
+      await renewing.close();
+    }
   });
 });

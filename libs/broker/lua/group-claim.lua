@@ -1,4 +1,5 @@
 -- group-claim.lua: hand a consumer of a group up to COUNT events: expired ones first, then new.
+-- (parse and less, for stream ids, come from prelude.lua, which the loader prepends.)
 --
 -- KEYS[1]  the channel's stream            <prefix>:{c:<channel>}:log
 -- KEYS[2]  the channel's metadata hash     <prefix>:{c:<channel>}:meta ('trimmed': newest id trimmed away)
@@ -23,18 +24,6 @@
 --
 -- One script per claim: two consumers never get the same event, and a claim that dies halfway
 -- changes nothing.
-
-local function parse(id)
-  local dash = string.find(id, '-', 1, true)
-  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
-end
-
-local function less(a, b)
-  local ams, aseq = parse(a)
-  local bms, bseq = parse(b)
-  if ams ~= bms then return ams < bms end
-  return aseq < bseq
-end
 
 local group, consumer = ARGV[1], ARGV[2]
 local count = tonumber(ARGV[3])

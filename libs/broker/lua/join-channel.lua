@@ -1,4 +1,5 @@
 -- join-channel.lua: a device (re)joins a channel and learns where it resumes, in one step.
+-- (parse and less, for stream ids, come from prelude.lua, which the loader prepends.)
 --
 -- KEYS[1]  the channel's members           <prefix>:{c:<channel>}:members (zset: device -> last seen ms)
 -- KEYS[2]  the channel's device positions  <prefix>:{c:<channel>}:positions (device -> last id written)
@@ -16,18 +17,6 @@
 --               (lapsedFrom, position], and is told so with a reset
 --
 -- A member not seen for twice the idle limit is forgotten, as the pruner would forget it.
-
-local function parse(id)
-  local dash = string.find(id, '-', 1, true)
-  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
-end
-
-local function less(a, b)
-  local ams, aseq = parse(a)
-  local bms, bseq = parse(b)
-  if ams ~= bms then return ams < bms end
-  return aseq < bseq
-end
 
 local device = ARGV[1]
 local now = tonumber(ARGV[2])

@@ -1,4 +1,5 @@
 -- read-after.lua: read a channel's events after a position, and say whether any were lost.
+-- (parse and less, for stream ids, come from prelude.lua, which the loader prepends.)
 --
 -- KEYS[1]  the channel's stream            <prefix>:{c:<channel>}:log
 -- KEYS[2]  the channel's metadata hash     <prefix>:{c:<channel>}:meta ('trimmed': newest id trimmed away;
@@ -19,18 +20,6 @@
 --   entries XRANGE replies ({ id, { field, value, ... } }) after the position, or after lostTo
 --
 -- One script, so the metadata and the entries describe the same moment.
-
-local function parse(id)
-  local dash = string.find(id, '-', 1, true)
-  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
-end
-
-local function less(a, b)
-  local ams, aseq = parse(a)
-  local bms, bseq = parse(b)
-  if ams ~= bms then return ams < bms end
-  return aseq < bseq
-end
 
 local after = ARGV[1]
 local limit = tonumber(ARGV[2])

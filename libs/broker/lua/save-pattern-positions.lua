@@ -1,4 +1,5 @@
 -- save-pattern-positions.lua: move a device's durable pattern record forward.
+-- (parse and less, for stream ids, come from prelude.lua, which the loader prepends.)
 --
 -- KEYS[1]  the device's durable patterns   <prefix>:{d:<device>}:patterns (zset: pattern -> last seen ms)
 -- KEYS[2]  the pattern's record            <prefix>:{d:<device>}:pattern:<pattern>
@@ -11,11 +12,6 @@
 -- Reply: how many positions moved. A position never moves back (two connections of one device,
 -- a late batch); a channel new to a full record is not added (it resumes from the floor: repeats,
 -- never loss). A record that expired meanwhile is not brought back without its floor.
-
-local function parse(id)
-  local dash = string.find(id, '-', 1, true)
-  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
-end
 
 if redis.call('HEXISTS', KEYS[2], '~floor') == 0 then return 0 end
 local keep = 2 * tonumber(ARGV[3])

@@ -1,15 +1,11 @@
 -- save-positions.lua: remember the last event written to each device on a channel, forward only.
+-- (parse and less, for stream ids, come from prelude.lua, which the loader prepends.)
 --
 -- KEYS[1]  the channel's device positions  <prefix>:{c:<channel>}:positions (device -> stream id)
 -- ARGV     pairs of device id, stream id
 --
 -- Reply: how many positions moved. A position never moves back: two connections of one device,
 -- or a late batch from a slow node, cannot rewind it.
-
-local function parse(id)
-  local dash = string.find(id, '-', 1, true)
-  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
-end
 
 local moved = 0
 for i = 1, #ARGV, 2 do

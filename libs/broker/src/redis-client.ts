@@ -40,7 +40,10 @@ export type RedisClient = (Redis | Cluster) & TidingsCommands;
 export type GroupEntryReply = [id: string, fields: string[], deliveries: number];
 export type GroupClaimReply = ['no-group'] | ['ok', GroupEntryReply[], string[], GroupEntryReply[], string, string];
 
-const script = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
+const lua = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
+/** Helpers shared by the scripts (stream-id comparison), written once and prepended to each. */
+const PRELUDE = lua('prelude');
+const script = (name: string) => PRELUDE + lua(name);
 
 /** Reconnect delays: exponential, capped, with full jitter so a fleet does not reconnect in step. */
 export const reconnectDelay = (attempt: number): number => Math.random() * Math.min(2000, 50 * 2 ** attempt);

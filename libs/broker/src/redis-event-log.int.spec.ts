@@ -1,5 +1,5 @@
 import { Hub, type LiveNotification, type LoggedEvent, planRetryRound, type PresenceChange, type Redelivery, type RetryPolicy, Subscription, type SubscriptionSink } from '@tidings/core';
-import { compareStreamIds, parseSubscription, type PublishRequest } from '@tidings/protocol';
+import { parseSubscription, type PublishRequest } from '@tidings/protocol';
 import { type RedisCluster, type RedisServer, startRedisCluster, useOrStartRedis } from '@tidings/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,35 +76,6 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ name, start
   /** Memberships, as the edges renew them for connected devices. */
   const members = () => new RedisDeviceStore(redis, keys, { idleMs: 86_400_000, maxPatterns: 16, maxChannelsPerPattern: 1024 });
 
-  it('appends with increasing ids and reads them back after any position', async () => {
-    const ids = [];
-    for (let i = 0; i < 5; i++) ids.push((await log().append('orders/1', event({ n: i }))).id);
-    expect([...ids].sort(compareStreamIds)).toEqual(ids);
-    const page = await log().readAfter('orders/1', ids[1]!, 10);
-    expect(page.gap).toBeUndefined();
-    expect(page.events.map((e) => e.id)).toEqual(ids.slice(2));
-    expect(JSON.parse(page.events[0]!.data)).toEqual({ n: 2 });
-    expect(await log().lastId('orders/1')).toBe(ids[4]);
-  });
-
-  it('answers the same id for a repeated idempotency key and writes nothing twice', async () => {
-    const first = await log().append('pay', event('x', { idempotencyKey: 'k-1' }));
-    const again = await log().append('pay', event('different body', { idempotencyKey: 'k-1' }));
-    expect(again).toEqual({ id: first.id, duplicate: true });
-    expect((await log().readAfter('pay', '0-0', 10)).events).toHaveLength(1);
-  });
-
-  it('reports a retention gap naming the trimmed range, then what remains', async () => {
-    const ids = [];
-    for (let i = 0; i < 400; i++) ids.push((await log(10).append('trimmed', event(i))).id);
-    const page = await log().readAfter('trimmed', ids[0]!, 1000);
-    expect(page.gap?.reason).toBe('retention');
-    expect(page.gap?.lostFrom).toBe(ids[0]);
-    expect(compareStreamIds(page.events[0]!.id, page.gap!.lostTo)).toBeGreaterThan(0);
-    expect(page.events.at(-1)?.id).toBe(ids.at(-1));
-    expect(ids).toContain(page.gap!.lostTo);
-  });
-
   it('reports a lost stream when the channel vanished from Redis', async () => {
     const { id } = await log().append('vanishing', event(1));
     await redis.del(keys.log('vanishing'));
@@ -126,23 +97,6 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ name, start
     const spread = new Set(await Promise.all(['a/b:c@d', 'news/eu', 'x', 'y', 'z'].map((channel) => slot(keys.log(channel)))));
     expect(spread.size).toBeGreaterThan(1);
     probe!.disconnect();
-  });
-
-  it('notifies each append with the id before it, on channel and glob subscriptions', async () => {
-    await bus.watchChannel('live/1');
-    await bus.watchGlob('glob/*');
-    const a = await log().append('live/1', event('a'));
-    const b = await log().append('live/1', event('b'));
-    const g = await log().append('glob/x/y', event('g'));
-    await until(() => notifications.length >= 3, 'three notifications');
-    // Order is per channel: in a Cluster, channels on different shards arrive independently.
-    const of = (channel: string) => notifications.filter((n) => n.channel === channel).map((n) => [n.id, n.prev]);
-    expect(of('live/1')).toEqual([
-      [a.id, '0-0'],
-      [b.id, a.id],
-    ]);
-    expect(of('glob/x/y')).toEqual([[g.id, '0-0']]);
-    expect(JSON.parse(notifications.find((n) => n.id === a.id)!.data)).toBe('a');
   });
 
   it('expects a receipt from every member at publish time, and applies receipts once and never backwards', async () => {
@@ -361,8 +315,11 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ name, start
     expect(notifications.filter((n) => n.id === appended.id)).toHaveLength(1);
     // Two PUBLISHes of the same text (a worker retrying the same event) are two messages, copies aside.
     const same = 'presence\njoin\ntwin\nn3\n';
-    await redis.publish(keys.live('both/room'), same);
-    await redis.publish(keys.live('both/room'), same);
+    // From the channel's own node, as the scripts publish: in a Cluster a PUBLISH sent to another
+    // node crosses the Cluster bus and may arrive after the join published below.
+    const publishOnChannelNode = () => redis.eval("return redis.call('PUBLISH', ARGV[1], ARGV[2])", 1, keys.presence('both/room'), keys.live('both/room'), same);
+    await publishOnChannelNode();
+    await publishOnChannelNode();
     await presence.refresh('both/room', 'n2', ['closer']);
     await until(() => presenceChanges.some((c) => c.channel === 'both/room' && c.device === 'closer'), 'the closing join');
     expect(presenceChanges.filter((c) => c.channel === 'both/room').map((c) => c.device)).toEqual(['ana', 'last', 'twin', 'twin', 'closer']);
@@ -372,12 +329,6 @@ describe.each(targets)('RedisEventLog and RedisLiveBus on $name', ({ name, start
     const { id, expected } = await log().append('lonely', event('anyone?', { ack: true }));
     expect(expected).toBe(0);
     expect(await new RedisReceiptStore(redis, keys).list('lonely', id, { limit: 10 })).toMatchObject({ expected: 0, devices: [] });
-  });
-
-  it('finds channels active since a time, for wildcard discovery', async () => {
-    const since = Date.now() - 1000;
-    await log().append('dir/new', event(1));
-    expect(await log().channelsActiveSince(since)).toContain('dir/new');
   });
 
   it('delivers every event in order to a subscription while its live connection is killed', async () => {

@@ -40,3 +40,8 @@ export function runContract<Options, Fixture>(
     });
   }
 }
+
+/** The in-memory twin of a port: nothing to start or stop, a fresh instance per fixture. */
+export function inMemory<Options, Fixture>(create: (options: Options) => Fixture): Implementation<Options, Fixture> {
+  return { name: 'memory', setUp: async () => ({ create: async (options) => create(options), tearDown: async () => undefined }) };
+}

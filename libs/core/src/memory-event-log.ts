@@ -2,6 +2,14 @@ import { compareStreamIds, type PublishRequest, type StreamId, streamIdMs, ZERO_
 import type { MemoryReceiptStore } from './memory-receipt-store.js';
 import type { AppendResult, EventLog, LiveNotification, LoggedEvent, ReadPage } from './ports.js';
 
+export interface MemoryEventLogOptions {
+  readonly maxLength: number;
+  /** Events older than this are trimmed at the channel's next append, and idempotency keys forgotten; absent: kept. */
+  readonly maxAgeMs?: number;
+  readonly now: () => number;
+  readonly receipts?: MemoryReceiptStore;
+}
+
 interface MemoryStream {
   entries: LoggedEvent[];
   lastGenerated: StreamId;
@@ -16,33 +24,32 @@ interface MemoryStream {
  */
 export class MemoryEventLog implements EventLog {
   private readonly streams = new Map<string, MemoryStream>();
-  private readonly idempotency = new Map<string, StreamId>();
+  /** Idempotency key → the event's id, until it expires with retention; oldest first, so expiry is from the front. */
+  private readonly idempotency = new Map<string, { readonly id: StreamId; readonly expiresAt: number }>();
   private readonly appendListeners: ((n: LiveNotification) => void)[] = [];
 
-  constructor(
-    private readonly options: { readonly maxLength: number; readonly now: () => number; readonly receipts?: MemoryReceiptStore } = {
-      maxLength: 10_000,
-      now: Date.now,
-    },
-  ) {}
+  constructor(private readonly options: MemoryEventLogOptions = { maxLength: 10_000, now: Date.now }) {}
 
   onAppend(listener: (n: LiveNotification) => void): void {
     this.appendListeners.push(listener);
   }
 
   async append(channel: string, request: PublishRequest): Promise<AppendResult> {
+    const now = this.options.now();
+    this.forgetExpiredKeys(now);
     const idemKey = request.idempotencyKey === undefined ? undefined : `${channel}\n${request.idempotencyKey}`;
     const known = idemKey === undefined ? undefined : this.idempotency.get(idemKey);
-    if (known !== undefined) return { id: known, duplicate: true };
+    if (known !== undefined) return { id: known.id, duplicate: true };
     const stream = this.stream(channel);
     const prev = stream.lastGenerated;
     const id = this.nextId(prev);
     const event: LoggedEvent = { channel, id, event: request.event, data: JSON.stringify(request.data), ...(request.ack ? { ack: true } : {}) };
     stream.entries.push(event);
     stream.lastGenerated = id;
-    stream.lastActiveMs = this.options.now();
+    stream.lastActiveMs = now;
+    if (this.options.maxAgeMs !== undefined) this.trimOlderThan(stream, now - this.options.maxAgeMs);
     if (stream.entries.length > this.options.maxLength) this.trim(channel, this.options.maxLength);
-    if (idemKey !== undefined) this.idempotency.set(idemKey, id);
+    if (idemKey !== undefined) this.idempotency.set(idemKey, { id, expiresAt: now + (this.options.maxAgeMs ?? Infinity) });
     const expected = request.ack ? (this.options.receipts?.expectFromMembers(channel, id) ?? 0) : undefined;
     for (const listener of this.appendListeners) listener({ ...event, prev });
     return expected === undefined ? { id, duplicate: false } : { id, duplicate: false, expected };
@@ -108,6 +115,20 @@ export class MemoryEventLog implements EventLog {
     if (!stream || stream.entries.length <= keep) return;
     const removed = stream.entries.splice(0, stream.entries.length - keep);
     stream.maxDeleted = removed.at(-1)?.id ?? stream.maxDeleted;
+  }
+
+  private trimOlderThan(stream: MemoryStream, cutMs: number): void {
+    const keep = stream.entries.findIndex((e) => streamIdMs(e.id) >= cutMs);
+    const removed = stream.entries.splice(0, keep < 0 ? stream.entries.length : keep);
+    stream.maxDeleted = removed.at(-1)?.id ?? stream.maxDeleted;
+  }
+
+  /** Keys expire in the order they were made: every TTL is the same. */
+  private forgetExpiredKeys(now: number): void {
+    for (const [key, { expiresAt }] of this.idempotency) {
+      if (expiresAt > now) return;
+      this.idempotency.delete(key);
+    }
   }
 
   /** Forgets a channel entirely, as a Redis that lost its data would. */

@@ -143,7 +143,8 @@ async function startInProcess(ports: readonly number[], why: string): Promise<De
   const receipts = new MemoryReceiptStore(devices);
   const presence = new MemoryPresenceStore(configs[0]!.presence.ttlSeconds * 1000);
   const nodes = new MemoryNodeRegistry(configs[0]!.presence.ttlSeconds * 1000);
-  const log = new MemoryEventLog({ maxLength: configs[0]!.retention.maxLength, now: Date.now, receipts });
+  const { maxLength, maxAgeSeconds } = configs[0]!.retention;
+  const log = new MemoryEventLog({ maxLength, maxAgeMs: maxAgeSeconds * 1000, now: Date.now, receipts });
   const { publishRatePerSecond, publishBurst } = configs[0]!.limits;
   const shared = {
     log,
