@@ -3,7 +3,7 @@
 // the table of the README between its markers.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, workerFaults, workerScale } from '@tidings/testing';
 import { faultsTable, withFaultsTable } from './faults-table.js';
 
 // This file is bench/dist/faults/run-faults.js.
@@ -18,6 +18,8 @@ const SCENARIOS: readonly [string, (scale: Scale) => Promise<ScenarioReport>][] 
   ['redis-restart-everysec', (scale) => redisRestart('everysec', scale)],
   ['cluster-master-kill', (scale) => clusterMasterKill(scale)],
   ['cluster-master-kill-replicas-1', (scale) => clusterMasterKill(scale, ['--publish-replicas', '1'])],
+  ['worker-kill', (scale) => workerFaults('kill', workerScale(scale))],
+  ['worker-race', (scale) => workerFaults('race', workerScale(scale))],
 ];
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -40,7 +42,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const table = faultsTable(reports);
   console.log(`\n${table}\n\nresults: ${path}`);
   if (full) writeFileSync(README, withFaultsTable(readFileSync(README, 'utf8'), table));
-  const broken = reports.filter((r) => r.outOfOrder > 0 || r.unexpected.length > 0 || r.missingKept > 0 || (r.lostByRedis === 0 && r.missing > 0));
+  const receiptsWrong = (r: ScenarioReport) => (r.receipts ? r.receipts.unsettled + r.receipts.wrongEnd + r.receipts.wrongRetries + r.receipts.lettersMissing + r.receipts.lettersDuplicated : 0);
+  const broken = reports.filter((r) => r.outOfOrder > 0 || r.unexpected.length > 0 || r.missingKept > 0 || (r.lostByRedis === 0 && r.missing > 0) || receiptsWrong(r) > 0);
   return broken.length === 0 ? 0 : 1;
 }
 

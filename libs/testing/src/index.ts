@@ -21,3 +21,4 @@ export { runThroughFault, type FaultReport, type FaultRunOptions } from './fault
 export { startPersistentRedis, type AppendFsync, type PersistentRedis } from './faults/persistent-redis.js';
 export { startEdgeFleet, type EdgeFleet } from './faults/edge-fleet.js';
 export { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport } from './faults/scenarios.js';
+export { type ReceiptTally, type WorkerFault, type WorkerFaultReport, workerFaults, workerScale } from './faults/worker-faults.js';

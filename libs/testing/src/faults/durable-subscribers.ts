@@ -26,6 +26,8 @@ export interface SubscriberSpec {
   readonly device: string;
   readonly channels: readonly string[];
   readonly receiver: Receiver;
+  /** Called for every `ack: true` event that arrives, redeliveries included: where a device answers. */
+  readonly onAckEvent?: (channel: string, id: string, redelivery: boolean) => void;
 }
 
 const RECONNECT_MAX_MS = 500;
@@ -34,6 +36,7 @@ const POLL_TIMEOUT_SECONDS = 2;
 interface Envelope {
   channel?: string;
   id?: string;
+  ack?: boolean;
   redelivery?: boolean;
 }
 
@@ -76,6 +79,7 @@ abstract class Reconnecting implements DurableSubscriber {
   }
 
   protected take(envelope: Envelope): void {
+    if (envelope.ack && envelope.channel !== undefined && envelope.id !== undefined) this.spec.onAckEvent?.(envelope.channel, envelope.id, envelope.redelivery === true);
     if (envelope.redelivery || envelope.channel === undefined || envelope.id === undefined) return;
     this.spec.receiver.received(envelope.channel, envelope.id);
   }

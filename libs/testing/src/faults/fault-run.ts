@@ -21,6 +21,12 @@ export interface FaultRunOptions {
   readonly publishLimitMs?: number;
   /** Only a guard against a hang: how long to wait for every subscriber to catch up after the last publish. */
   readonly settleLimitMs?: number;
+  /** Publish `ack: true` events (every device owes a receipt for each). */
+  readonly ack?: boolean;
+  /** How a device answers the ack events it gets (redeliveries included); unanswered without it. */
+  readonly onAckEvent?: (device: { readonly name: string; readonly transport: Transport }, channel: string, id: string, redelivery: boolean) => void;
+  /** Runs once every device has every event, before the devices go: for what must still reach them (redeliveries). */
+  readonly beforeStop?: () => Promise<void>;
 }
 
 export interface FaultReport extends DeliveryReport {
@@ -50,11 +56,21 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
   for (const transport of TRANSPORTS) {
     for (let i = 0; i < options.subscribersPerTransport; i++) {
       const device = `${options.scenario}-${transport}-${i}`;
-      subscribers.push(startDurableSubscriber({ transport, url: options.url, device, channels: options.channels, receiver: ledger.receiver(device, options.channels) }));
+      const onAckEvent = options.onAckEvent;
+      subscribers.push(
+        startDurableSubscriber({
+          transport,
+          url: options.url,
+          device,
+          channels: options.channels,
+          receiver: ledger.receiver(device, options.channels),
+          ...(onAckEvent ? { onAckEvent: (channel: string, id: string, redelivery: boolean) => onAckEvent({ name: device, transport }, channel, id, redelivery) } : {}),
+        }),
+      );
     }
   }
   const stalled: string[] = [];
-  const publishers = Array.from({ length: options.publishers }, (_, i) => new SteadyPublisher(`${options.scenario}-p${i}`, options.url, options.channels, ledger, options.paceMs));
+  const publishers = Array.from({ length: options.publishers }, (_, i) => new SteadyPublisher(`${options.scenario}-p${i}`, options.url, options.channels, ledger, options.paceMs, options.ack));
   try {
     await Promise.all(subscribers.map((s) => s.ready));
     const total = options.publishers * options.eventsPerPublisher;
@@ -69,6 +85,7 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
     clearTimeout(timer);
     if (!finished) stalled.push(`publishing did not finish within ${limit} ms of the fault`);
     await waitUntil(() => ledger.complete(), 'every subscriber to catch up', options.settleLimitMs ?? 30_000, 100).catch(() => undefined); // the report says what is missing
+    await options.beforeStop?.();
   } finally {
     for (const publisher of publishers) publisher.stop();
     for (const subscriber of subscribers) subscriber.stop();

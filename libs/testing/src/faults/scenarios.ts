@@ -6,6 +6,7 @@ import { DeliveryLedger } from './delivery-ledger.js';
 import { type EdgeFleet, startEdgeFleet } from './edge-fleet.js';
 import { type FaultReport, type FaultRunOptions, runThroughFault } from './fault-run.js';
 import { type AppendFsync, startPersistentRedis } from './persistent-redis.js';
+import type { ReceiptTally } from './worker-faults.js';
 
 // The fault scenarios, each setting up its own Redis and edges behind a balancer and tearing them
 // down: `npm test` runs them small (test/faults.e2e.spec.ts), `npm run faults -- --full` large.
@@ -27,6 +28,8 @@ export interface ScenarioReport extends FaultReport {
   readonly lossWindowMs: number;
   /** Ids some device never received although Redis kept them: must be none. */
   readonly missingKept: number;
+  /** Worker scenarios: how every ack-required (event, device) pair ended. */
+  readonly receipts?: ReceiptTally;
 }
 
 const CHANNELS = ['orders', 'alerts/eu', 'alerts/us'];

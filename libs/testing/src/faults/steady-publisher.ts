@@ -24,6 +24,8 @@ export class SteadyPublisher {
     private readonly channels: readonly string[],
     private readonly ledger: DeliveryLedger,
     private readonly paceMs: number,
+    /** Publish `ack: true` events: each device that was a member owes a receipt. */
+    private readonly ack = false,
   ) {}
 
   get published(): number {
@@ -51,7 +53,7 @@ export class SteadyPublisher {
         const res = await fetch(`${this.url}/v1/channels/${encodeURIComponent(channel)}/events`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ data: { publisher: this.name, n }, idempotencyKey: key }),
+          body: JSON.stringify({ data: { publisher: this.name, n }, idempotencyKey: key, ...(this.ack ? { ack: true } : {}) }),
         });
         const body = await res.text();
         if (res.status === 201 || res.status === 200) {
