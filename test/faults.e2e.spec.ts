@@ -1,4 +1,4 @@
-import { CI_SCALE, clusterMasterKill, edgeKill, redisRestart, rollingRestart, scaleOutAndIn, type ScenarioReport, workerFaults, workerScale } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, edgeKill, redisRestart, rollingRestart, scaleOutAndIn, networkFaults, type ScenarioReport, workerFaults, workerScale } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
 
 // Faults on purpose, with real processes: publishers and durable devices (SSE, WebSocket,
@@ -74,5 +74,15 @@ describe('workers crashing and racing while devices answer, late or never', () =
     const report = logged(await workerFaults('race', scale));
     expect(report.receipts).toMatchObject({ ...ended, dead: pairs / 3 });
     expect(report).toMatchObject({ missing: 0, outOfOrder: 0, unexpected: [] });
+  }, 180_000);
+});
+
+describe('the network failing between edges and Redis', () => {
+  // Through a fault-injecting proxy: latency, a bandwidth limit, a partition, resets, then the open
+  // connections gone silent without closing (before the watchdog, publishes hung there for good).
+  // The same faults between clients and edges run in the full suite (network-clients).
+  it('every publish that got a 201 reaches every device once the edges find their way back', async () => {
+    const report = logged(await networkFaults('redis', CI_SCALE, 500));
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
   }, 180_000);
 });

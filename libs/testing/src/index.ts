@@ -22,3 +22,5 @@ export { startPersistentRedis, type AppendFsync, type PersistentRedis } from './
 export { startEdgeFleet, type EdgeFleet } from './faults/edge-fleet.js';
 export { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport } from './faults/scenarios.js';
 export { type ReceiptTally, type WorkerFault, type WorkerFaultReport, workerFaults, workerScale } from './faults/worker-faults.js';
+export { FaultProxy } from './faults/fault-proxy.js';
+export { type EdgeMemory, type NetworkFaultReport, type NetworkLeg, networkFaults } from './faults/network-faults.js';

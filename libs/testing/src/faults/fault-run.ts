@@ -21,6 +21,8 @@ export interface FaultRunOptions {
   readonly publishLimitMs?: number;
   /** Only a guard against a hang: how long to wait for every subscriber to catch up after the last publish. */
   readonly settleLimitMs?: number;
+  /** Devices give up a connection silent this long and open another (see SubscriberSpec). */
+  readonly silenceMs?: number;
   /** Publish `ack: true` events (every device owes a receipt for each). */
   readonly ack?: boolean;
   /** How a device answers the ack events it gets (redeliveries included); unanswered without it. */
@@ -64,6 +66,7 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
           device,
           channels: options.channels,
           receiver: ledger.receiver(device, options.channels),
+          ...(options.silenceMs === undefined ? {} : { silenceMs: options.silenceMs }),
           ...(onAckEvent ? { onAckEvent: (channel: string, id: string, redelivery: boolean) => onAckEvent({ name: device, transport }, channel, id, redelivery) } : {}),
         }),
       );

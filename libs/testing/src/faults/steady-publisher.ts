@@ -9,7 +9,7 @@ import type { DeliveryLedger } from './delivery-ledger.js';
 export class SteadyPublisher {
   /** Attempts refused with a documented retryable answer (503, 429, each with Retry-After). */
   refused = 0;
-  /** Attempts whose answer never came (connection refused or cut). */
+  /** Attempts whose answer never came (connection refused, cut, or silent for 15 s). */
   failed = 0;
   /** Attempts answered with anything else (a 503 without Retry-After too): never expected. */
   readonly unexpected: string[] = [];
@@ -54,6 +54,8 @@ export class SteadyPublisher {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ data: { publisher: this.name, n }, idempotencyKey: key, ...(this.ack ? { ack: true } : {}) }),
+          // A careful producer gives up on an answer that does not come (a half-open connection) and sends again.
+          signal: AbortSignal.timeout(REQUEST_LIMIT_MS),
         });
         const body = await res.text();
         if (res.status === 201 || res.status === 200) {
@@ -69,12 +71,14 @@ export class SteadyPublisher {
           this.unexpected.push(`${res.status} ${body}`);
         }
       } catch {
-        this.failed += 1; // the connection was refused or cut: the event may or may not be stored, so send it again
+        this.failed += 1; // the connection was refused, cut or silent: the event may or may not be stored, so send it again
       }
       await sleep(waitMs * (0.5 + Math.random() / 2));
     }
   }
 }
+
+const REQUEST_LIMIT_MS = 15_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
