@@ -1,4 +1,4 @@
-import { CI_SCALE, clusterMasterKill, edgeKill, redisRestart, rollingRestart, scaleOutAndIn, networkFaults, type ScenarioReport, workerFaults, workerScale } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, clusterSlotMigration, edgeKill, redisRestart, rollingRestart, scaleOutAndIn, networkFaults, type ScenarioReport, workerFaults, workerScale } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
 
 // Faults on purpose, with real processes: publishers and durable devices (SSE, WebSocket,
@@ -54,6 +54,13 @@ describe('a Redis crash and restart', () => {
 describe('a Redis Cluster master killed under load', () => {
   it('fails over to its replica; edges follow, and every event that got a 201 is delivered', async () => {
     const report = logged(await clusterMasterKill(CI_SCALE));
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
+  }, 120_000);
+});
+
+describe('Redis Cluster slots moved under load', () => {
+  it('each busy slot migrated to another master (MIGRATE, ASK, SETSLOT): every event that got a 201 is delivered', async () => {
+    const report = logged(await clusterSlotMigration(CI_SCALE));
     expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
   }, 120_000);
 });

@@ -3,7 +3,7 @@
 // the table of the README between its markers.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, networkFaults, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, workerFaults, workerScale } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, clusterSlotMigration, edgeKill, FULL_SCALE, networkFaults, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, workerFaults, workerScale } from '@tidings/testing';
 import { faultsTable, withFaultsTable } from './faults-table.js';
 
 // This file is bench/dist/faults/run-faults.js.
@@ -18,6 +18,7 @@ const SCENARIOS: readonly [string, (scale: Scale) => Promise<ScenarioReport>][] 
   ['redis-restart-everysec', (scale) => redisRestart('everysec', scale)],
   ['cluster-master-kill', (scale) => clusterMasterKill(scale)],
   ['cluster-master-kill-replicas-1', (scale) => clusterMasterKill(scale, ['--publish-replicas', '1'])],
+  ['cluster-slot-migration', clusterSlotMigration],
   ['worker-kill', (scale) => workerFaults('kill', workerScale(scale))],
   ['worker-race', (scale) => workerFaults('race', workerScale(scale))],
   ['network-redis', (scale) => networkFaults('redis', scale)],

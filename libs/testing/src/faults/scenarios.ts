@@ -141,6 +141,44 @@ export async function clusterMasterKill(scale: Scale, edgeArgs: readonly string[
   }, edgeArgs);
 }
 
+/**
+ * The slot of every channel moved, one after the other, to another master while publishers and
+ * devices run: keys copied with MIGRATE while the source answers ASK for the ones gone, then the
+ * slot handed over with SETSLOT NODE on every master (what `redis-cli --cluster reshard` does per
+ * slot, here aimed at exactly the busy slots).
+ */
+export async function clusterSlotMigration(scale: Scale): Promise<ScenarioReport> {
+  const cluster = await startRedisCluster();
+  return withFleet(cluster, async (fleet) => {
+    const report = await runThroughFault(options('cluster-slot-migration', fleet.balancer.url, scale), async () => {
+      for (const channel of CHANNELS) await migrateSlot(cluster, `tidings:{c:${channel}}:log`);
+    });
+    return withoutRedisLoss(report);
+  });
+}
+
+async function migrateSlot(cluster: RedisCluster, key: string): Promise<void> {
+  const asking = cluster.nodes[0]!.port;
+  const slot = String(await redisCommand(asking, 'CLUSTER', ['KEYSLOT', key]));
+  const source = await masterOf(cluster, key);
+  const masters = [...new Set(((await redisCommand(asking, 'CLUSTER', ['SLOTS'])) as [number, number, [string, number]][]).map((r) => Number(r[2][1])))];
+  const target = masters.find((port) => port !== source)!;
+  const idOf = async (port: number) => String(await redisCommand(port, 'CLUSTER', ['MYID']));
+  const [sourceId, targetId] = [await idOf(source), await idOf(target)];
+  await redisCommand(target, 'CLUSTER', ['SETSLOT', slot, 'IMPORTING', sourceId]);
+  await redisCommand(source, 'CLUSTER', ['SETSLOT', slot, 'MIGRATING', targetId]);
+  for (;;) {
+    const keys = (await redisCommand(source, 'CLUSTER', ['GETKEYSINSLOT', slot, '10'])) as string[];
+    if (keys.length === 0) break;
+    await redisCommand(source, 'MIGRATE', ['127.0.0.1', String(target), '', '0', '10000', 'KEYS', ...keys]);
+  }
+  // The target first, so the slot is never without an owner; then everyone else hears of it.
+  await redisCommand(target, 'CLUSTER', ['SETSLOT', slot, 'NODE', targetId]);
+  await redisCommand(source, 'CLUSTER', ['SETSLOT', slot, 'NODE', targetId]);
+  for (const port of masters) if (port !== source && port !== target) await redisCommand(port, 'CLUSTER', ['SETSLOT', slot, 'NODE', targetId]);
+  if ((await masterOf(cluster, key, source)) !== target) throw new Error(`slot ${slot} did not move to ${target}`);
+}
+
 /** The port of the master serving `key`'s slot, as `asking` (a live node) sees it. */
 async function masterOf(cluster: RedisCluster, key: string, asking = cluster.nodes[0]!.port): Promise<number> {
   const slot = Number(await redisCommand(asking, 'CLUSTER', ['KEYSLOT', key]));
