@@ -3,7 +3,7 @@
 // the table of the README between its markers.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CI_SCALE, clusterMasterKill, clusterSlotMigration, edgeKill, FULL_SCALE, networkFaults, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, workerFaults, workerScale } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, clusterSlotMigration, edgeKill, FULL_SCALE, networkFaults, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, slowConsumers, workerFaults, workerScale } from '@tidings/testing';
 import { faultsTable, withFaultsTable } from './faults-table.js';
 
 // This file is bench/dist/faults/run-faults.js.
@@ -23,6 +23,7 @@ const SCENARIOS: readonly [string, (scale: Scale) => Promise<ScenarioReport>][] 
   ['worker-race', (scale) => workerFaults('race', workerScale(scale))],
   ['network-redis', (scale) => networkFaults('redis', scale)],
   ['network-clients', (scale) => networkFaults('clients', scale)],
+  ['slow-consumers', slowConsumers],
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

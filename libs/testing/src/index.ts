@@ -24,3 +24,4 @@ export { CI_SCALE, clusterMasterKill, clusterSlotMigration, edgeKill, FULL_SCALE
 export { type ReceiptTally, type WorkerFault, type WorkerFaultReport, workerFaults, workerScale } from './faults/worker-faults.js';
 export { FaultProxy } from './faults/fault-proxy.js';
 export { type EdgeMemory, type NetworkFaultReport, type NetworkLeg, networkFaults } from './faults/network-faults.js';
+export { slowConsumers, type SlowConsumersReport } from './faults/slow-consumers.js';

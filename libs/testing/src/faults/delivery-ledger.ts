@@ -36,6 +36,8 @@ export interface Receiver {
 }
 
 export class DeliveryLedger {
+  /** Publish-to-arrival times of first arrivals: [publish time (the id's), ms taken]. */
+  private readonly delays: [number, number][] = [];
   private readonly published = new Map<string, Set<string>>();
   private readonly receivers = new Map<string, LedgerReceiver>();
 
@@ -69,9 +71,16 @@ export class DeliveryLedger {
 
   /** A subscriber that follows `channels` from before the first publish. */
   receiver(subscriber: string, channels: readonly string[]): Receiver {
-    const receiver = new LedgerReceiver(channels);
+    const receiver = new LedgerReceiver(channels, (publishedAt) => this.delays.push([publishedAt, Date.now() - publishedAt]));
     this.receivers.set(subscriber, receiver);
     return receiver;
+  }
+
+  /** p50 and p99 of the time from publish (the id's time: Redis runs on this host) to first arrival, for events published in [from, to). */
+  delay(from = 0, to = Infinity): { p50: number; p99: number; samples: number } {
+    const sorted = this.delays.filter(([at]) => at >= from && at < to).map(([, ms]) => ms).sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    return { p50: at(0.5), p99: at(0.99), samples: sorted.length };
   }
 
   /** Whether every subscriber has every published event of its channels. */
@@ -117,7 +126,10 @@ class LedgerReceiver implements Receiver {
   readonly late = new Map<string, number>();
   resets = 0;
 
-  constructor(readonly channels: readonly string[]) {}
+  constructor(
+    readonly channels: readonly string[],
+    private readonly arrived: (publishedAt: number) => void,
+  ) {}
 
   received(channel: string, id: string): void {
     let ids = this.seen.get(channel);
@@ -127,6 +139,7 @@ class LedgerReceiver implements Receiver {
       return;
     }
     ids.add(id);
+    this.arrived(Number(id.split('-')[0]));
     const newest = this.newest.get(channel);
     if (newest !== undefined && compareIds(id, newest) < 0) this.late.set(channel, (this.late.get(channel) ?? 0) + 1);
     else this.newest.set(channel, id);
