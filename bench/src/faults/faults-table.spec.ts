@@ -18,6 +18,7 @@ const report = (overrides: Partial<ScenarioReport>): ScenarioReport => ({
   unexpected: [],
   reconnects: 3,
   maxRecoveryMs: 1500,
+  publishMs: { p50: 3, p99: 40 },
   lostByRedis: 0,
   lossWindowMs: 0,
   missingKept: 0,

@@ -3,7 +3,7 @@
 // the table of the README between its markers.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CI_SCALE, clusterMasterKill, clusterSlotMigration, edgeKill, FULL_SCALE, networkFaults, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, slowConsumers, workerFaults, workerScale } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, clusterSlotMigration, clusterSteady, edgeKill, FULL_SCALE, networkFaults, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, slowConsumers, workerFaults, workerScale } from '@tidings/testing';
 import { faultsTable, withFaultsTable } from './faults-table.js';
 
 // This file is bench/dist/faults/run-faults.js.
@@ -19,6 +19,9 @@ const SCENARIOS: readonly [string, (scale: Scale) => Promise<ScenarioReport>][] 
   ['cluster-master-kill', (scale) => clusterMasterKill(scale)],
   ['cluster-master-kill-replicas-1', (scale) => clusterMasterKill(scale, ['--publish-replicas', '1'])],
   ['cluster-slot-migration', clusterSlotMigration],
+  // No fault: what --publish-replicas 1 costs a publish (publishMs in the results JSON).
+  ['cluster-steady', (scale) => clusterSteady(scale)],
+  ['cluster-steady-replicas-1', (scale) => clusterSteady(scale, ['--publish-replicas', '1'])],
   ['worker-kill', (scale) => workerFaults('kill', workerScale(scale))],
   ['worker-race', (scale) => workerFaults('race', workerScale(scale))],
   ['network-redis', (scale) => networkFaults('redis', scale)],

@@ -20,7 +20,7 @@ export { SteadyPublisher } from './faults/steady-publisher.js';
 export { runThroughFault, type FaultReport, type FaultRunOptions } from './faults/fault-run.js';
 export { startPersistentRedis, type AppendFsync, type PersistentRedis } from './faults/persistent-redis.js';
 export { startEdgeFleet, type EdgeFleet } from './faults/edge-fleet.js';
-export { CI_SCALE, clusterMasterKill, clusterSlotMigration, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport } from './faults/scenarios.js';
+export { CI_SCALE, clusterMasterKill, clusterSlotMigration, clusterSteady, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport } from './faults/scenarios.js';
 export { type ReceiptTally, type WorkerFault, type WorkerFaultReport, workerFaults, workerScale } from './faults/worker-faults.js';
 export { FaultProxy } from './faults/fault-proxy.js';
 export { type EdgeMemory, type NetworkFaultReport, type NetworkLeg, networkFaults } from './faults/network-faults.js';

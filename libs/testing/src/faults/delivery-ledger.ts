@@ -78,9 +78,8 @@ export class DeliveryLedger {
 
   /** p50 and p99 of the time from publish (the id's time: Redis runs on this host) to first arrival, for events published in [from, to). */
   delay(from = 0, to = Infinity): { p50: number; p99: number; samples: number } {
-    const sorted = this.delays.filter(([at]) => at >= from && at < to).map(([, ms]) => ms).sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-    return { p50: at(0.5), p99: at(0.99), samples: sorted.length };
+    const taken = this.delays.filter(([at]) => at >= from && at < to).map(([, ms]) => ms);
+    return { ...percentiles(taken), samples: taken.length };
   }
 
   /** Whether every subscriber has every published event of its channels. */
@@ -155,4 +154,11 @@ export function compareIds(a: string, b: string): number {
   const [ams = 0, aseq = 0] = a.split('-').map(Number);
   const [bms = 0, bseq = 0] = b.split('-').map(Number);
   return ams - bms || aseq - bseq;
+}
+
+/** The 50th and 99th percentiles (nearest rank) of `values`, which it sorts; 0 for none. */
+export function percentiles(values: number[]): { p50: number; p99: number } {
+  const sorted = values.sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99) };
 }

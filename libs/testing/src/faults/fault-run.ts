@@ -1,5 +1,5 @@
 import { waitUntil } from '../wait-until.js';
-import { DeliveryLedger, type DeliveryReport } from './delivery-ledger.js';
+import { DeliveryLedger, type DeliveryReport, percentiles } from './delivery-ledger.js';
 import { type DurableSubscriber, startDurableSubscriber, type Transport } from './durable-subscribers.js';
 import { SteadyPublisher } from './steady-publisher.js';
 
@@ -43,6 +43,8 @@ export interface FaultReport extends DeliveryReport {
   readonly reconnects: number;
   /** Longest time one event took from its first attempt to its id (refusals, retries and stalls included): the publishers' view of recovery. */
   readonly maxRecoveryMs: number;
+  /** Publish answer times, first attempt to id (ms): the publishers' everyday view. */
+  readonly publishMs: { readonly p50: number; readonly p99: number };
 }
 
 const TRANSPORTS: readonly Transport[] = ['sse', 'ws', 'poll'];
@@ -102,5 +104,6 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
     unexpected: [...stalled, ...publishers.flatMap((p) => p.unexpected)],
     reconnects: subscribers.reduce((sum, s) => sum + s.reconnects, 0),
     maxRecoveryMs: Math.max(0, ...publishers.map((p) => p.slowestMs)),
+    publishMs: percentiles(publishers.flatMap((p) => p.tookMs)),
   };
 }

@@ -142,6 +142,16 @@ export async function clusterMasterKill(scale: Scale, edgeArgs: readonly string[
 }
 
 /**
+ * No fault: publishers and devices on a Redis Cluster, for what publishes cost with `edgeArgs`
+ * (`--publish-replicas 1`: each 201 waits for a replica) against without.
+ */
+export async function clusterSteady(scale: Scale, edgeArgs: readonly string[] = []): Promise<ScenarioReport> {
+  const cluster = await startRedisCluster();
+  const scenario = edgeArgs.includes('--publish-replicas') ? `cluster-steady-replicas-${edgeArgs[edgeArgs.indexOf('--publish-replicas') + 1]}` : 'cluster-steady';
+  return withFleet(cluster, async (fleet) => withoutRedisLoss(await runThroughFault(options(scenario, fleet.balancer.url, scale), async () => undefined)), edgeArgs);
+}
+
+/**
  * The slot of every channel moved, one after the other, to another master while publishers and
  * devices run: keys copied with MIGRATE while the source answers ASK for the ones gone, then the
  * slot handed over with SETSLOT NODE on every master (what `redis-cli --cluster reshard` does per

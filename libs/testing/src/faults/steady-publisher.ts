@@ -15,6 +15,8 @@ export class SteadyPublisher {
   readonly unexpected: string[] = [];
   /** Longest time one event took from its first attempt to its id, retries and stalls included. */
   slowestMs = 0;
+  /** That time for every event published, in order. */
+  readonly tookMs: number[] = [];
   private stopping = false;
   private sent = 0;
 
@@ -60,6 +62,7 @@ export class SteadyPublisher {
         const body = await res.text();
         if (res.status === 201 || res.status === 200) {
           this.ledger.recordPublished(channel, (JSON.parse(body) as { id: string }).id);
+          this.tookMs.push(Date.now() - started);
           this.slowestMs = Math.max(this.slowestMs, Date.now() - started);
           return;
         }
