@@ -52,8 +52,9 @@ export class FaultProxy {
   }
 
   /**
-   * The connections open now stop forwarding in both directions and are never closed (their far
-   * end is gone without a word, as after a NAT timeout or a host that vanished); new ones work.
+   * The connections open now go half-open: their far end is gone without a word (the target sees
+   * them close, as after a NAT timeout or a host that vanished), while the clients' side stays
+   * open and silent, swallowing what they send. New connections work.
    */
   halfOpen(): void {
     for (const link of this.links) link.silence();
@@ -93,8 +94,12 @@ export class FaultProxy {
     const dial = () => {
       if (client.destroyed) return;
       const upstream = connect(this.targetPort, '127.0.0.1');
+      let linked = false;
       upstream.on('error', () => upstream.destroy());
+      // Refused or failed before it was linked: the client's connection ends; after, the link decides.
+      upstream.once('close', () => linked || client.destroy());
       upstream.once('connect', () => {
+        linked = true;
         const link = new Link(client, upstream, () => ({ latencyMs: this.latencyMs, bytesPerSecond: this.bytesPerSecond }));
         this.links.add(link);
         link.closed.then(
@@ -103,7 +108,6 @@ export class FaultProxy {
         );
         if (this.partitioned) link.hold(true);
       });
-      upstream.once('close', () => client.destroy());
     };
     if (this.partitioned) this.waiting.add(dial);
     else dial();
@@ -122,6 +126,7 @@ interface Shape {
 /** A client connection and its upstream: two directions, each a bounded queue. */
 class Link {
   readonly closed: Promise<void>;
+  private silenced = false;
   private readonly up: Direction;
   private readonly down: Direction;
 
@@ -140,9 +145,9 @@ class Link {
       client.once('close', one);
       upstream.once('close', one);
     });
-    // One end gone for good: the other goes too (a reset stays a reset).
+    // One end gone for good: the other goes too (a reset stays a reset), unless silenced.
     client.once('close', () => upstream.destroy());
-    upstream.once('close', () => client.destroy());
+    upstream.once('close', () => this.silenced || client.destroy());
     client.resume();
   }
 
@@ -151,9 +156,12 @@ class Link {
     this.down.hold(held);
   }
 
+  /** The far end is gone without a word: the target's side closes, the client hears nothing, ever. */
   silence(): void {
+    this.silenced = true;
     this.up.silence();
     this.down.silence();
+    this.upstream.destroy();
   }
 
   reset(): void {
