@@ -25,3 +25,4 @@ export { type ReceiptTally, type WorkerFault, type WorkerFaultReport, workerFaul
 export { FaultProxy } from './faults/fault-proxy.js';
 export { type EdgeMemory, type NetworkFaultReport, type NetworkLeg, networkFaults } from './faults/network-faults.js';
 export { slowConsumers, type SlowConsumersReport } from './faults/slow-consumers.js';
+export { soak, type SoakReport, type SoakSnapshot } from './faults/soak.js';

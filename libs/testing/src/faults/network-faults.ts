@@ -110,7 +110,7 @@ class RssSampler {
   }
 }
 
-function rssOf(pid: number): number {
+export function rssOf(pid: number): number {
   try {
     const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb === undefined ? 0 : Number(kb) * 1024;
