@@ -37,9 +37,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const stamp = started.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   mkdirSync(RESULTS_DIR, { recursive: true });
   if (argv.includes('--soak')) return runSoak(argv, started, `${RESULTS_DIR}faults-${stamp}-soak.json`);
-  const path = `${RESULTS_DIR}faults-${stamp}-${full ? 'full' : 'ci'}.json`;
+  const path = `${RESULTS_DIR}faults-${stamp}-${full ? 'full' : 'ci'}${argv.includes('--only') ? '-only' : ''}.json`;
+  // --only a,b: just those scenarios (to measure again after a fix); the README is left alone.
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]?.split(',') : undefined;
   const reports: ScenarioReport[] = [];
   for (const [name, run] of SCENARIOS) {
+    if (only && !only.includes(name)) continue;
     console.log(`${name}: running`);
     const report = await run(scale);
     reports.push(report);
@@ -50,7 +53,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const table = faultsTable(reports);
   console.log(`\n${table}\n\nresults: ${path}`);
-  if (full) writeFileSync(README, withFaultsTable(readFileSync(README, 'utf8'), table));
+  if (full && !only) writeFileSync(README, withFaultsTable(readFileSync(README, 'utf8'), table));
   const receiptsWrong = (r: ScenarioReport) => (r.receipts ? r.receipts.unsettled + r.receipts.wrongEnd + r.receipts.wrongRetries + r.receipts.lettersMissing + r.receipts.lettersDuplicated : 0);
   const broken = reports.filter((r) => r.outOfOrder > 0 || r.unexpected.length > 0 || r.missingKept > 0 || (r.lostByRedis === 0 && r.missing > 0) || receiptsWrong(r) > 0);
   return broken.length === 0 ? 0 : 1;

@@ -123,8 +123,11 @@ class SseSubscriber extends Reconnecting {
       this.ended();
     };
     const headers: Record<string, string> = this.lastEventId === undefined ? {} : { 'last-event-id': this.lastEventId };
+    // From the request on: an answer that never starts is as silent as a stream that stops.
+    const watchdog = this.watchdog(() => request.destroy());
     const request = get(`${this.spec.url}/v1/sse?${query}&device=${encodeURIComponent(this.spec.device)}`, { headers }, (res) => {
       if (res.statusCode !== 200) {
+        watchdog.stop();
         res.resume();
         res.once('end', ended);
         return;
@@ -137,7 +140,7 @@ class SseSubscriber extends Reconnecting {
         },
       });
       res.setEncoding('utf8');
-      const watchdog = this.watchdog(() => request.destroy());
+      watchdog.heard();
       res.on('data', (chunk: string) => {
         watchdog.heard();
         parser.feed(chunk);
@@ -148,7 +151,10 @@ class SseSubscriber extends Reconnecting {
         ended();
       });
     });
-    request.once('error', ended);
+    request.once('error', () => {
+      watchdog.stop();
+      ended();
+    });
     this.request = request;
   }
 

@@ -52,12 +52,20 @@ export type WorkerFault = 'kill' | 'race';
 const CHANNELS = ['jobs/a', 'jobs/b'];
 const RETRIES = 2;
 const WEBHOOK_SECRET = 'fault-suite-webhook-secret';
-/** First redelivery a second after publish, two rounds 1-2 s apart, then dead; a killed worker's job is free again after 2 s. */
-const POLICY = [
-  ...['--receipts-ack-timeout-seconds', '1', '--receipts-max-retries', String(RETRIES)],
-  ...['--receipts-backoff-base-seconds', '1', '--receipts-backoff-max-seconds', '2'],
+/**
+ * Small runs: first redelivery a second after publish, two rounds 1-2 s apart, then dead. Full
+ * runs answer tens of thousands of receipts from one process, so a device's prompt answer can take
+ * seconds to land: there the rounds are five times slower. A killed worker's job is free again after 2 s.
+ */
+const policy = (seconds: number) => [
+  ...['--receipts-ack-timeout-seconds', String(seconds), '--receipts-max-retries', String(RETRIES)],
+  ...['--receipts-backoff-base-seconds', String(seconds), '--receipts-backoff-max-seconds', String(2 * seconds)],
   ...['--jobs-lock-seconds', '2', '--jobs-reconcile-seconds', '1', '--webhook-secret', WEBHOOK_SECRET],
 ];
+/** Receipts one run posts at once. */
+const ANSWERS_IN_FLIGHT = 32;
+/** Long-poll devices give up a request unanswered this long after its timeout (as a client would), and ask again. */
+const SILENCE_MS = 4000;
 /** How each kind of device answers: at the first delivery, at the first redelivery, never. */
 const ANSWERS: Record<Transport, 'first' | 'redelivery' | 'never'> = { sse: 'first', ws: 'redelivery', poll: 'never' };
 
@@ -71,10 +79,11 @@ export async function workerFaults(fault: WorkerFault, scale: Scale): Promise<Wo
   const letters = await startLetterBox();
   const workers: ServiceProcess[] = [];
   const startWorkers = async (count: number) => {
-    workers.push(...(await Promise.all(Array.from({ length: count }, () => startWorker({ redisUrl: redis.url, args: [...POLICY, '--webhook-url', letters.url] })))));
+    const seconds = scale.subscribersPerTransport > 5 ? 5 : 1;
+    workers.push(...(await Promise.all(Array.from({ length: count }, () => startWorker({ redisUrl: redis.url, args: [...policy(seconds), '--webhook-url', letters.url] })))));
   };
   try {
-    const fleet = await startEdgeFleet(redis.url, 2);
+    const fleet = await startEdgeFleet(redis.url, 2, ['--sse-heartbeat-seconds', '1']); // heartbeats well inside SILENCE_MS
     try {
       if (fault === 'kill') await startWorkers(2);
       const ledger = new DeliveryLedger();
@@ -93,6 +102,7 @@ export async function workerFaults(fault: WorkerFault, scale: Scale): Promise<Wo
           channels: CHANNELS,
           ...scale,
           ack: true,
+          silenceMs: SILENCE_MS,
           onAckEvent: (device, channel, id, redelivery) => answering.take(device, channel, id, redelivery),
           beforeStop: settled, // late answerers need their redeliveries
         },
@@ -125,6 +135,7 @@ class Answering {
   readonly failures: string[] = [];
   private readonly answered = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly queued: [string, string, string][] = [];
 
   constructor(private readonly url: string) {}
 
@@ -135,12 +146,23 @@ class Answering {
     const pair = `${device.name} ${channel} ${id}`;
     if (this.answered.has(pair)) return;
     this.answered.add(pair);
-    const posting = this.post(device.name, channel, id).finally(() => this.inFlight.delete(posting));
-    this.inFlight.add(posting);
+    this.queued.push([device.name, channel, id]);
+    this.next();
   }
 
   async idle(): Promise<void> {
-    await Promise.all([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.race([...this.inFlight]);
+  }
+
+  private next(): void {
+    while (this.inFlight.size < ANSWERS_IN_FLIGHT && this.queued.length > 0) {
+      const [device, channel, id] = this.queued.shift()!;
+      const posting: Promise<void> = this.post(device, channel, id).finally(() => {
+        this.inFlight.delete(posting);
+        this.next();
+      });
+      this.inFlight.add(posting);
+    }
   }
 
   private async post(device: string, channel: string, id: string): Promise<void> {
