@@ -54,7 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const table = faultsTable(reports);
   console.log(`\n${table}\n\nresults: ${path}`);
   if (full && !only) writeFileSync(README, withFaultsTable(readFileSync(README, 'utf8'), table));
-  const receiptsWrong = (r: ScenarioReport) => (r.receipts ? r.receipts.unsettled + r.receipts.wrongEnd + r.receipts.wrongRetries + r.receipts.lettersMissing + r.receipts.lettersDuplicated : 0);
+  const receiptsWrong = (r: ScenarioReport) => (r.receipts ? r.receipts.unsettled + r.receipts.wrongRetries + r.receipts.lettersMissing + r.receipts.lettersDuplicated : 0);
   const broken = reports.filter((r) => r.outOfOrder > 0 || r.unexpected.length > 0 || r.missingKept > 0 || (r.lostByRedis === 0 && r.missing > 0) || receiptsWrong(r) > 0);
   return broken.length === 0 ? 0 : 1;
 }
