@@ -1,4 +1,4 @@
-import { CI_SCALE, clusterMasterKill, edgeKill, redisRestart, rollingRestart, scaleOutAndIn, type ScenarioReport } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, clusterSlotMigration, edgeKill, redisRestart, rollingRestart, scaleOutAndIn, networkFaults, type ScenarioReport, workerFaults, workerScale } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
 
 // Faults on purpose, with real processes: publishers and durable devices (SSE, WebSocket,
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const published = CI_SCALE.publishers * CI_SCALE.eventsPerPublisher;
 
 /** The numbers behind the assertions, one line per scenario in the test output. */
-function logged(report: ScenarioReport): ScenarioReport {
+function logged<T extends ScenarioReport>(report: T): T {
   const { faults, unexpected, ...figures } = report;
   console.info(JSON.stringify({ ...figures, faults: faults.length, unexpected: unexpected.length }));
   return report;
@@ -56,4 +56,40 @@ describe('a Redis Cluster master killed under load', () => {
     const report = logged(await clusterMasterKill(CI_SCALE));
     expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
   }, 120_000);
+});
+
+describe('Redis Cluster slots moved under load', () => {
+  it('each busy slot migrated to another master (MIGRATE, ASK, SETSLOT): every event that got a 201 is delivered', async () => {
+    const report = logged(await clusterSlotMigration(CI_SCALE));
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
+  }, 120_000);
+});
+
+describe('workers crashing and racing while devices answer, late or never', () => {
+  // Smaller than the other scenarios: each (event, device) pair is read back at the end.
+  const scale = workerScale({ ...CI_SCALE, eventsPerPublisher: 20 });
+  const pairs = 3 * scale.subscribersPerTransport * scale.publishers * scale.eventsPerPublisher;
+  const ended = { pairs, unsettled: 0, wrongEnd: 0, wrongRetries: 0, lettersMissing: 0, lettersDuplicated: 0 };
+
+  it('kill -9 of a worker during retries: every ack pair ends answered or dead once, each dead one in one dead letter', async () => {
+    const report = logged(await workerFaults('kill', scale));
+    expect(report.receipts).toMatchObject({ ...ended, dead: pairs / 3 }); // the long-poll devices never answer
+    expect(report).toMatchObject({ missing: 0, outOfOrder: 0, unexpected: [] });
+  }, 180_000);
+
+  it('two workers started at once on a backlog of due rounds: each pair still ends once', async () => {
+    const report = logged(await workerFaults('race', scale));
+    expect(report.receipts).toMatchObject({ ...ended, dead: pairs / 3 });
+    expect(report).toMatchObject({ missing: 0, outOfOrder: 0, unexpected: [] });
+  }, 180_000);
+});
+
+describe('the network failing between edges and Redis', () => {
+  // Through a fault-injecting proxy: latency, a bandwidth limit, a partition, resets, then the open
+  // connections gone silent without closing (before the watchdog, publishes hung there for good).
+  // The same faults between clients and edges run in the full suite (network-clients).
+  it('every publish that got a 201 reaches every device once the edges find their way back', async () => {
+    const report = logged(await networkFaults('redis', CI_SCALE, 500));
+    expect(report).toMatchObject({ published, missing: 0, outOfOrder: 0, resets: 0, unexpected: [] });
+  }, 180_000);
 });

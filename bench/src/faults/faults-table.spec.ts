@@ -18,6 +18,7 @@ const report = (overrides: Partial<ScenarioReport>): ScenarioReport => ({
   unexpected: [],
   reconnects: 3,
   maxRecoveryMs: 1500,
+  publishMs: { p50: 3, p99: 40 },
   lostByRedis: 0,
   lossWindowMs: 0,
   missingKept: 0,
@@ -25,13 +26,19 @@ const report = (overrides: Partial<ScenarioReport>): ScenarioReport => ({
 });
 
 describe('the faults table', () => {
-  it('has a row per scenario: events some device missed, and what Redis lost with its window', () => {
-    const table = faultsTable([report({}), report({ scenario: 'redis-restart-everysec', missing: 4, missingEvents: 2, lostByRedis: 3, lossWindowMs: 812 })]);
+  it('has a row per scenario: events some device missed, what Redis lost with its window, receipts that did not end once', () => {
+    const receipts = { pairs: 60, answered: 40, dead: 20, unsettled: 1, wrongEnd: 1, wrongRetries: 1, lettersMissing: 1, lettersDuplicated: 1, letterRepeats: 4 };
+    const table = faultsTable([
+      report({}),
+      report({ scenario: 'redis-restart-everysec', missing: 4, missingEvents: 2, lostByRedis: 3, lossWindowMs: 812 }),
+      report({ scenario: 'worker-kill', receipts }),
+    ]);
     expect(table.split('\n')).toEqual([
       '| scenario | clients | events | lost | duplicated | resets | publish retries | max recovery time |',
       '|---|---|---|---|---|---|---|---|',
       '| edge-kill | 8 | 120 | 0 | 0 | 0 | 3 | 1.5 s |',
       '| redis-restart-everysec | 8 | 120 | 2 (Redis lost 3: 812 ms window) | 0 | 0 | 3 | 1.5 s |',
+      '| worker-kill | 8 | 120 | 2 | 2 | 0 | 3 | 1.5 s |', // receipts: unsettled, no letter; a round twice, two letters
     ]);
   });
 

@@ -11,7 +11,12 @@ export function faultsTable(reports: readonly ScenarioReport[]): string {
     // acknowledged events from the log (some devices may have had them live): counted beside, with
     // the span of acknowledged time they cover, the measured loss window.
     const window = r.lostByRedis > 0 ? ` (Redis lost ${r.lostByRedis}: ${r.lossWindowMs} ms window)` : '';
-    return `| ${r.scenario} | ${r.clients} | ${r.published} | ${r.missingEvents}${window} | ${r.duplicated} | ${r.resets} | ${r.refused + r.failedAttempts} | ${(r.maxRecoveryMs / 1000).toFixed(1)} s |`;
+    // Worker scenarios also count receipts: a pair that never ended or got no dead letter is lost;
+    // a round run twice or a second letter is a duplicate. (A device whose answer came after it was
+    // declared dead ended dead, once, and its answer was refused: counted apart, as wrongEnd.)
+    const lost = r.missingEvents + (r.receipts ? r.receipts.unsettled + r.receipts.lettersMissing : 0);
+    const duplicated = r.duplicated + (r.receipts ? r.receipts.wrongRetries + r.receipts.lettersDuplicated : 0);
+    return `| ${r.scenario} | ${r.clients} | ${r.published} | ${lost}${window} | ${duplicated} | ${r.resets} | ${r.refused + r.failedAttempts} | ${(r.maxRecoveryMs / 1000).toFixed(1)} s |`;
   });
   return [
     '| scenario | clients | events | lost | duplicated | resets | publish retries | max recovery time |',

@@ -1,9 +1,10 @@
 // `npm run faults [-- --full]`: runs every fault scenario in turn (small, as in npm test, or at
 // full scale), writes the reports to bench/results/faults-<time>-<scale>.json and, for a full run,
-// the table of the README between its markers.
+// the table of the README between its markers. `npm run faults -- --soak --minutes N`: mixed load
+// with a fault every 30 s for N minutes, written to bench/results/faults-<time>-soak.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CI_SCALE, clusterMasterKill, edgeKill, FULL_SCALE, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport } from '@tidings/testing';
+import { CI_SCALE, clusterMasterKill, clusterSlotMigration, clusterSteady, edgeKill, FULL_SCALE, networkFaults, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, slowConsumers, soak, workerFaults, workerScale } from '@tidings/testing';
 import { faultsTable, withFaultsTable } from './faults-table.js';
 
 // This file is bench/dist/faults/run-faults.js.
@@ -18,6 +19,15 @@ const SCENARIOS: readonly [string, (scale: Scale) => Promise<ScenarioReport>][] 
   ['redis-restart-everysec', (scale) => redisRestart('everysec', scale)],
   ['cluster-master-kill', (scale) => clusterMasterKill(scale)],
   ['cluster-master-kill-replicas-1', (scale) => clusterMasterKill(scale, ['--publish-replicas', '1'])],
+  ['cluster-slot-migration', clusterSlotMigration],
+  // No fault: what --publish-replicas 1 costs a publish (publishMs in the results JSON).
+  ['cluster-steady', (scale) => clusterSteady(scale)],
+  ['cluster-steady-replicas-1', (scale) => clusterSteady(scale, ['--publish-replicas', '1'])],
+  ['worker-kill', (scale) => workerFaults('kill', workerScale(scale))],
+  ['worker-race', (scale) => workerFaults('race', workerScale(scale))],
+  ['network-redis', (scale) => networkFaults('redis', scale)],
+  ['network-clients', (scale) => networkFaults('clients', scale)],
+  ['slow-consumers', slowConsumers],
 ];
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -25,10 +35,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const scale = full ? FULL_SCALE : CI_SCALE;
   const started = new Date();
   const stamp = started.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const path = `${RESULTS_DIR}faults-${stamp}-${full ? 'full' : 'ci'}.json`;
   mkdirSync(RESULTS_DIR, { recursive: true });
+  if (argv.includes('--soak')) return runSoak(argv, started, `${RESULTS_DIR}faults-${stamp}-soak.json`);
+  const path = `${RESULTS_DIR}faults-${stamp}-${full ? 'full' : 'ci'}${argv.includes('--only') ? '-only' : ''}.json`;
+  // --only a,b: just those scenarios (to measure again after a fix); the README is left alone.
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]?.split(',') : undefined;
   const reports: ScenarioReport[] = [];
   for (const [name, run] of SCENARIOS) {
+    if (only && !only.includes(name)) continue;
     console.log(`${name}: running`);
     const report = await run(scale);
     reports.push(report);
@@ -39,9 +53,22 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const table = faultsTable(reports);
   console.log(`\n${table}\n\nresults: ${path}`);
-  if (full) writeFileSync(README, withFaultsTable(readFileSync(README, 'utf8'), table));
-  const broken = reports.filter((r) => r.outOfOrder > 0 || r.unexpected.length > 0 || r.missingKept > 0 || (r.lostByRedis === 0 && r.missing > 0));
+  if (full && !only) writeFileSync(README, withFaultsTable(readFileSync(README, 'utf8'), table));
+  const receiptsWrong = (r: ScenarioReport) => (r.receipts ? r.receipts.unsettled + r.receipts.wrongRetries + r.receipts.lettersMissing + r.receipts.lettersDuplicated : 0);
+  const broken = reports.filter((r) => r.outOfOrder > 0 || r.unexpected.length > 0 || r.missingKept > 0 || (r.lostByRedis === 0 && r.missing > 0) || receiptsWrong(r) > 0);
   return broken.length === 0 ? 0 : 1;
+}
+
+async function runSoak(argv: readonly string[], started: Date, path: string): Promise<number> {
+  const at = argv.indexOf('--minutes');
+  const minutes = at < 0 ? 60 : Number(argv[at + 1]);
+  if (!Number.isInteger(minutes) || minutes < 2) throw new Error('--minutes must be a whole number of at least 2');
+  console.log(`soak: ${minutes} minutes`);
+  const report = await soak(minutes);
+  writeFileSync(path, `${JSON.stringify({ started: started.toISOString(), report }, null, 2)}\n`);
+  const { faults, unexpected, ...figures } = report;
+  console.log(JSON.stringify({ ...figures, faults: faults.length, unexpected }, null, 2), `\nresults: ${path}`);
+  return report.missing === 0 && report.outOfOrder === 0 && unexpected.length === 0 ? 0 : 1;
 }
 
 process.exitCode = await main(process.argv.slice(2));

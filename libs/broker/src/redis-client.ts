@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { watchClusterForSilence, watchForSilence } from './silence-watchdog.js';
 
 export type RedisTarget =
   | { readonly kind: 'standalone'; readonly url: string }
@@ -55,14 +56,18 @@ function nodeOptions(target: RedisTarget, name: string): RedisOptions {
   return { ...base, password: target.password, tls: target.tls ? {} : undefined };
 }
 
-/** The command connection (standalone or Cluster) with Tidings' scripts registered. */
+/** The command connection (standalone or Cluster) with Tidings' scripts registered, watched for silence. */
 export function createRedisClient(target: RedisTarget, name: string): RedisClient {
-  return withScripts(connect(target, nodeOptions(target, name)));
+  const client = connect(target, nodeOptions(target, name));
+  if (client instanceof Cluster) watchClusterForSilence(client);
+  else watchForSilence(client);
+  return withScripts(client);
 }
 
 /**
  * A connection for BullMQ workers, which block on it and require commands that wait through a
- * reconnect (maxRetriesPerRequest null) rather than fail after a few tries.
+ * reconnect (maxRetriesPerRequest null) rather than fail after a few tries. Not watched for
+ * silence: a blocking command keeps it quiet on purpose.
  */
 export function createJobsConnection(target: RedisTarget, name: string): Redis | Cluster {
   return connect(target, { ...nodeOptions(target, name), maxRetriesPerRequest: null });
@@ -123,9 +128,15 @@ export function createSubscriberFactory(target: RedisTarget, name: string): () =
       enableReadyCheck: false,
       maxRetriesPerRequest: null,
     };
-    if (target.kind === 'standalone') return new Redis(target.url, options);
-    const node = target.nodes[next++ % target.nodes.length]!;
-    // Give up on a node after a few tries so the bus moves on to another.
-    return new Redis({ ...options, host: node.host, port: node.port, retryStrategy: (n) => (n > 3 ? null : reconnectDelay(n)) });
+    let connection: Redis;
+    if (target.kind === 'standalone') connection = new Redis(target.url, options);
+    else {
+      const node = target.nodes[next++ % target.nodes.length]!;
+      // Give up on a node after a few tries so the bus moves on to another.
+      connection = new Redis({ ...options, host: node.host, port: node.port, retryStrategy: (n) => (n > 3 ? null : reconnectDelay(n)) });
+    }
+    // Pub/sub is quiet when nothing is published: a half-open one would be a doorbell that never rings.
+    watchForSilence(connection);
+    return connection;
   };
 }

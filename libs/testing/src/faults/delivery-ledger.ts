@@ -36,6 +36,8 @@ export interface Receiver {
 }
 
 export class DeliveryLedger {
+  /** Publish-to-arrival times of first arrivals: [publish time (the id's), ms taken]. */
+  private readonly delays: [number, number][] = [];
   private readonly published = new Map<string, Set<string>>();
   private readonly receivers = new Map<string, LedgerReceiver>();
 
@@ -69,9 +71,15 @@ export class DeliveryLedger {
 
   /** A subscriber that follows `channels` from before the first publish. */
   receiver(subscriber: string, channels: readonly string[]): Receiver {
-    const receiver = new LedgerReceiver(channels);
+    const receiver = new LedgerReceiver(channels, (publishedAt) => this.delays.push([publishedAt, Date.now() - publishedAt]));
     this.receivers.set(subscriber, receiver);
     return receiver;
+  }
+
+  /** p50 and p99 of the time from publish (the id's time: Redis runs on this host) to first arrival, for events published in [from, to). */
+  delay(from = 0, to = Infinity): { p50: number; p99: number; samples: number } {
+    const taken = this.delays.filter(([at]) => at >= from && at < to).map(([, ms]) => ms);
+    return { ...percentiles(taken), samples: taken.length };
   }
 
   /** Whether every subscriber has every published event of its channels. */
@@ -117,7 +125,10 @@ class LedgerReceiver implements Receiver {
   readonly late = new Map<string, number>();
   resets = 0;
 
-  constructor(readonly channels: readonly string[]) {}
+  constructor(
+    readonly channels: readonly string[],
+    private readonly arrived: (publishedAt: number) => void,
+  ) {}
 
   received(channel: string, id: string): void {
     let ids = this.seen.get(channel);
@@ -127,6 +138,7 @@ class LedgerReceiver implements Receiver {
       return;
     }
     ids.add(id);
+    this.arrived(Number(id.split('-')[0]));
     const newest = this.newest.get(channel);
     if (newest !== undefined && compareIds(id, newest) < 0) this.late.set(channel, (this.late.get(channel) ?? 0) + 1);
     else this.newest.set(channel, id);
@@ -142,4 +154,11 @@ export function compareIds(a: string, b: string): number {
   const [ams = 0, aseq = 0] = a.split('-').map(Number);
   const [bms = 0, bseq = 0] = b.split('-').map(Number);
   return ams - bms || aseq - bseq;
+}
+
+/** The 50th and 99th percentiles (nearest rank) of `values`, which it sorts; 0 for none. */
+export function percentiles(values: number[]): { p50: number; p99: number } {
+  const sorted = values.sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99) };
 }

@@ -26,6 +26,14 @@ export interface SubscriberSpec {
   readonly device: string;
   readonly channels: readonly string[];
   readonly receiver: Receiver;
+  /**
+   * A connection that brings nothing (no event, heartbeat or pong) for this long is given up and
+   * opened again: how a client finds a half-open connection. Off when absent; SSE needs the edges'
+   * heartbeat well inside it.
+   */
+  readonly silenceMs?: number;
+  /** Called for every `ack: true` event that arrives, redeliveries included: where a device answers. */
+  readonly onAckEvent?: (channel: string, id: string, redelivery: boolean) => void;
 }
 
 const RECONNECT_MAX_MS = 500;
@@ -34,6 +42,7 @@ const POLL_TIMEOUT_SECONDS = 2;
 interface Envelope {
   channel?: string;
   id?: string;
+  ack?: boolean;
   redelivery?: boolean;
 }
 
@@ -75,7 +84,19 @@ abstract class Reconnecting implements DurableSubscriber {
     setTimeout(() => this.connectNow(), Math.random() * RECONNECT_MAX_MS);
   }
 
+  /** A timer that `giveUp`s once nothing was heard for spec.silenceMs (a no-op without it). */
+  protected watchdog(giveUp: () => void): { heard(): void; stop(): void } {
+    const silenceMs = this.spec.silenceMs;
+    if (silenceMs === undefined) return { heard: () => undefined, stop: () => undefined };
+    const timer = setTimeout(giveUp, silenceMs);
+    return {
+      heard: () => timer.refresh(),
+      stop: () => clearTimeout(timer),
+    };
+  }
+
   protected take(envelope: Envelope): void {
+    if (envelope.ack && envelope.channel !== undefined && envelope.id !== undefined) this.spec.onAckEvent?.(envelope.channel, envelope.id, envelope.redelivery === true);
     if (envelope.redelivery || envelope.channel === undefined || envelope.id === undefined) return;
     this.spec.receiver.received(envelope.channel, envelope.id);
   }
@@ -94,11 +115,21 @@ class SseSubscriber extends Reconnecting {
 
   protected connect(): void {
     const query = this.spec.channels.map((c) => `channel=${encodeURIComponent(c)}`).join('&');
+    // A destroyed request reports both an 'error' and the response's 'close': one reconnect, not two.
+    let over = false;
+    const ended = () => {
+      if (over) return;
+      over = true;
+      this.ended();
+    };
     const headers: Record<string, string> = this.lastEventId === undefined ? {} : { 'last-event-id': this.lastEventId };
+    // From the request on: an answer that never starts is as silent as a stream that stops.
+    const watchdog = this.watchdog(() => request.destroy());
     const request = get(`${this.spec.url}/v1/sse?${query}&device=${encodeURIComponent(this.spec.device)}`, { headers }, (res) => {
       if (res.statusCode !== 200) {
+        watchdog.stop();
         res.resume();
-        res.once('end', () => this.ended());
+        res.once('end', ended);
         return;
       }
       this.joined();
@@ -109,13 +140,21 @@ class SseSubscriber extends Reconnecting {
         },
       });
       res.setEncoding('utf8');
+      watchdog.heard();
       res.on('data', (chunk: string) => {
+        watchdog.heard();
         parser.feed(chunk);
         this.lastEventId = parser.lastEventId ?? this.lastEventId;
       });
-      res.once('close', () => this.ended());
+      res.once('close', () => {
+        watchdog.stop();
+        ended();
+      });
     });
-    request.once('error', () => this.ended());
+    request.once('error', () => {
+      watchdog.stop();
+      ended();
+    });
     this.request = request;
   }
 
@@ -133,6 +172,10 @@ class WsSubscriber extends Reconnecting {
     const socket = new WebSocket(`${this.spec.url.replace(/^http/, 'ws')}/v1/ws?device=${encodeURIComponent(this.spec.device)}`);
     this.socket = socket;
     let subscribed = 0;
+    const watchdog = this.watchdog(() => socket.terminate());
+    // Pings ask the edge for a pong: a quiet channel then still proves the connection alive.
+    const pinger = this.spec.silenceMs === undefined ? undefined : setInterval(() => socket.readyState === WebSocket.OPEN && socket.ping(), this.spec.silenceMs / 3);
+    socket.on('pong', () => watchdog.heard());
     socket.on('open', () => {
       for (const channel of this.spec.channels) {
         const since = this.positions.get(channel);
@@ -140,6 +183,7 @@ class WsSubscriber extends Reconnecting {
       }
     });
     socket.on('message', (raw: Buffer) => {
+      watchdog.heard();
       const frame = JSON.parse(raw.toString('utf8')) as Envelope & { type: string };
       if (frame.type === 'subscribed' && ++subscribed === this.spec.channels.length) this.joined();
       else if (frame.type === 'reset') this.spec.receiver.reset(String(frame.channel));
@@ -149,7 +193,11 @@ class WsSubscriber extends Reconnecting {
       }
     });
     socket.on('error', () => socket.terminate());
-    socket.once('close', () => this.ended());
+    socket.once('close', () => {
+      watchdog.stop();
+      clearInterval(pinger);
+      this.ended();
+    });
   }
 
   protected close(): void {
@@ -176,7 +224,9 @@ class PollSubscriber extends Reconnecting {
     const query = this.spec.channels.map((c) => `channel=${encodeURIComponent(c)}`).join('&');
     const since = this.cursor === undefined ? '' : `&since=${encodeURIComponent(this.cursor)}`;
     this.abort = new AbortController();
-    const res = await fetch(`${this.spec.url}/v1/poll?${query}&device=${encodeURIComponent(this.spec.device)}&timeout=${POLL_TIMEOUT_SECONDS}${since}`, { signal: this.abort.signal });
+    const silence = this.spec.silenceMs === undefined ? [] : [AbortSignal.timeout(POLL_TIMEOUT_SECONDS * 1000 + this.spec.silenceMs)];
+    const signal = AbortSignal.any([this.abort.signal, ...silence]);
+    const res = await fetch(`${this.spec.url}/v1/poll?${query}&device=${encodeURIComponent(this.spec.device)}&timeout=${POLL_TIMEOUT_SECONDS}${since}`, { signal });
     if (res.status !== 200) throw new Error(`poll answered ${res.status}`);
     const body = (await res.json()) as { events: Envelope[]; resets?: Envelope[]; cursor: string };
     for (const reset of body.resets ?? []) this.spec.receiver.reset(String(reset.channel));

@@ -1,5 +1,5 @@
 import { waitUntil } from '../wait-until.js';
-import { DeliveryLedger, type DeliveryReport } from './delivery-ledger.js';
+import { DeliveryLedger, type DeliveryReport, percentiles } from './delivery-ledger.js';
 import { type DurableSubscriber, startDurableSubscriber, type Transport } from './durable-subscribers.js';
 import { SteadyPublisher } from './steady-publisher.js';
 
@@ -21,6 +21,14 @@ export interface FaultRunOptions {
   readonly publishLimitMs?: number;
   /** Only a guard against a hang: how long to wait for every subscriber to catch up after the last publish. */
   readonly settleLimitMs?: number;
+  /** Devices give up a connection silent this long and open another (see SubscriberSpec). */
+  readonly silenceMs?: number;
+  /** Publish `ack: true` events (every device owes a receipt for each). */
+  readonly ack?: boolean;
+  /** How a device answers the ack events it gets (redeliveries included); unanswered without it. */
+  readonly onAckEvent?: (device: { readonly name: string; readonly transport: Transport }, channel: string, id: string, redelivery: boolean) => void;
+  /** Runs once every device has every event, before the devices go: for what must still reach them (redeliveries). */
+  readonly beforeStop?: () => Promise<void>;
 }
 
 export interface FaultReport extends DeliveryReport {
@@ -35,6 +43,8 @@ export interface FaultReport extends DeliveryReport {
   readonly reconnects: number;
   /** Longest time one event took from its first attempt to its id (refusals, retries and stalls included): the publishers' view of recovery. */
   readonly maxRecoveryMs: number;
+  /** Publish answer times, first attempt to id (ms): the publishers' everyday view. */
+  readonly publishMs: { readonly p50: number; readonly p99: number };
 }
 
 const TRANSPORTS: readonly Transport[] = ['sse', 'ws', 'poll'];
@@ -50,11 +60,22 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
   for (const transport of TRANSPORTS) {
     for (let i = 0; i < options.subscribersPerTransport; i++) {
       const device = `${options.scenario}-${transport}-${i}`;
-      subscribers.push(startDurableSubscriber({ transport, url: options.url, device, channels: options.channels, receiver: ledger.receiver(device, options.channels) }));
+      const onAckEvent = options.onAckEvent;
+      subscribers.push(
+        startDurableSubscriber({
+          transport,
+          url: options.url,
+          device,
+          channels: options.channels,
+          receiver: ledger.receiver(device, options.channels),
+          ...(options.silenceMs === undefined ? {} : { silenceMs: options.silenceMs }),
+          ...(onAckEvent ? { onAckEvent: (channel: string, id: string, redelivery: boolean) => onAckEvent({ name: device, transport }, channel, id, redelivery) } : {}),
+        }),
+      );
     }
   }
   const stalled: string[] = [];
-  const publishers = Array.from({ length: options.publishers }, (_, i) => new SteadyPublisher(`${options.scenario}-p${i}`, options.url, options.channels, ledger, options.paceMs));
+  const publishers = Array.from({ length: options.publishers }, (_, i) => new SteadyPublisher(`${options.scenario}-p${i}`, options.url, options.channels, ledger, options.paceMs, options.ack));
   try {
     await Promise.all(subscribers.map((s) => s.ready));
     const total = options.publishers * options.eventsPerPublisher;
@@ -69,6 +90,7 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
     clearTimeout(timer);
     if (!finished) stalled.push(`publishing did not finish within ${limit} ms of the fault`);
     await waitUntil(() => ledger.complete(), 'every subscriber to catch up', options.settleLimitMs ?? 30_000, 100).catch(() => undefined); // the report says what is missing
+    await options.beforeStop?.();
   } finally {
     for (const publisher of publishers) publisher.stop();
     for (const subscriber of subscribers) subscriber.stop();
@@ -82,5 +104,6 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
     unexpected: [...stalled, ...publishers.flatMap((p) => p.unexpected)],
     reconnects: subscribers.reduce((sum, s) => sum + s.reconnects, 0),
     maxRecoveryMs: Math.max(0, ...publishers.map((p) => p.slowestMs)),
+    publishMs: percentiles(publishers.flatMap((p) => p.tookMs)),
   };
 }

@@ -6,6 +6,7 @@ import { DeliveryLedger } from './delivery-ledger.js';
 import { type EdgeFleet, startEdgeFleet } from './edge-fleet.js';
 import { type FaultReport, type FaultRunOptions, runThroughFault } from './fault-run.js';
 import { type AppendFsync, startPersistentRedis } from './persistent-redis.js';
+import type { ReceiptTally } from './worker-faults.js';
 
 // The fault scenarios, each setting up its own Redis and edges behind a balancer and tearing them
 // down: `npm test` runs them small (test/faults.e2e.spec.ts), `npm run faults -- --full` large.
@@ -27,6 +28,8 @@ export interface ScenarioReport extends FaultReport {
   readonly lossWindowMs: number;
   /** Ids some device never received although Redis kept them: must be none. */
   readonly missingKept: number;
+  /** Worker scenarios: how every ack-required (event, device) pair ended. */
+  readonly receipts?: ReceiptTally;
 }
 
 const CHANNELS = ['orders', 'alerts/eu', 'alerts/us'];
@@ -136,6 +139,54 @@ export async function clusterMasterKill(scale: Scale, edgeArgs: readonly string[
     });
     return withoutRedisLoss(report);
   }, edgeArgs);
+}
+
+/**
+ * No fault: publishers and devices on a Redis Cluster, for what publishes cost with `edgeArgs`
+ * (`--publish-replicas 1`: each 201 waits for a replica) against without.
+ */
+export async function clusterSteady(scale: Scale, edgeArgs: readonly string[] = []): Promise<ScenarioReport> {
+  const cluster = await startRedisCluster();
+  const scenario = edgeArgs.includes('--publish-replicas') ? `cluster-steady-replicas-${edgeArgs[edgeArgs.indexOf('--publish-replicas') + 1]}` : 'cluster-steady';
+  return withFleet(cluster, async (fleet) => withoutRedisLoss(await runThroughFault(options(scenario, fleet.balancer.url, scale), async () => undefined)), edgeArgs);
+}
+
+/**
+ * The slot of every channel moved, one after the other, to another master while publishers and
+ * devices run: keys copied with MIGRATE while the source answers ASK for the ones gone, then the
+ * slot handed over with SETSLOT NODE on every master (what `redis-cli --cluster reshard` does per
+ * slot, here aimed at exactly the busy slots).
+ */
+export async function clusterSlotMigration(scale: Scale): Promise<ScenarioReport> {
+  const cluster = await startRedisCluster();
+  return withFleet(cluster, async (fleet) => {
+    const report = await runThroughFault(options('cluster-slot-migration', fleet.balancer.url, scale), async () => {
+      for (const channel of CHANNELS) await migrateSlot(cluster, `tidings:{c:${channel}}:log`);
+    });
+    return withoutRedisLoss(report);
+  });
+}
+
+async function migrateSlot(cluster: RedisCluster, key: string): Promise<void> {
+  const asking = cluster.nodes[0]!.port;
+  const slot = String(await redisCommand(asking, 'CLUSTER', ['KEYSLOT', key]));
+  const source = await masterOf(cluster, key);
+  const masters = [...new Set(((await redisCommand(asking, 'CLUSTER', ['SLOTS'])) as [number, number, [string, number]][]).map((r) => Number(r[2][1])))];
+  const target = masters.find((port) => port !== source)!;
+  const idOf = async (port: number) => String(await redisCommand(port, 'CLUSTER', ['MYID']));
+  const [sourceId, targetId] = [await idOf(source), await idOf(target)];
+  await redisCommand(target, 'CLUSTER', ['SETSLOT', slot, 'IMPORTING', sourceId]);
+  await redisCommand(source, 'CLUSTER', ['SETSLOT', slot, 'MIGRATING', targetId]);
+  for (;;) {
+    const keys = (await redisCommand(source, 'CLUSTER', ['GETKEYSINSLOT', slot, '10'])) as string[];
+    if (keys.length === 0) break;
+    await redisCommand(source, 'MIGRATE', ['127.0.0.1', String(target), '', '0', '10000', 'KEYS', ...keys]);
+  }
+  // The target first, so the slot is never without an owner; then everyone else hears of it.
+  await redisCommand(target, 'CLUSTER', ['SETSLOT', slot, 'NODE', targetId]);
+  await redisCommand(source, 'CLUSTER', ['SETSLOT', slot, 'NODE', targetId]);
+  for (const port of masters) if (port !== source && port !== target) await redisCommand(port, 'CLUSTER', ['SETSLOT', slot, 'NODE', targetId]);
+  if ((await masterOf(cluster, key, source)) !== target) throw new Error(`slot ${slot} did not move to ${target}`);
 }
 
 /** The port of the master serving `key`'s slot, as `asking` (a live node) sees it. */

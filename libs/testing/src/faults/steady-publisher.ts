@@ -9,12 +9,14 @@ import type { DeliveryLedger } from './delivery-ledger.js';
 export class SteadyPublisher {
   /** Attempts refused with a documented retryable answer (503, 429, each with Retry-After). */
   refused = 0;
-  /** Attempts whose answer never came (connection refused or cut). */
+  /** Attempts whose answer never came (connection refused, cut, or silent for 15 s). */
   failed = 0;
   /** Attempts answered with anything else (a 503 without Retry-After too): never expected. */
   readonly unexpected: string[] = [];
   /** Longest time one event took from its first attempt to its id, retries and stalls included. */
   slowestMs = 0;
+  /** That time for every event published, in order. */
+  readonly tookMs: number[] = [];
   private stopping = false;
   private sent = 0;
 
@@ -24,6 +26,8 @@ export class SteadyPublisher {
     private readonly channels: readonly string[],
     private readonly ledger: DeliveryLedger,
     private readonly paceMs: number,
+    /** Publish `ack: true` events: each device that was a member owes a receipt. */
+    private readonly ack = false,
   ) {}
 
   get published(): number {
@@ -51,11 +55,14 @@ export class SteadyPublisher {
         const res = await fetch(`${this.url}/v1/channels/${encodeURIComponent(channel)}/events`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ data: { publisher: this.name, n }, idempotencyKey: key }),
+          body: JSON.stringify({ data: { publisher: this.name, n }, idempotencyKey: key, ...(this.ack ? { ack: true } : {}) }),
+          // A careful producer gives up on an answer that does not come (a half-open connection) and sends again.
+          signal: AbortSignal.timeout(REQUEST_LIMIT_MS),
         });
         const body = await res.text();
         if (res.status === 201 || res.status === 200) {
           this.ledger.recordPublished(channel, (JSON.parse(body) as { id: string }).id);
+          this.tookMs.push(Date.now() - started);
           this.slowestMs = Math.max(this.slowestMs, Date.now() - started);
           return;
         }
@@ -67,12 +74,14 @@ export class SteadyPublisher {
           this.unexpected.push(`${res.status} ${body}`);
         }
       } catch {
-        this.failed += 1; // the connection was refused or cut: the event may or may not be stored, so send it again
+        this.failed += 1; // the connection was refused, cut or silent: the event may or may not be stored, so send it again
       }
       await sleep(waitMs * (0.5 + Math.random() / 2));
     }
   }
 }
+
+const REQUEST_LIMIT_MS = 15_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
