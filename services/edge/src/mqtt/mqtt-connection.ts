@@ -32,6 +32,8 @@ export class MqttConnection extends SocketSession<MqttSink> {
   grant: Grant | undefined;
   /** The durable device this session speaks for (a persistent session with a client id). */
   device: string | undefined;
+  /** Ends the renewal of the session's kept filters on this node. */
+  private releaseSession: (() => void) | undefined;
   will: MqttWill | undefined;
   readonly reader: MqttPacketReader;
   /** Packets received and not yet handled (count and bytes), and the end of their chain. */
@@ -51,6 +53,12 @@ export class MqttConnection extends SocketSession<MqttSink> {
   ) {
     super(deps, slots, true);
     this.reader = new MqttPacketReader(maxPacketBytes);
+  }
+
+  /** A persistent session: the connection speaks for `device`, whose kept filters stay renewed until it closes. */
+  keepSession(device: string, release: () => void): void {
+    this.device = device;
+    this.releaseSession = release;
   }
 
   /** Every packet received has been handled: an idle connection keeps no promise chain. */
@@ -95,6 +103,7 @@ export class MqttConnection extends SocketSession<MqttSink> {
   override closedBySocket(): void {
     super.closedBySocket();
     this.unanswered.clear();
+    this.releaseSession?.();
   }
 
   expire(): void {
