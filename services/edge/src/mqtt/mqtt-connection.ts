@@ -51,7 +51,7 @@ export class MqttConnection extends SocketSession<MqttSink> {
     slots: (() => void)[],
     maxPacketBytes: number,
   ) {
-    super(deps, slots, true);
+    super(deps, slots);
     this.reader = new MqttPacketReader(maxPacketBytes);
   }
 
