@@ -84,6 +84,24 @@ describe('MQTT over WebSocket', () => {
     ]);
   });
 
+  it('gives a wildcard filter the newest event of each matching channel as retained messages, then what follows', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    await publish(b, 'wret/lamp/state', 'off');
+    await publish(b, 'wret/fan/state', 'slow');
+    await publish(b, 'wret/lamp/state', 'on');
+    await publish(b, 'wret/lamp/power', 'not matched');
+    const client = await connect(a);
+    const got = inbox(client);
+    await client.subscribeAsync('wret/+/state', { qos: 1 });
+    await publish(b, 'wret/fan/state', 'fast');
+    await waitUntil(() => got.length === 3, 'two retained messages and the live one');
+    expect(got.map((m) => [m.topic, m.text, m.packet.cmd === 'publish' && m.packet.retain])).toEqual([
+      ['wret/fan/state', 'slow', true],
+      ['wret/lamp/state', 'on', true],
+      ['wret/fan/state', 'fast', false],
+    ]);
+  });
+
   it('takes a QoS 1 publish into the channel, PUBACKs it, and an SSE page on another edge gets it', async () => {
     const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const page = await SseClient.connect(`${b.url}/v1/sse?channel=sensors/kitchen`);
@@ -220,6 +238,32 @@ describe('MQTT over WebSocket', () => {
     const raw = new WebSocket(mqttUrl(a), 'chat');
     const status = await new Promise<number>((resolve) => raw.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(400);
+  });
+});
+
+describe('MQTT lost-event notices', () => {
+  let short: EdgeProcess;
+  beforeAll(async () => {
+    short = await startEdge({ redisUrl: cluster.redis.url, args: ['--retention-max-length', '3'] });
+  });
+  afterAll(async () => short?.stop());
+
+  it('tells a resumed session what retention dropped while it was away, on $tidings/reset, before what is left', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    for (const version of [4, 5] as const) {
+      const channel = `lossy/v${version}`;
+      const first = await connect(a, { clientId: `lossy-${version}`, clean: false, protocolVersion: version, properties: { sessionExpiryInterval: 3600 } });
+      await first.subscribeAsync(channel, { qos: 1 });
+      await first.endAsync();
+      for (let i = 1; i <= 6; i++) await publish(short, channel, `event ${i}`); // the stream keeps the last 3
+      const { got } = await connectWithInbox(a, { clientId: `lossy-${version}`, clean: false, resubscribe: false, protocolVersion: version, properties: { sessionExpiryInterval: 3600 } });
+      await waitUntil(() => got.length === 4, 'the notice and what is left');
+      const [notice, ...rest] = got;
+      expect(notice!.topic).toBe('$tidings/reset');
+      expect(JSON.parse(notice!.text)).toMatchObject({ channel, subscription: channel, reason: 'retention', lostFrom: expect.any(String), lostTo: expect.any(String) });
+      if (version === 5) expect(notice!.packet.cmd === 'publish' && notice!.packet.properties?.userProperties).toEqual({ reason: 'retention' });
+      expect(rest.map((m) => m.text)).toEqual(['event 4', 'event 5', 'event 6']);
+    }
   });
 });
 

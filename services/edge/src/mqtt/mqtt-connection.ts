@@ -1,5 +1,5 @@
 import type { Grant } from '@tidings/auth';
-import type { LoggedEvent } from '@tidings/core';
+import type { LogGap, LoggedEvent } from '@tidings/core';
 import { CLOSE, type JsonValue } from '@tidings/protocol';
 import { SocketSession, type SocketSessionDeps } from '../sessions/socket-session.js';
 import { encodePacket, MqttPacketReader, type MqttVersion, type Packet } from './mqtt-codec.js';
@@ -11,6 +11,8 @@ import type { MqttSink } from './mqtt-sink.js';
 const MAX_UNANSWERED_ACK_EVENTS = 1024;
 const MAX_PACKET_ID = 0xffff;
 const SETTLED: Promise<void> = Promise.resolve();
+/** Where lost-event notices go: reserved, outside the channel alphabet, so no event can be published there. */
+export const RESET_TOPIC = '$tidings/reset';
 /** 5.0 DISCONNECT reason: server shutting down. */
 const SERVER_SHUTTING_DOWN = 0x8b;
 
@@ -84,6 +86,26 @@ export class MqttConnection extends SocketSession<MqttSink> {
       this.unanswered.set(id, event);
     }
     this.sendRaw(publishPacket(event, this.version, { qos: 1, packetId: id, dup, retain }));
+  }
+
+  /**
+   * Events the subscription of `filter` can no longer get, as a PUBLISH on `$tidings/reset` (ADR
+   * 16): a `$` topic no client filter matches by wildcard, so it reaches only whom it concerns.
+   * The payload is the SSE/WebSocket `reset`'s, as JSON.
+   */
+  notifyReset(gap: LogGap, filter: string, qos: 0 | 1): void {
+    if (this.closed) return;
+    const payload = JSON.stringify({ channel: gap.channel, lostFrom: gap.lostFrom, lostTo: gap.lostTo, reason: gap.reason, subscription: filter });
+    this.send({
+      cmd: 'publish',
+      topic: RESET_TOPIC,
+      payload,
+      qos,
+      dup: false,
+      retain: false,
+      ...(qos === 1 ? { messageId: this.nextPacketId() } : {}),
+      ...(this.version === 5 ? { properties: { userProperties: { reason: gap.reason } } } : {}),
+    });
   }
 
   /** The ack event a PUBACK answers, if it answers one (other events need no answer). */

@@ -1,8 +1,8 @@
 // What each MQTT packet does (ADR 14): CONNECT opens a session, SUBSCRIBE becomes Tidings
 // Subscriptions on the node's hub, PUBLISH a Tidings publish, a PUBACK of an ack event a receipt.
 import { type Grant, mayPublish, maySubscribe } from '@tidings/auth';
-import { type KeptQos, Subscription } from '@tidings/core';
-import { CLOSE, decodeUtf8Strict, EVENT_NAME_DEFAULT, isDeviceId, isTidingsError, type JsonValue, parseJsonText, ZERO_ID } from '@tidings/protocol';
+import { type KeptQos, type LoggedEvent, Subscription } from '@tidings/core';
+import { CLOSE, compareStreamIds, decodeUtf8Strict, EVENT_NAME_DEFAULT, isDeviceId, isTidingsError, type JsonValue, matchesPattern, parseJsonText, ZERO_ID } from '@tidings/protocol';
 import { deviceFor, spendPublishBudget } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
 import type { DeviceSession } from '../node/device-tracker.js';
@@ -169,8 +169,32 @@ async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant
     ctx.logger.warn({ err: error }, 'mqtt subscription could not start');
     return 'unavailable';
   }
-  if (retained !== ZERO_ID) sink.retain(await ctx.log.read(filter, retained));
+  if (retained !== ZERO_ID) sink.retain(present([await ctx.log.read(filter, retained)]));
+  else if (!device && wantsRetained && spec.kind === 'pattern') sink.retain(await newestOfEach(ctx, spec.pattern));
   return sink;
+}
+
+/** Retained messages one wildcard filter gets at most: each is a read, so a broad filter such as `#` stays cheap (ADR 16). */
+export const MAX_RETAINED_PER_FILTER = 100;
+
+/**
+ * A wildcard filter's retained messages: the newest event of each channel it matches that had
+ * events within retention, up to MAX_RETAINED_PER_FILTER channels, oldest first.
+ */
+async function newestOfEach(ctx: EdgeContext, pattern: string): Promise<LoggedEvent[]> {
+  const since = (await ctx.log.now()) - ctx.config.retention.maxAgeSeconds * 1000;
+  const channels = (await ctx.log.channelsActiveSince(since)).filter((channel) => matchesPattern(pattern, channel)).slice(0, MAX_RETAINED_PER_FILTER);
+  const newest = await Promise.all(
+    channels.map(async (channel) => {
+      const id = await ctx.log.lastId(channel);
+      return id === ZERO_ID ? undefined : ctx.log.read(channel, id);
+    }),
+  );
+  return present(newest).sort((a, b) => compareStreamIds(a.id, b.id));
+}
+
+function present(events: readonly (LoggedEvent | undefined)[]): LoggedEvent[] {
+  return events.filter((event): event is LoggedEvent => event !== undefined);
 }
 
 async function unsubscribe(ctx: EdgeContext, conn: MqttConnection, filters: readonly string[], messageId: number): Promise<void> {
