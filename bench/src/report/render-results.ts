@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   'cross-node': 'npm run bench -- cross-node --subscribers 9000 --transport mixed',
   receipts: 'npm run bench -- receipts --subscribers 2000',
   groups: 'npm run bench -- groups --events 50000',
+  'mqtt-fanout': 'npm run bench -- mqtt-fanout --servers tidings,mosquitto --subscribers 10000 --mode paced,burst',
 };
 
 function machineLine(runs: readonly Run[]): string {
