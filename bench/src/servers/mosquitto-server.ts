@@ -14,7 +14,8 @@ import { mqttRoute } from './mqtt-route.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const READY_LIMIT_MS = 15_000;
-const BRIDGE = fileURLToPath(new URL('./mqtt-publish-bridge.js', import.meta.url));
+// From src/ (tests) and dist/ alike: the built bridge.
+const BRIDGE = fileURLToPath(new URL('../../dist/servers/mqtt-publish-bridge.js', import.meta.url));
 
 function mosquittoVersion(): string {
   const run = spawnSync(MOSQUITTO, ['-h'], { encoding: 'utf8' });
