@@ -44,7 +44,7 @@ export class MqttConnection extends SocketSession<MqttSink> {
   done: Promise<void> = SETTLED;
   private lastPacketId = 0;
   /** packet id → the ack event it carried, until the PUBACK (its receipt) comes. */
-  private readonly unanswered = new Map<number, LoggedEvent>();
+  private unanswered: Map<number, LoggedEvent> | undefined; // made at the first ack event: most connections never see one
 
   constructor(
     deps: SocketSessionDeps,
@@ -82,8 +82,9 @@ export class MqttConnection extends SocketSession<MqttSink> {
     if (qos === 0) return this.sendRaw(publishPacket(event, this.version, { qos: 0, retain }));
     const id = this.nextPacketId();
     if (event.ack) {
-      if (this.unanswered.size >= MAX_UNANSWERED_ACK_EVENTS) this.unanswered.delete(this.unanswered.keys().next().value!);
-      this.unanswered.set(id, event);
+      const unanswered = (this.unanswered ??= new Map());
+      if (unanswered.size >= MAX_UNANSWERED_ACK_EVENTS) unanswered.delete(unanswered.keys().next().value!);
+      unanswered.set(id, event);
     }
     this.sendRaw(publishPacket(event, this.version, { qos: 1, packetId: id, dup, retain }));
   }
@@ -110,8 +111,8 @@ export class MqttConnection extends SocketSession<MqttSink> {
 
   /** The ack event a PUBACK answers, if it answers one (other events need no answer). */
   answered(packetId: number): LoggedEvent | undefined {
-    const event = this.unanswered.get(packetId);
-    this.unanswered.delete(packetId);
+    const event = this.unanswered?.get(packetId);
+    this.unanswered?.delete(packetId);
     return event;
   }
 
@@ -124,7 +125,7 @@ export class MqttConnection extends SocketSession<MqttSink> {
 
   override closedBySocket(): void {
     super.closedBySocket();
-    this.unanswered.clear();
+    this.unanswered = undefined;
     this.releaseSession?.();
   }
 
