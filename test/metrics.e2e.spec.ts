@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type EdgeProcess, freePort, type ServiceProcess, SseClient, startEdge, startWorker, waitUntil } from '@tidings/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,18 +189,29 @@ describe('what the worker counts', () => {
   });
 });
 
+/** The metric families an exposition declares, less prom-client's process and Node.js defaults. */
+const familiesOf = (text: string): string[] =>
+  [...text.matchAll(/^# TYPE (tidings_\w+) /gm)].map((match) => match[1]!).filter((name) => !/^tidings_(process|nodejs)_/.test(name));
+
 describe('an edge group with an ops listener', () => {
   let group: EdgeProcess | undefined;
+  let groupUrl = '';
   afterAll(async () => group?.stop());
 
   it('answers one scrape of --metrics-port with every member of --processes N', async () => {
     const port = await freePort();
     group = await startEdge({ redisUrl: cluster.redis.url, args: ['--processes', '2', '--node-id', 'ops-group', '--metrics-port', String(port), '--metrics-host', '127.0.0.1'] });
-    const url = `http://127.0.0.1:${port}`;
+    const url = (groupUrl = `http://127.0.0.1:${port}`);
     await waitUntil(async () => (await fetch(`${url}/readyz`)).status === 200, 'the group to be ready');
     const text = await scrape(url);
     for (const node of ['ops-group-1', 'ops-group-2']) expect(text).toContain(`tidings_edge_connections{transport="sse",node="${node}"} 0`);
     expect(valueOf(text, 'tidings_edge_group_processes')).toBe(2);
     expect(promtoolProblems(text)).toBe('');
+  });
+
+  it('exposes exactly the metrics docs/metrics.md describes, edges, group and worker together', async () => {
+    const documented = [...readFileSync(new URL('../docs/metrics.md', import.meta.url), 'utf8').matchAll(/^\| `(tidings_\w+)` \|/gm)].map((match) => match[1]!);
+    const exposed = new Set([...familiesOf(await scrape(groupUrl)), ...familiesOf(await scrape(`http://127.0.0.1:${worker.port}`))]);
+    expect([...exposed].sort()).toEqual([...new Set(documented)].sort());
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type EdgeProcess, freePort, type RedisServer, type ServiceProcess, SseClient, startEdge, startWorker, useOrStartRedis, waitUntil, WsClient } from '@tidings/testing';
+import { type EdgeProcess, freePort, redisCommand, type RedisServer, type ServiceProcess, SseClient, startEdge, startWorker, useOrStartRedis, waitUntil, WsClient } from '@tidings/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type Dashboard, loadDashboards, substituteVariables } from './support/dashboards.js';
@@ -77,6 +77,10 @@ async function trafficThatTouchesEveryPanel(): Promise<void> {
   await poll;
   const rejected = await fetch(`${edge.url}/v1/channels/${encodeURIComponent('bad channel!')}/events`, { method: 'POST', body: 'x' });
   expect(rejected.status).toBe(400);
+  // A key of the wrong type where a channel's log belongs: Redis refuses the append script.
+  await redisCommand(live.redis.port, 'SET', ['tidings:{c:dashboards/wrong-type}:log', 'not a stream']);
+  const refused = await fetch(`${edge.url}/v1/channels/dashboards%2Fwrong-type/events`, { method: 'POST', body: 'x' });
+  expect(refused.status).toBeGreaterThanOrEqual(500);
   // The SSE device never answers the ack event: the worker retries it, then declares it dead.
   await waitUntil(async () => {
     const text = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();

@@ -21,6 +21,8 @@ export interface DeliveryPlan {
   readonly connections: number;
   readonly generatorProcesses?: number;
   readonly sampleEvery: number;
+  /** How long connecting may take before the rest is given up (the generator's default when absent: 120 s). */
+  readonly connectSeconds?: number;
   /** Seconds of idle CPU to measure after the memory reading (heartbeats only); 0 skips it. */
   readonly idleSeconds?: number;
   /** Publishes with the given publisher; sequence numbers start at 1. Absent: connections only. */
@@ -80,6 +82,7 @@ export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPla
       connections: plan.connections,
       ...(plan.generatorProcesses === undefined ? {} : { processes: plan.generatorProcesses }),
       sampleEvery: plan.sampleEvery,
+      ...(plan.connectSeconds === undefined ? {} : { connectTimeoutMs: plan.connectSeconds * 1000 }),
       signal: hooks.signal,
       onProgress: (ready, failed, all) => {
         if (Date.now() - lastConnectLog < 2000) return;

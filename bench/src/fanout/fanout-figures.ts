@@ -20,6 +20,8 @@ export interface Measurements {
     readonly endedMicros: number;
     readonly late: number;
     readonly latency: HistogramSnapshot;
+    /** Open loop: the reordering of the server's own storage order, per subscriber (null: unknown). */
+    readonly storedOrder?: { readonly outOfOrder: number; readonly gaps: number } | null;
   };
   readonly load: {
     readonly connections: number;
@@ -100,6 +102,13 @@ export function fanoutFigures(m: Measurements) {
       duplicates: m.load.duplicates,
       outOfOrder: m.load.outOfOrder,
       gaps: m.load.gaps,
+      /**
+       * Of those, what the server's storage order accounts for: concurrent publishes (open loop)
+       * are stored in whatever order they arrive, and every subscriber sees that order. 0 with one
+       * publish in flight; null when the server's answers do not say where each event went.
+       */
+      outOfOrderByStorage: m.publish.storedOrder === undefined ? 0 : m.publish.storedOrder === null ? null : m.publish.storedOrder.outOfOrder * m.load.connections,
+      gapsByStorage: m.publish.storedOrder === undefined ? 0 : m.publish.storedOrder === null ? null : m.publish.storedOrder.gaps * m.load.connections,
       /** complete: every event arrived; stalled: the rest stopped coming (lost); limit: cut off while still arriving. */
       drainEnd: m.load.drainEnd,
       /** From the last publish to the last delivery: the backlog a server let build up. */

@@ -2,7 +2,8 @@
 import type { HistogramSnapshot } from './latency-histogram.js';
 import type { SourcePlan } from './source-endpoints.js';
 
-export type Transport = 'sse' | 'ws';
+/** `poll`: Tidings' long-poll (`since`/`timeout` query, a JSON answer with a cursor), one keep-alive connection per subscriber. */
+export type Transport = 'sse' | 'ws' | 'poll';
 
 export interface Target {
   readonly host: string;

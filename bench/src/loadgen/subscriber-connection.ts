@@ -1,10 +1,11 @@
-// One subscriber: a raw loopback TCP socket speaking just enough HTTP/1.1 (SSE) or WebSocket to
-// receive a stream, checking every event's sequence number and, when sampled, its latency. No
+// One subscriber: a raw loopback TCP socket speaking just enough HTTP/1.1 (SSE, long-poll over one
+// keep-alive connection) or WebSocket to receive a stream, checking every event's sequence number and, when sampled, its latency. No
 // http/EventSource/ws objects: at tens of thousands of connections per process their memory and
 // CPU would be the bottleneck. All sockets of a process read into one shared buffer.
 import { type Socket, connect } from 'node:net';
 import { ackFor, isAckedFrame } from './ack-frame.js';
 import { FrameText } from './frame-text.js';
+import { LongPollAnswer, pollRequest } from './long-poll-answer.js';
 import type { Route } from './generator-protocol.js';
 import { MarkerScanner } from './marker-scanner.js';
 import type { SourceEndpoint } from './source-endpoints.js';
@@ -50,6 +51,8 @@ const WS_KEY = 'dGlkaW5ncy1iZW5jaC0xNg==';
 const WS_ACCEPT = websocketAccept(WS_KEY);
 /** One buffer for every socket's reads: each read is handled synchronously before the next. */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+/** How long each long-poll request waits for events (the edge's default bound is 60). */
+const POLL_TIMEOUT_SECONDS = 25;
 
 const CONNECTING = 0;
 const HEAD = 1;
@@ -63,6 +66,9 @@ export class SubscriberConnection implements WsFrameHandler {
   private readonly scanner: MarkerScanner;
   private head: ResponseHeadReader | null = new ResponseHeadReader();
   private frames: WsFrameReader | null = null;
+  /** Long-poll only: the answer being read, and the cursor the next request passes back. */
+  private readonly poll: LongPollAnswer | null;
+  private cursor: string | null = null;
   /** Only for routes that answer frames (keep-alives, acks). */
   private readonly frameText: FrameText | null;
   private framesBeforeReady: number;
@@ -86,6 +92,7 @@ export class SubscriberConnection implements WsFrameHandler {
     );
     const route = spec.route;
     this.frameText = route.ackEvents || (route.wsReplies?.length ?? 0) > 0 ? new FrameText(FRAME_TEXT_CAP) : null;
+    this.poll = route.transport === 'poll' ? new LongPollAnswer() : null;
     this.framesBeforeReady = route.wsSubscribe === null && route.wsSubscribeBinary === undefined ? (route.wsReadyFrames ?? 0) : (route.wsReadyFrames ?? 1);
     this.socket = this.open(spec.source.port);
   }
@@ -139,19 +146,22 @@ export class SubscriberConnection implements WsFrameHandler {
     this.socket.write(
       transport === 'ws'
         ? upgradeRequest(host, path, WS_KEY, this.spec.route.wsProtocol)
-        : `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`,
+        : transport === 'poll'
+          ? pollRequest(host, path, null, POLL_TIMEOUT_SECONDS)
+          : `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`,
     );
   }
 
   private onBytes(bytes: Uint8Array, length: number): true {
     let start = 0;
-    if (this.state === HEAD) {
+    if (this.head !== null) {
       start = this.readHead(bytes, length);
       if (start < 0) return true;
     }
     if (this.state === ENDED || start >= length) return true;
     const before = this.checker.received;
-    if (this.frames !== null) this.frames.feed(bytes, start, length);
+    if (this.poll !== null) this.pollBody(bytes, start, length);
+    else if (this.frames !== null) this.frames.feed(bytes, start, length);
     else this.scanner.scan(bytes, start, length);
     if (this.checker.received !== before) this.observer.delivered();
     return true;
@@ -169,6 +179,7 @@ export class SubscriberConnection implements WsFrameHandler {
     if (bodyAt < 0) return -1;
     const head = this.head!;
     this.head = null;
+    if (this.poll !== null) return this.pollHead(head, bodyAt);
     if (this.spec.route.transport === 'sse') {
       if (head.status !== 200) return this.abort(`SSE answered ${head.status}`);
       this.becomeReady();
@@ -184,6 +195,32 @@ export class SubscriberConnection implements WsFrameHandler {
     if (this.framesBeforeReady === 0) this.becomeReady();
     else this.state = AWAITING_FIRST_FRAME;
     return bodyAt;
+  }
+
+  /** A long-poll answer's head: 200 with a Content-Length, else the connection ends. */
+  private pollHead(head: ResponseHeadReader, bodyAt: number): number {
+    if (head.status !== 200) return this.abort(`long-poll answered ${head.status}`);
+    const length = Number(head.header('content-length'));
+    if (!Number.isInteger(length) || length <= 0) return this.abort('long-poll answer without a Content-Length');
+    this.poll!.begin(length);
+    this.scanner.reset();
+    return bodyAt;
+  }
+
+  /** Body bytes of a long-poll answer; once complete, the next request goes out on the same connection. */
+  private pollBody(bytes: Uint8Array, start: number, end: number): void {
+    const poll = this.poll!;
+    const stop = poll.take(bytes, start, end);
+    this.scanner.scan(bytes, start, stop);
+    if (!poll.complete) return;
+    this.cursor = poll.cursor();
+    if (this.cursor === null) {
+      this.abort('long-poll answer without a cursor');
+      return;
+    }
+    this.head = new ResponseHeadReader();
+    this.socket.write(pollRequest(`${this.spec.host}:${this.spec.port}`, this.spec.route.path, this.cursor, POLL_TIMEOUT_SECONDS));
+    if (this.state === HEAD) this.becomeReady(); // the first answer, at once: the cursor is where this subscriber starts
   }
 
   dataStart(opcode: number): void {

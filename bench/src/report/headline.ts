@@ -1,8 +1,9 @@
 // The headline figures against each peer, from the latest runs: deliveries per server CPU-second
 // (paced and burst fan-out), server memory per idle connection (PSS), publish→receive p99 at equal
-// offered load (the paced run) and the largest connection count held. Each peer's cell carries
+// offered load (the paced run, and the open-loop stepped runs at the highest rate every server
+// reached) and the largest connection count held. Each peer's cell carries
 // Tidings' advantage as a ratio (above 1: Tidings ahead).
-import { type Run, figure } from './results-set.js';
+import { type Run, figure, memoryPerConnection } from './results-set.js';
 
 export const PEERS = ['tidings', 'nchan', 'socketio', 'soketi'] as const;
 export const PEER_NAMES: Readonly<Record<string, string>> = { tidings: 'Tidings', nchan: 'Nchan', socketio: 'Socket.IO', soketi: 'soketi', floor: 'bare-write floor', mosquitto: 'Mosquitto' };
@@ -44,6 +45,33 @@ function idleRuns(runs: readonly Run[]): { connections: number; byServer: Map<st
   return null;
 }
 
+interface StepP99 {
+  readonly offeredPerSecond: number;
+  readonly latencyMs: { readonly p99: number };
+}
+
+/**
+ * The stepped WebSocket runs of one invocation (the latest with Tidings and a peer, at the largest
+ * size), compared at the highest rate every one of them ran.
+ */
+function steppedAtEqualRate(runs: readonly Run[]): { subscribers: number; rate: number; values: Map<string, number> } | null {
+  const stepped = runs.filter((r) => r.scenario === 'fanout' && r.config['transport'] === 'ws' && r.config['mode'] === 'stepped' && Array.isArray(r.series));
+  const groups = [...new Set(stepped.map((r) => `${r.file} ${String(r.config['subscribers'])}`))]
+    .map((key) => stepped.filter((r) => `${r.file} ${String(r.config['subscribers'])}` === key))
+    .sort((a, b) => (b[0]!.config['subscribers'] as number) - (a[0]!.config['subscribers'] as number) || b[0]!.when.localeCompare(a[0]!.when));
+  for (const mine of groups) {
+    const subscribers = mine[0]!.config['subscribers'] as number;
+    if (!mine.some((r) => r.server === 'tidings') || mine.length < 2) continue;
+    const rates = mine.map((r) => new Set((r.series as readonly StepP99[]).map((s) => s.offeredPerSecond)));
+    const common = [...rates[0]!].filter((rate) => rates.every((set) => set.has(rate)));
+    if (common.length === 0) continue;
+    const rate = Math.max(...common);
+    const values = new Map(mine.map((r) => [r.server, (r.series as readonly StepP99[]).find((s) => s.offeredPerSecond === rate)!.latencyMs.p99]));
+    return { subscribers, rate, values };
+  }
+  return null;
+}
+
 function largestHeld(runs: readonly Run[]): Map<string, number> {
   const held = new Map<string, number>();
   for (const r of runs) {
@@ -62,9 +90,13 @@ function rows(runs: readonly Run[]): Row[] {
     out.push({ label: `deliveries per server CPU-second, ${mode} (WebSocket, ${thousands(found.subscribers)} subscribers)`, values: map(found.byServer, 'efficiency.deliveriesPerServerCpuSecond'), format: thousands, higherIsBetter: true });
   }
   const idle = idleRuns(runs);
-  if (idle !== null) out.push({ label: `server memory per idle connection, PSS (WebSocket, ${thousands(idle.connections)})`, values: map(idle.byServer, 'memory.serverBytesPerConnection'), format: kb, higherIsBetter: false });
+  if (idle !== null) out.push({ label: `server memory per idle connection, PSS (WebSocket, ${thousands(idle.connections)})`, values: new Map([...idle.byServer].map(([server, run]) => [server, memoryPerConnection(run)])), format: kb, higherIsBetter: false });
   const paced = fanoutRuns(runs, 'paced');
   if (paced !== null) out.push({ label: `publish→receive p99 at equal offered load (paced, ${thousands(paced.subscribers)} subscribers)`, values: map(paced.byServer, 'latencyMs.p99'), format: ms, higherIsBetter: false });
+  const stepped = steppedAtEqualRate(runs);
+  if (stepped !== null) {
+    out.push({ label: `publish→receive p99 at equal offered load (open loop, ${stepped.rate} events/s, ${thousands(stepped.subscribers)} subscribers)`, values: stepped.values, format: ms, higherIsBetter: false });
+  }
   const held = largestHeld(runs);
   if (held.size > 0) out.push({ label: 'largest connection count held (connections scenario)', values: held, format: thousands, higherIsBetter: true });
   return out;

@@ -2,7 +2,7 @@
 // load (stepped fan-out), memory per connection against connections, deliveries per server
 // CPU-second per server, and publish throughput per edge layout.
 import { PEERS, PEER_NAMES, thousands } from './headline.js';
-import { type Run, figure } from './results-set.js';
+import { type Run, figure, memoryPerConnection } from './results-set.js';
 import { barChart, lineChart } from './svg-chart.js';
 
 export interface Plot {
@@ -21,7 +21,9 @@ function latencyVsLoad(runs: readonly Run[]): Plot {
   const sizes = [...new Set(stepped.map((r) => `${r.config['transport']}, ${thousands(r.config['subscribers'] as number)} subscribers`))];
   const series = stepped.map((r) => {
     const steps = r.series as readonly StepPoint[];
-    const name = `${PEER_NAMES[r.server] ?? r.server} p99${sizes.length > 1 ? ` (${r.config['transport']} ${thousands(r.config['subscribers'] as number)})` : ''}`;
+    // A server stepped twice (other rates) is told apart by when it ran.
+    const twice = stepped.filter((other) => other.server === r.server).length > 1;
+    const name = `${PEER_NAMES[r.server] ?? r.server} p99${sizes.length > 1 ? ` (${r.config['transport']} ${thousands(r.config['subscribers'] as number)})` : ''}${twice ? ` (${r.when.slice(11, 16)} UTC)` : ''}`;
     return { name, points: steps.map((s) => [s.offeredPerSecond * (r.config['subscribers'] as number), s.latencyMs.p99] as const) };
   });
   return {
@@ -36,7 +38,8 @@ function memoryVsConnections(runs: readonly Run[]): Plot {
     name: PEER_NAMES[server]!,
     points: runs
       .filter((r) => r.scenario === 'connections' && r.server === server && r.config['transport'] === 'ws')
-      .map((r) => [r.config['connections'] as number, figure(r, 'memory.serverBytesPerConnection') / 1024] as const)
+      .map((r) => [r.config['connections'] as number, memoryPerConnection(r) / 1024] as const)
+      .filter(([, kb]) => !Number.isNaN(kb))
       .sort((a, b) => a[0] - b[0]),
   })).filter((s) => s.points.length > 0);
   return {

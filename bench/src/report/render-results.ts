@@ -3,19 +3,80 @@
 // largest connection counts with what stopped the next size.
 import { PEER_NAMES, headlineTable, thousands } from './headline.js';
 import type { Plot } from './plots.js';
-import { type Run, figure } from './results-set.js';
+import { type Run, figure, memoryPerConnection } from './results-set.js';
 import { SCENARIO_TABLES } from './scenario-tables.js';
 
-const COMMANDS: Readonly<Record<string, string>> = {
-  connections: 'npm run bench -- connections --servers tidings,nchan,socketio,soketi --transport ws --connections 10000',
-  fanout: 'npm run bench -- fanout --servers tidings,nchan,socketio,soketi --transport ws --subscribers 10000 --mode paced,burst',
-  'many-channels': 'npm run bench -- many-channels --channels 100 --per-channel 100 --transport mixed',
-  publish: 'npm run bench -- publish',
-  'cross-node': 'npm run bench -- cross-node --subscribers 9000 --transport mixed',
-  receipts: 'npm run bench -- receipts --subscribers 2000',
-  groups: 'npm run bench -- groups --events 50000',
-  'mqtt-fanout': 'npm run bench -- mqtt-fanout --servers tidings,mosquitto --subscribers 10000 --mode paced,burst',
+/** The command lines that measured the runs shown (the label and output file left out). */
+function commands(runs: readonly Run[]): string {
+  const lines = new Set(
+    runs.map((r) => {
+      const args: string[] = [];
+      for (let i = 0; i < r.argv.length; i++) {
+        if (r.argv[i] === '--label' || r.argv[i] === '--out') i++;
+        else args.push(r.argv[i]!);
+      }
+      return `npm run bench -- ${args.join(' ')}`;
+    }),
+  );
+  return lines.size === 0 ? '' : `${[...lines].map((line) => `\`${line}\``).join('  \n')}\n\n`;
+}
+
+/** Fan-out notes: who is missing from SSE rows and why. */
+const NOTES: Readonly<Record<string, string>> = {
+  fanout:
+    'Socket.IO and soketi speak no SSE (WebSocket only), so SSE rows compare Tidings with Nchan; long-poll (`poll`) rows are Tidings only (the peers\' long-poll protocols differ). Stepped rows are open loop (ADR 18); their steps are in the next section.\n\n',
+  connections: 'Long-poll (`poll`) rows are Tidings only.\n\n',
 };
+
+interface Step {
+  readonly offeredPerSecond: number;
+  readonly achievedPerSecond: number;
+  readonly saturated?: boolean;
+  readonly latencyMs: { readonly p99: number };
+  readonly answerP99Ms: number;
+}
+
+/** Each stepped run's steps, and the highest offered rate whose p99 stayed within the bound. */
+function steps(runs: readonly Run[]): string {
+  const stepped = runs.filter((r) => r.scenario === 'fanout' && r.config['mode'] === 'stepped' && Array.isArray(r.series));
+  if (stepped.length === 0) return '_No stepped runs recorded yet._\n';
+  const lines = ['| server | transport | subscribers | steps: offered → achieved events/s, p99 / answer p99 ms | highest rate with p99 within the bound |', '|---|---|---|---|---|'];
+  for (const r of stepped) {
+    const series = r.series as readonly Step[];
+    const bound = boundOf(r);
+    const within = series.filter((s) => s.latencyMs.p99 <= bound && !s.saturated && s.achievedPerSecond >= 0.9 * s.offeredPerSecond);
+    const cells = series.map((s) => `${s.offeredPerSecond} → ${s.achievedPerSecond}: ${Math.round(s.latencyMs.p99)} / ${Math.round(s.answerP99Ms)}${s.saturated ? ' (saturated)' : ''}`);
+    const best = within.at(-1);
+    const highest = best === undefined ? `none (bound ${bound} ms)` : `${best.offeredPerSecond}/s = ${thousands(best.offeredPerSecond * (r.config['subscribers'] as number))} deliveries/s (bound ${bound} ms)`;
+    lines.push(`| ${PEER_NAMES[r.server] ?? r.server} | ${String(r.config['transport'])} | ${thousands(r.config['subscribers'] as number)} | ${cells.join('; ')} | ${highest} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The run's --degraded-p99-ms (1000 when not given). */
+function boundOf(r: Run): number {
+  const at = r.argv.indexOf('--degraded-p99-ms');
+  return at >= 0 ? Number(r.argv[at + 1]) : 1000;
+}
+
+/** The issue's targets for this machine, met or not, from the runs there are. */
+function targets(runs: readonly Run[]): string {
+  const tidings = runs.filter((r) => r.server === 'tidings');
+  const large = tidings
+    .filter((r) => r.scenario === 'connections' && (r.config['connections'] as number) >= 100_000 && r.config['transport'] === 'ws')
+    .sort((a, b) => (a.config['connections'] as number) - (b.config['connections'] as number));
+  const pss = Math.max(...large.map((r) => memoryPerConnection(r)).filter((v) => !Number.isNaN(v)));
+  const pssText = large.map((r) => `${Number.isNaN(memoryPerConnection(r)) ? 'not measurable' : `${(memoryPerConnection(r) / 1024).toFixed(2)} KB`} at ${thousands(r.config['connections'] as number)}`).join(', ');
+  const held = Math.max(0, ...tidings.filter((r) => r.scenario === 'connections').map((r) => figure(r, 'held')).filter(Number.isFinite));
+  const fan100k = tidings.filter((r) => r.scenario === 'fanout' && r.config['subscribers'] === 100_000 && r.config['mode'] === 'paced');
+  const p99 = Math.min(...fan100k.map((r) => figure(r, 'latencyMs.p99')));
+  const verdict = (ok: boolean, known: boolean) => (!known ? 'not measured' : ok ? 'met' : 'not met');
+  return [
+    `- Server memory per idle connection ≤ 2 KB from 100k on (WebSocket): ${pssText || '–'}, ${verdict(pss <= 2048, Number.isFinite(pss))}.`,
+    `- 500k idle connections held: ${thousands(held)} held at most, ${verdict(held >= 500_000, held > 0)}.`,
+    `- One publish reaching 100k subscribers with p99 < 600 ms (paced, one event a second): ${Number.isFinite(p99) ? `p99 ${Math.round(p99)} ms` : '–'}, ${verdict(p99 < 600, Number.isFinite(p99))}.`,
+  ].join('\n');
+}
 
 function machineLine(runs: readonly Run[]): string {
   const last = runs.at(-1);
@@ -33,7 +94,9 @@ function limits(runs: readonly Run[], failed: readonly Run[]): string {
     const mine = runs.filter((r) => r.scenario === 'connections' && r.server === server);
     const best = Math.max(...mine.map((r) => figure(r, 'held')));
     const short = mine.filter((r) => figure(r, 'held') < (r.config['connections'] as number));
-    const broken = failed.filter((r) => r.scenario === 'connections' && r.server === server);
+    // A failed size that a later run held is history, not a limit.
+    const heldLater = (f: Run) => mine.some((r) => r.config['connections'] === f.config['connections'] && figure(r, 'held') === f.config['connections'] && r.when > f.when);
+    const broken = failed.filter((r) => r.scenario === 'connections' && r.server === server && !heldLater(r));
     const why = [
       ...short.map((r) => `${thousands(r.config['connections'] as number)} requested, ${thousands(figure(r, 'held'))} held (${JSON.stringify((r.figures as { connections?: { failures?: unknown } }).connections?.failures ?? {})})`),
       ...broken.map((r) => `${thousands(r.config['connections'] as number)} failed: ${(r.error ?? '').replace(/\s+/g, ' ').replace(/[\s:;,]+$/, '')}`),
@@ -61,6 +124,10 @@ Above 1, Tidings is ahead by that factor (more deliveries per CPU-second or conn
 or latency). Publish answer latency is reported per run but is no headline: Nchan and the Socket.IO
 node answer before they deliver.
 
+## Targets on this machine
+
+${targets(runs)}
+
 ## Largest connection counts
 
 ${limits(runs, failed)}
@@ -70,7 +137,16 @@ size list of the command is the bound); one that did not says why above: "not re
 120000 ms" is the connect phase's bound, so the count is what it accepted in two minutes. A process
 may hold at most 20,000 open files here, so every server runs one process per 15k connections
 (Nchan: workers) and so does the load generator; the 24 GiB of memory are shared by all of them.
+Memory per connection is not quoted ("–") for a run in which a server process's PSS shrank (by
+over 1 MiB) while it took connections: its start-up heap was still being collected, and the growth is noise.
 
+## Where p99 degrades (stepped, open loop)
+
+Each step publishes on a schedule fixed in advance (the answers do not slow it), events stamped
+with their due time; stepping stops after the first step past the p99 bound, under 90% of the
+offered rate, or saturated (over 10,000 publishes unanswered).
+
+${steps(runs)}
 ## Plots
 
 ${plots.map((p) => `![${p.caption}](${p.file})\n\n_${p.caption}._`).join('\n\n')}
@@ -78,7 +154,7 @@ ${plots.map((p) => `![${p.caption}](${p.file})\n\n_${p.caption}._`).join('\n\n')
 ${scenarios
   .map((scenario) => {
     const mine = runs.filter((r) => r.scenario === scenario);
-    return `## ${scenario}\n\n\`${COMMANDS[scenario]}\`\n\n${SCENARIO_TABLES[scenario]!(mine)}`;
+    return `## ${scenario}\n\n${commands(mine)}${NOTES[scenario] ?? ''}${SCENARIO_TABLES[scenario]!(mine)}`;
   })
   .join('\n')}`;
 }

@@ -12,6 +12,8 @@ export interface Run extends RunRecord {
   readonly when: string;
   readonly file: string;
   readonly machine: SuiteResults['machine'];
+  /** The command line of the invocation that measured it. */
+  readonly argv: readonly string[];
 }
 
 function allRuns(dir: string): Run[] {
@@ -25,7 +27,7 @@ function allRuns(dir: string): Run[] {
     }
     if (resultsProblems(parsed).length > 0) continue;
     const file = parsed as SuiteResults;
-    for (const record of file.results) runs.push({ ...record, scenario: file.bench, when: file.when, file: name, machine: file.machine });
+    for (const record of file.results) runs.push({ ...record, scenario: file.bench, when: file.when, file: name, machine: file.machine, argv: file.argv });
   }
   return runs;
 }
@@ -39,7 +41,9 @@ export function loadRuns(dir: string): Run[] {
   const latest = new Map<string, Run>();
   for (const run of allRuns(dir)) {
     if (run.figures === null) continue;
-    const key = `${run.scenario} ${run.server} ${JSON.stringify(run.config)}`;
+    // Stepped runs with other rates are other measurements: both stay.
+    const rates = run.config['mode'] === 'stepped' ? ` ${run.argv[run.argv.indexOf('--rates') + 1] ?? ''}` : '';
+    const key = `${run.scenario} ${run.server} ${JSON.stringify(run.config)}${rates}`;
     const previous = latest.get(key);
     if (previous === undefined || previous.when <= run.when) latest.set(key, run);
   }
@@ -51,4 +55,18 @@ export function figure(run: Run | undefined, path: string): number {
   let value: unknown = run?.figures;
   for (const key of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
   return typeof value === 'number' ? value : Number.NaN;
+}
+
+/** A server process's PSS shrinking by more than this while it took connections marks the reading as noise. */
+const SHRINK_NOISE_BYTES = 1024 * 1024;
+
+/**
+ * Server PSS growth per connection; NaN when a server process shrank while it took connections:
+ * then its start-up heap was still being collected and the growth is noise, not a measurement
+ * (34 edges of ~10k connections each, ~20 MB of growth apiece, showed it).
+ */
+export function memoryPerConnection(run: Run | undefined): number {
+  const perProcess = (run?.figures as { memory?: { serverPssBytesPerProcess?: unknown } } | undefined)?.memory?.serverPssBytesPerProcess;
+  if (Array.isArray(perProcess) && perProcess.some((bytes) => typeof bytes === 'number' && bytes < -SHRINK_NOISE_BYTES)) return Number.NaN;
+  return figure(run, 'memory.serverBytesPerConnection');
 }

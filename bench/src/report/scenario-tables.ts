@@ -1,15 +1,24 @@
 // The per-scenario tables of bench/RESULTS.md: one row per latest run, the figures a reader of
 // that scenario looks for, loss first wherever events flow.
 import { PEER_NAMES, thousands } from './headline.js';
-import { type Run, figure } from './results-set.js';
+import { type Run, figure, memoryPerConnection } from './results-set.js';
 
 const kb = (bytes: number) => (Number.isNaN(bytes) ? '–' : (bytes / 1024).toFixed(1));
 const num = (v: number, digits = 1) => (Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(digits) : Math.round(v).toLocaleString('en-US'));
 const name = (server: string) => PEER_NAMES[server] ?? server;
-/** Lost / duplicated / out of order; a drain that did not complete says how it ended (cut off at the bound, or stalled). */
+/**
+ * Lost / duplicated / out of order; a drain that did not complete says how it ended (cut off at the
+ * bound, or stalled). Out of order counts what the server's own storage order does not explain (open
+ * loop: concurrent publishes are stored in arrival order); "storage order unknown" where its
+ * answers did not say.
+ */
 function loss(r: Run): string {
-  const end = (r.figures as { delivery?: { drainEnd?: string } }).delivery?.drainEnd;
-  return `${thousands(figure(r, 'delivery.lost'))}${end === undefined || end === 'complete' ? '' : ` (${end})`} / ${figure(r, 'delivery.duplicates')} / ${figure(r, 'delivery.outOfOrder')}`;
+  const delivery = (r.figures as { delivery?: { drainEnd?: string; outOfOrderByStorage?: number | null } }).delivery;
+  const end = delivery?.drainEnd;
+  const byStorage = delivery?.outOfOrderByStorage;
+  const outOfOrder = figure(r, 'delivery.outOfOrder') - (byStorage ?? 0);
+  const order = byStorage === null && outOfOrder > 0 ? `${thousands(outOfOrder)} (storage order unknown)` : thousands(outOfOrder);
+  return `${thousands(figure(r, 'delivery.lost'))}${end === undefined || end === 'complete' ? '' : ` (${end})`} / ${figure(r, 'delivery.duplicates')} / ${order}`;
 }
 
 interface Column {
@@ -33,7 +42,7 @@ const FANOUT: readonly Column[] = [
   { head: 'publish answer p99 ms', cell: (r) => num(figure(r, 'publish.answerMs.p99')) },
   { head: 'last delivery after last publish s', cell: (r) => num(figure(r, 'delivery.drainSeconds')) },
   { head: 'lost / dup / out of order', cell: loss },
-  { head: 'KB per idle connection', cell: (r) => kb(figure(r, 'memory.serverBytesPerConnection')) },
+  { head: 'KB per idle connection', cell: (r) => kb(memoryPerConnection(r)) },
 ];
 
 export const SCENARIO_TABLES: Readonly<Record<string, (runs: readonly Run[]) => string>> = {
@@ -45,7 +54,7 @@ export const SCENARIO_TABLES: Readonly<Record<string, (runs: readonly Run[]) => 
       config('serverProcesses', 'server processes'),
       { head: 'held', cell: (r) => thousands(figure(r, 'held')) },
       { head: 'connects/s', cell: (r) => thousands(figure(r, 'connections.perSecond')) },
-      { head: 'server KB per connection (PSS)', cell: (r) => kb(figure(r, 'memory.serverBytesPerConnection')) },
+      { head: 'server KB per connection (PSS)', cell: (r) => kb(memoryPerConnection(r)) },
       { head: 'Redis KB per connection', cell: (r) => kb(figure(r, 'memory.redisBytesPerConnection')) },
       { head: 'idle CPU, cores (server / Redis)', cell: (r) => `${num(figure(r, 'idleCpu.serverCoresBusy'), 3)} / ${num(figure(r, 'idleCpu.redisCoresBusy'), 3)}` },
     ]),
@@ -73,6 +82,7 @@ export const SCENARIO_TABLES: Readonly<Record<string, (runs: readonly Run[]) => 
       { head: 'events/s', cell: (r) => thousands(figure(r, 'eventsPerSecond')) },
       { head: 'answer p50 / p99 ms', cell: (r) => `${num(figure(r, 'latencyMs.p50'))} / ${num(figure(r, 'latencyMs.p99'))}` },
       { head: 'events per edge CPU-s', cell: (r) => thousands(figure(r, 'eventsPerServerCpuSecond')) },
+      { head: 'CPU s: edges / Redis / autocannon', cell: (r) => `${num(figure(r, 'cpuSeconds.server'))} / ${num(figure(r, 'cpuSeconds.redis'))} / ${num(figure(r, 'cpuSeconds.autocannon'))}` },
       { head: 'non-2xx / errors', cell: (r) => `${figure(r, 'non2xx')} / ${figure(r, 'errors')}` },
     ]),
   groups: (runs) =>

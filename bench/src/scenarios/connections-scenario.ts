@@ -6,7 +6,7 @@ import type { ServerKind } from '../servers/server-under-test.js';
 import { startServer } from '../servers/start-server.js';
 import type { Scenario } from '../suite/scenario.js';
 import { recordRun } from './record-run.js';
-import { type TransportChoice, transportOption, routesFor, speaks } from './routes-for.js';
+import { type TransportChoice, notSpoken, routesFor, transportOption } from './routes-for.js';
 import { SERVERS_OPTION, SERVER_PROCESSES_OPTION, processesFor, serverProcesses } from './sizing.js';
 
 const kb = (bytes: number | null) => (bytes === null ? '–' : (bytes / 1024).toFixed(2));
@@ -20,6 +20,7 @@ export const connectionsScenario: Scenario = {
     transport: transportOption('sse'),
     connections: { kind: 'ints', default: [10_000], min: 1, max: 600_000, help: 'idle connections per run (a list runs each)' },
     'idle-seconds': { kind: 'int', default: 10, min: 0, max: 600, help: 'how long idle CPU is measured' },
+    'connect-seconds': { kind: 'int', default: 120, min: 5, max: 600, help: 'how long connecting may take before the rest is given up' },
     'server-processes': SERVER_PROCESSES_OPTION,
   },
   async run(options, context) {
@@ -27,7 +28,11 @@ export const connectionsScenario: Scenario = {
       for (const transport of options.words('transport') as TransportChoice[]) {
         for (const server of options.words('servers') as ServerKind[]) {
           if (context.signal.aborted) return;
-          if (!speaks(server, transport)) continue;
+          const unspoken = notSpoken(server, transport);
+          if (unspoken !== null) {
+            context.log(`${server} transport=${transport}: not run, ${unspoken}`);
+            continue;
+          }
           const processes = serverProcesses(server, connections, options.int('server-processes'));
           await recordRun(context, server, { transport, connections, serverProcesses: processes }, async () => {
             const started = await startServer(server, { processes, connections });
@@ -39,6 +44,7 @@ export const connectionsScenario: Scenario = {
                   connections,
                   generatorProcesses: processesFor(connections),
                   sampleEvery: 64,
+                  connectSeconds: options.int('connect-seconds'),
                   idleSeconds: options.int('idle-seconds'),
                   stallSeconds: 5,
                   drainSeconds: 10,

@@ -18,7 +18,7 @@ export const FANOUT_RUN_OPTIONS: OptionSpecs = {
   seconds: { kind: 'int', default: 10, min: 1, max: 600, help: 'paced and burst: how long to publish' },
   'interval-ms': { kind: 'int', default: 100, min: 1, max: 60_000, help: 'paced: time between events' },
   'payload-bytes': { kind: 'int', default: 64, min: 32, max: 16_000, help: "each event's data size, the same for every server" },
-  rates: { kind: 'ints', default: [10, 20, 50, 100, 200, 500], min: 1, max: 1000, help: 'stepped: events per second, one step each' },
+  rates: { kind: 'ints', default: [10, 20, 50, 100, 200, 500], min: 1, max: 100_000, help: 'stepped: events per second, one step each' },
   'step-seconds': { kind: 'int', default: 5, min: 1, max: 120, help: 'stepped: how long each rate lasts' },
   'degraded-p99-ms': { kind: 'int', default: 1000, min: 1, max: 60_000, help: 'stepped: the step whose p99 passes this is the last' },
   'sample-every': { kind: 'int', default: 64, min: 1, max: 1_000_000, help: 'one connection in N measures latency' },
@@ -64,7 +64,7 @@ export async function measureFanout(
     figures: { ...f, idle: outcome.idle },
     ...(run.mode === 'stepped' ? { series: steps } : {}),
     summary:
-      `${f.delivery.deliveries} deliveries (lost ${f.delivery.lost}, dup ${f.delivery.duplicates}, out of order ${f.delivery.outOfOrder}), ` +
+      `${f.delivery.deliveries} deliveries (lost ${f.delivery.lost}, dup ${f.delivery.duplicates}, out of order ${f.delivery.outOfOrder}${f.delivery.outOfOrderByStorage ? `, ${f.delivery.outOfOrderByStorage} of them by the server's storage order` : ''}), ` +
       `${f.efficiency.deliveriesPerServerCpuSecond} per server CPU-s; latency p50/p99 ${f.latencyMs.p50}/${f.latencyMs.p99} ms; ` +
       `${kb(f.memory.serverBytesPerConnection)} KB per idle connection`,
   };

@@ -6,7 +6,7 @@ import { startServer } from '../servers/start-server.js';
 import type { Scenario } from '../suite/scenario.js';
 import { FANOUT_MODES, FANOUT_RUN_OPTIONS, type FanoutMode, measureFanout } from './fanout-run.js';
 import { recordRun } from './record-run.js';
-import { type TransportChoice, transportOption, speaks } from './routes-for.js';
+import { type TransportChoice, notSpoken, transportOption } from './routes-for.js';
 import { SERVERS_OPTION, SERVER_PROCESSES_OPTION, serverProcesses } from './sizing.js';
 
 export const fanoutScenario: Scenario = {
@@ -27,7 +27,11 @@ export const fanoutScenario: Scenario = {
         for (const mode of options.words('mode') as FanoutMode[]) {
           for (const server of options.words('servers') as ServerKind[]) {
             if (context.signal.aborted) return;
-            if (!speaks(server, transport)) continue;
+            const unspoken = notSpoken(server, transport);
+            if (unspoken !== null) {
+              context.log(`${server} transport=${transport}: not run, ${unspoken}`);
+              continue;
+            }
             const processes = serverProcesses(server, subscribers, options.int('server-processes'));
             await recordRun(context, server, { transport, subscribers, mode, serverProcesses: processes }, async () => {
               const started = await startServer(server, { processes, connections: subscribers });

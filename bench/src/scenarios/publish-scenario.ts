@@ -1,12 +1,13 @@
 // publish: HTTP publish throughput and answer latency with autocannon, single events
 // (POST /v1/channels/{channel}/events) and batches (POST /v1/publish), against one edge, three
 // edges (one autocannon per edge, together) and one edge run with `--processes 2`. No subscribers:
-// what publishing alone costs the edges and Redis.
-import { type CpuTimes, cpuSince, sumCpu } from '../loadgen/index.js';
+// what publishing alone costs the edges and Redis. Each autocannon runs in a process of its own,
+// so its CPU is reported apart and the per CPU-second figures are the edges' (and Redis's) only.
+import { type CpuTimes, cpuSince, readMachineCpu, sumCpu } from '../loadgen/index.js';
 import { eventData } from '../loadgen/index.js';
 import { type TidingsOptions, startTidings } from '../servers/tidings-server.js';
 import type { Scenario } from '../suite/scenario.js';
-import { type CannonResult, cannon } from './autocannon-run.js';
+import { type CannonResult, cannonApart } from './autocannon-run.js';
 import { recordRun } from './record-run.js';
 
 const LAYOUTS: Readonly<Record<string, TidingsOptions>> = {
@@ -61,17 +62,26 @@ export const publishScenario: Scenario = {
             const request = body(mode, batchSize, options.int('payload-bytes'));
             const perEdge = Math.max(1, Math.floor(options.int('connections') / server.targets.length));
             const pids = server.serverPids();
-            const before = { server: sumCpu(pids), redis: sumCpu(server.redisPids) };
-            const results = await Promise.all(
-              server.targets.map((t) => cannon({ url: `http://${t.host}:${t.port}${request.path}`, body: request.body, connections: perEdge, seconds }, context.signal)),
+            const before = { server: sumCpu(pids), redis: sumCpu(server.redisPids), machine: readMachineCpu() };
+            const runs = await Promise.all(
+              server.targets.map((t) => cannonApart({ url: `http://${t.host}:${t.port}${request.path}`, body: request.body, connections: perEdge, seconds }, context.signal)),
             );
-            const cpu = { server: total(cpuSince(before.server, sumCpu(pids))), redis: total(cpuSince(before.redis, sumCpu(server.redisPids))) };
-            const combined = combine(results, seconds);
+            const machine = readMachineCpu();
+            const cpu = {
+              server: total(cpuSince(before.server, sumCpu(pids))),
+              redis: total(cpuSince(before.redis, sumCpu(server.redisPids))),
+              autocannon: runs.reduce((sum, run) => sum + total(run.cpu), 0),
+            };
+            const combined = combine(
+              runs.map((run) => run.result),
+              seconds,
+            );
             const events = combined.requests * batchSize;
             const figures = {
               ...combined,
               eventsPerSecond: Math.round(events / seconds),
-              cpuSeconds: { server: round(cpu.server), redis: round(cpu.redis) },
+              cpuSeconds: { server: round(cpu.server), redis: round(cpu.redis), autocannon: round(cpu.autocannon) },
+              machineBusyFraction: round((machine.busySeconds - before.machine.busySeconds) / (machine.totalSeconds - before.machine.totalSeconds), 3),
               eventsPerServerCpuSecond: cpu.server > 0 ? Math.round(events / cpu.server) : null,
               eventsPerRedisCpuSecond: cpu.redis > 0 ? Math.round(events / cpu.redis) : null,
             };

@@ -1,22 +1,25 @@
-// The subscriber routes of a transport choice on a server: sse, ws, or mixed (half each, where the
-// server speaks both). Null when the server does not speak the transport at all.
+// The subscriber routes of a transport choice on a server: sse, ws, poll (long-poll, Tidings only:
+// the peers' long-poll protocols differ), or mixed (SSE and WebSocket, half each, where the server
+// speaks both). Null when the server does not speak the transport at all.
 import type { Route } from '../loadgen/index.js';
 import type { ServerUnderTest } from '../servers/server-under-test.js';
 import type { OptionSpec } from '../suite/suite-options.js';
 
-export type TransportChoice = 'sse' | 'ws' | 'mixed';
-export const TRANSPORT_CHOICES: readonly TransportChoice[] = ['sse', 'ws', 'mixed'];
+export type TransportChoice = 'sse' | 'ws' | 'poll' | 'mixed';
+export const TRANSPORT_CHOICES: readonly TransportChoice[] = ['sse', 'ws', 'poll', 'mixed'];
 
 export function transportOption(fallback: TransportChoice): OptionSpec {
-  return { kind: 'words', default: [fallback], allowed: TRANSPORT_CHOICES, help: 'sse, ws or mixed (half each, where the server speaks both)' };
+  return { kind: 'words', default: [fallback], allowed: TRANSPORT_CHOICES, help: 'sse, ws, poll (long-poll, Tidings only) or mixed (SSE and WebSocket, half each, where the server speaks both)' };
 }
 
 export function routesFor(server: ServerUnderTest, choice: TransportChoice): Route[] | null {
   if (choice !== 'mixed') return server.transports.includes(choice) ? [server.route(choice)] : null;
-  return server.transports.map((t) => server.route(t));
+  return server.transports.filter((t) => t !== 'poll').map((t) => server.route(t));
 }
 
-/** Whether a server of this kind speaks the transport (Socket.IO and soketi: WebSocket only). */
-export function speaks(server: string, choice: TransportChoice): boolean {
-  return choice !== 'sse' || (server !== 'socketio' && server !== 'soketi');
+/** Why a server of this kind is not run with the transport, or null when it speaks it. */
+export function notSpoken(server: string, choice: TransportChoice): string | null {
+  if (choice === 'poll' && server !== 'tidings') return "long-poll runs Tidings only (the peers' long-poll protocols differ)";
+  if (choice === 'sse' && (server === 'socketio' || server === 'soketi')) return 'it speaks no SSE (WebSocket only)';
+  return null;
 }

@@ -8,6 +8,7 @@ import { type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, isRunning, makeTempDir, removeTempDir, spawnTracked, startRedisServer, stopProcess } from '@tidings/testing';
+import { runMarkEnv } from '../suite/run-watchdog.js';
 import { ensurePeerPackages, peerVersion, resolvePeer } from './peer-packages.js';
 import { signedPusherPath, type PusherApp } from './pusher-signature.js';
 import { portAccepts } from './port-accepts.js';
@@ -35,6 +36,7 @@ async function startNode(main: string, redisPort: number, dir: string): Promise<
     SOKETI_DEFAULT_APP_ID: APP.id,
     SOKETI_DEFAULT_APP_KEY: APP.key,
     SOKETI_DEFAULT_APP_SECRET: APP.secret,
+    ...runMarkEnv(),
   };
   const config = join(dir, `soketi-${port}.json`);
   writeFileSync(config, JSON.stringify({ 'cluster.address': '127.0.0.1' }));

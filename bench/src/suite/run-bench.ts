@@ -1,10 +1,12 @@
 // The bench suite's command: `npm run bench -- <scenario> [options]` (or `tidings bench …`).
 // Runs one scenario, printing progress as it goes, and writes bench/results/<scenario>-<date>.json.
 // Ctrl-C (or SIGTERM) stops the current run: every socket, generator, server and Redis it started
-// is closed, and what was measured so far stays in the results file.
+// is closed, and what was measured so far stays in the results file. A SIGKILL cannot be handled:
+// then the run's watchdog kills every process the run started (run-watchdog.ts).
 import { pathToFileURL } from 'node:url';
 import { SCENARIOS } from '../scenarios/index.js';
 import { ResultsFile, resultsPath } from './results-file.js';
+import { startWatchdog } from './run-watchdog.js';
 import { COMMON_OPTIONS, UsageError, optionsHelp, parseOptions } from './suite-options.js';
 
 const USAGE = `Usage: npm run bench -- <scenario> [options]     (or: tidings bench <scenario> [options])
@@ -49,6 +51,8 @@ export async function runBench(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Signals are handled above; a SIGKILL is not, and the watchdog cleans up after it.
+  const watchdog = startWatchdog();
   let failures = 0;
   try {
     await scenario.run(options, {
@@ -63,6 +67,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     failures++;
     console.error(`bench ${scenario.name}: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
+    watchdog.done();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -15,3 +15,4 @@ export { RedisConsumerGroups } from './redis-consumer-groups.js';
 export { type GroupDeadLetter, RedisGroupDeadLetters } from './redis-group-dead-letters.js';
 export { ReplicatedWrites, type ReplicaPolicy } from './replicated-writes.js';
 export { RedisPingProbe } from './redis-ping-probe.js';
+export { type RedisCommandObserver, timeRedisCommands } from './redis-command-timing.js';

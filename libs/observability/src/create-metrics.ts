@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { collectProcessMetrics } from './collect-process-metrics.js';
-import { redisPingHistogram } from './redis-ping-histogram.js';
+import { type RedisCommandMetrics, redisCommandMetrics, redisPingHistogram } from './redis-metrics.js';
 
 export type { Counter, Gauge, Histogram, Registry };
 
@@ -54,6 +54,8 @@ export interface Metrics {
   readonly redisErrorsTotal: Counter<'connection'>;
   /** tidings_redis_ping_duration_seconds: PING round trips on the command connection, every few seconds. */
   readonly redisPing: Histogram<never>;
+  /** tidings_redis_command_duration_seconds{command} (sampled) and tidings_redis_command_errors_total{command}. */
+  readonly redisCommands: RedisCommandMetrics;
   /** tidings_edge_presence_entries: devices online on this node, counted once per channel (what it reports to presence). */
   readonly presenceEntries: Gauge<never>;
   /** tidings_edge_subscriptions: channels and patterns followed by open connections on this node. */
@@ -177,6 +179,7 @@ export function createMetrics(nodeId: string): Metrics {
     receiptsTotal,
     redisErrorsTotal,
     redisPing: redisPingHistogram(registers),
+    redisCommands: redisCommandMetrics(registers),
     presenceEntries: new Gauge<never>({
       name: 'tidings_edge_presence_entries',
       help: 'Devices online on this node, counted once per channel they are on (set at each presence report).',

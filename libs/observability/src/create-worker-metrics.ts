@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Histogram, Registry } from 'prom-client';
 import { collectProcessMetrics } from './collect-process-metrics.js';
-import { redisPingHistogram } from './redis-ping-histogram.js';
+import { type RedisCommandMetrics, redisCommandMetrics, redisPingHistogram } from './redis-metrics.js';
 
 /** Everything a worker counts; same naming and labelling rules as the edge's (see createMetrics). */
 export interface WorkerMetrics {
@@ -25,6 +25,8 @@ export interface WorkerMetrics {
   readonly queueJobs: Gauge<'queue' | 'state'>;
   /** tidings_redis_ping_duration_seconds: PING round trips on the command connection, every few seconds. */
   readonly redisPing: Histogram<never>;
+  /** tidings_redis_command_duration_seconds{command} (sampled) and tidings_redis_command_errors_total{command}. */
+  readonly redisCommands: RedisCommandMetrics;
   /** tidings_redis_errors_total{connection=commands|jobs} */
   readonly redisErrorsTotal: Counter<'connection'>;
   /** tidings_worker_pruned_total{kind}: what the pruner removed. */
@@ -71,6 +73,7 @@ export function createWorkerMetrics(workerId: string, pruneKinds: readonly strin
     queueJobs: gauge('tidings_worker_queue_jobs', 'Jobs in the BullMQ queues, by queue and state, read at each scrape.', ['queue', 'state']),
     redisErrorsTotal,
     redisPing: redisPingHistogram(registers),
+    redisCommands: redisCommandMetrics(registers),
     requeuedTotal: counter<never>('tidings_worker_requeued_jobs_total', 'Ack events whose lost job the reconciler queued again.', []),
     prunedTotal,
     render: () => registry.metrics(),

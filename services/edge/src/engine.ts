@@ -1,6 +1,7 @@
 import {
   createRedisClient,
   RedisPingProbe,
+  timeRedisCommands,
   createSubscriberFactory,
   type RedisClient,
   RedisApiKeyStore,
@@ -59,6 +60,8 @@ export interface Engine {
 }
 
 const REDIS_PING_EVERY_MS = 5000;
+/** One Redis command in this many is timed; every error is counted. */
+const REDIS_COMMAND_SAMPLE_EVERY = 8;
 
 /** The real thing: Redis Streams and pub/sub, standalone or Cluster. */
 export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: Metrics): Engine {
@@ -70,6 +73,7 @@ export function createRedisEngine(config: EdgeConfig, logger: Logger, metrics: M
     logger.warn({ err: error }, 'redis connection error');
   });
   void warnOnEvictionPolicy(redis, logger);
+  timeRedisCommands(redis, metrics.redisCommands, REDIS_COMMAND_SAMPLE_EVERY);
   const ping = new RedisPingProbe(redis, (seconds) => metrics.redisPing.observe(seconds), REDIS_PING_EVERY_MS);
   ping.start();
   const bus = new RedisLiveBus({

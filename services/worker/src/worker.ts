@@ -11,6 +11,7 @@ import {
   RedisGroupDeadLetters,
   RedisPruning,
   RedisPingProbe,
+  timeRedisCommands,
   RedisReceiptRetries,
 } from '@tidings/broker';
 import { splitGroupRef, type WorkerConfig } from '@tidings/config';
@@ -33,6 +34,8 @@ const MAINTENANCE_QUEUE = 'maintenance';
 const MAINTENANCE_JOBS_KEPT = { removeOnComplete: 10, removeOnFail: 10 } as const;
 
 const REDIS_PING_EVERY_MS = 5000;
+/** One Redis command in this many is timed; every error is counted. */
+const REDIS_COMMAND_SAMPLE_EVERY = 8;
 /** Edge-node reports are kept this many presence TTLs after the node's last report. */
 const DEAD_NODE_TTLS = 10;
 
@@ -55,6 +58,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, metrics:
     logger.warn({ err: error }, 'redis connection error');
   });
   await requireNoEviction(redis, config.allowEviction, logger);
+  timeRedisCommands(redis, metrics.redisCommands, REDIS_COMMAND_SAMPLE_EVERY);
   const ping = new RedisPingProbe(redis, (seconds) => metrics.redisPing.observe(seconds), REDIS_PING_EVERY_MS);
   ping.start();
   const jobsConnection = createJobsConnection(config.redis, `${name}:jobs`);
