@@ -8,7 +8,7 @@ import { device, type FuzzRequest, httpRequest, mqttMessages, rawWsBytes, Rng, w
 import { parseResponses, type RawReply, rawRequest, type RawResponse } from './raw-http.js';
 import { edgesOnRedis, metric, publish, wsUrl } from './support.js';
 
-// Throws random and mutated HTTP requests, WebSocket frames and MQTT packets at a live edge, from several
+// Throws random and mutated HTTP requests, WebSocket frames and MQTT packets (over WebSocket and TCP) at a live edge, from several
 // connections at once, for TIDINGS_FUZZ_SECONDS (20 by default). Inputs come from one seed
 // (TIDINGS_FUZZ_SEED), printed when the test fails; each finding also carries its input.
 
@@ -26,7 +26,7 @@ const SEED = takeEnv('TIDINGS_FUZZ_SEED', 20_261_123);
 /** Only a guard: a request still unanswered after this (a held poll, a body never finished) is left. */
 const ANSWER_GUARD_MS = 1000;
 
-const fixture = edgesOnRedis(1, () => ['--limits-max-body-bytes', '4096', '--limits-max-frame-bytes', '4096', '--limits-max-channels-per-connection', '16']);
+const fixture = edgesOnRedis(1, () => ['--limits-max-body-bytes', '4096', '--limits-max-frame-bytes', '4096', '--limits-max-channels-per-connection', '16', '--mqtt-port', '0']);
 
 /** Something the edge must never do, with the input that made it, to replay. */
 interface Finding {
@@ -181,6 +181,40 @@ async function fuzzMqtt(edge: EdgeProcess, rng: Rng, until: number, report: (f: 
   return sent;
 }
 
+/** One MQTT-over-TCP session of the same fuzzed packets, cut at random points: the server may only answer MQTT. */
+function mqttTcpSession(port: number, rng: Rng, version: 4 | 5, messages: readonly Buffer[]): Promise<string[]> {
+  return new Promise((resolve) => {
+    const problems: string[] = [];
+    const parser = mqttPacket.parser({ protocolVersion: version });
+    parser.on('error', (error: Error) => problems.push(`the server sent bytes that are not MQTT: ${error.message}`));
+    const bytes = Buffer.concat(messages);
+    const socket = connect(port, '127.0.0.1', () => {
+      for (let at = 0; at < bytes.length; ) {
+        const next = Math.min(bytes.length, at + 1 + rng.int(64));
+        socket.write(bytes.subarray(at, next));
+        at = next;
+      }
+    });
+    const guard = setTimeout(() => socket.destroy(), 1000); // a session the server keeps open is fine: it waits for more
+    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => ['ECONNRESET', 'EPIPE'].includes(error.code ?? '') || problems.push(`client error: ${error.message}`));
+    socket.on('close', () => {
+      clearTimeout(guard);
+      resolve(problems);
+    });
+  });
+}
+
+async function fuzzMqttTcp(edge: EdgeProcess, rng: Rng, until: number, report: (f: Finding) => void): Promise<number> {
+  let sent = 0;
+  while (Date.now() < until) {
+    const { version, messages } = mqttMessages(rng);
+    sent += messages.length;
+    for (const what of await mqttTcpSession(edge.mqttPort!, rng, version, messages)) report({ what, input: JSON.stringify({ tcp: true, version, messages: messages.map((m) => m.toString('hex').slice(0, 200)) }).slice(0, 2000) });
+  }
+  return sent;
+}
+
 const HANDSHAKE = 'GET /v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
 
 /** Broken frames after a real handshake: the server may drop the connection, never misbehave otherwise. */
@@ -240,6 +274,7 @@ describe('a fuzzed edge', () => {
       ...[24, 25].map((w) => fuzzWs(edge, rng(w), until, report)),
       fuzzRawWs(edge, rng(26), until, report),
       ...[27, 28].map((w) => fuzzMqtt(edge, rng(w), until, report)),
+      fuzzMqttTcp(edge, rng(29), until, report),
     ]);
     expect(counts.every((count) => count > 0)).toBe(true);
 

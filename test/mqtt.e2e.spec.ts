@@ -2,7 +2,7 @@
 // beside SSE pages and HTTP publishers on the same channels.
 import { type EdgeProcess, SseClient, startEdge, waitUntil } from '@tidings/testing';
 import { SignJWT } from 'jose';
-import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient, type Packet } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { edgesOnRedis, metric, publish } from './support.js';
@@ -20,6 +20,15 @@ async function connect(edge: EdgeProcess, options: IClientOptions = {}): Promise
   const client = await mqtt.connectAsync(mqttUrl(edge), { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
   clients.push(client);
   return client;
+}
+
+/** Connects with its inbox open from the start (a resumed session's events may follow the CONNACK at once) and keeps the CONNACK. */
+async function connectWithInbox(edge: EdgeProcess, options: IClientOptions): Promise<{ client: MqttClient; connack: IConnackPacket; got: ReturnType<typeof inbox> }> {
+  const client = mqtt.connect(mqttUrl(edge), { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
+  clients.push(client);
+  const got = inbox(client);
+  const connack = await new Promise<IConnackPacket>((resolve, reject) => client.once('connect', resolve).once('error', reject));
+  return { client, connack, got };
 }
 
 /** Messages as they arrive: topic and payload text, plus the PUBLISH packet. */
@@ -75,6 +84,24 @@ describe('MQTT over WebSocket', () => {
     ]);
   });
 
+  it('gives a wildcard filter the newest event of each matching channel as retained messages, then what follows', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    await publish(b, 'wret/lamp/state', 'off');
+    await publish(b, 'wret/fan/state', 'slow');
+    await publish(b, 'wret/lamp/state', 'on');
+    await publish(b, 'wret/lamp/power', 'not matched');
+    const client = await connect(a);
+    const got = inbox(client);
+    await client.subscribeAsync('wret/+/state', { qos: 1 });
+    await publish(b, 'wret/fan/state', 'fast');
+    await waitUntil(() => got.length === 3, 'two retained messages and the live one');
+    expect(got.map((m) => [m.topic, m.text, m.packet.cmd === 'publish' && m.packet.retain])).toEqual([
+      ['wret/fan/state', 'slow', true],
+      ['wret/lamp/state', 'on', true],
+      ['wret/fan/state', 'fast', false],
+    ]);
+  });
+
   it('takes a QoS 1 publish into the channel, PUBACKs it, and an SSE page on another edge gets it', async () => {
     const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const page = await SseClient.connect(`${b.url}/v1/sse?channel=sensors/kitchen`);
@@ -112,19 +139,59 @@ describe('MQTT over WebSocket', () => {
     }, 'the receipt from the PUBACK');
   });
 
-  it('resumes a persistent session after a reconnect, wildcard included, without loss', async () => {
+  it('resumes a persistent session whose client subscribes again anyway, wildcard included, without loss', async () => {
     const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const first = await connect(a, { clientId: 'resumer-1', clean: false });
     await first.subscribeAsync(['resume/one', 'resume/+/feed'], { qos: 1 });
     await first.endAsync();
-    await waitUntil(async () => (await metric(a, 'tidings_edge_connections{transport="mqtt"')) === clients.length - 1, 'the first connection to close');
     await publish(b, 'resume/one', 'while away 1');
     await publish(b, 'resume/x/feed', 'while away 2');
-    const again = await connect(b, { clientId: 'resumer-1', clean: false });
-    const got = inbox(again);
+    const { client: again, got } = await connectWithInbox(b, { clientId: 'resumer-1', clean: false });
     await again.subscribeAsync(['resume/one', 'resume/+/feed'], { qos: 1 });
-    await waitUntil(() => got.length === 2, 'what was published while away');
-    expect(got.map((m) => m.text).sort()).toEqual(['while away 1', 'while away 2']);
+    await waitUntil(() => new Set(got.map((m) => m.text)).size === 2, 'what was published while away');
+    expect([...new Set(got.map((m) => m.text))].sort()).toEqual(['while away 1', 'while away 2']); // at least once: a repeat is allowed
+  });
+
+  it('keeps a persistent session’s subscriptions: a reconnect to another edge is session-present and misses nothing, without subscribing again', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    for (const [version, options] of [
+      [4, { clean: false }],
+      [5, { clean: false, properties: { sessionExpiryInterval: 3600 } }],
+    ] as const) {
+      const id = `kept-${version}`;
+      const first = await connect(a, { clientId: id, protocolVersion: version, ...options });
+      await first.subscribeAsync({ [`kept${version}/one`]: { qos: 1 }, [`kept${version}/+/feed`]: { qos: 0 } });
+      await first.endAsync();
+      await publish(b, `kept${version}/one`, 'while away 1');
+      await publish(b, `kept${version}/x/feed`, 'while away 2');
+      const { connack, got } = await connectWithInbox(b, { clientId: id, protocolVersion: version, resubscribe: false, ...options });
+      expect(connack.sessionPresent).toBe(true);
+      await publish(a, `kept${version}/one`, 'after');
+      await waitUntil(() => got.length === 3, 'what was published while away, then live');
+      expect(got.filter((m) => m.topic === `kept${version}/one`).map((m) => [m.text, m.packet.qos])).toEqual([
+        ['while away 1', 1],
+        ['after', 1],
+      ]);
+      expect(got.filter((m) => m.topic !== `kept${version}/one`).map((m) => [m.topic, m.text, m.packet.qos])).toEqual([[`kept${version}/x/feed`, 'while away 2', 0]]);
+    }
+  });
+
+  it('forgets a session’s subscriptions on UNSUBSCRIBE and on a clean start', async () => {
+    const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
+    const first = await connect(a, { clientId: 'forgetful', clean: false });
+    await first.subscribeAsync(['forget/a', 'forget/b'], { qos: 1 });
+    await first.unsubscribeAsync('forget/a');
+    await first.endAsync();
+    await publish(b, 'forget/a', 'not kept');
+    await publish(b, 'forget/b', 'kept');
+    const { client: second, connack, got } = await connectWithInbox(b, { clientId: 'forgetful', clean: false, resubscribe: false });
+    expect(connack.sessionPresent).toBe(true);
+    await waitUntil(() => got.length === 1, 'the kept filter’s event');
+    expect(got.map((m) => m.text)).toEqual(['kept']);
+    await second.endAsync();
+    await connect(a, { clientId: 'forgetful', clean: true }).then((c) => c.endAsync());
+    const { connack: afterClean } = await connectWithInbox(a, { clientId: 'forgetful', clean: false, resubscribe: false });
+    expect(afterClean.sessionPresent).toBe(false);
   });
 
   it('refuses topics that are not channels, with each version’s codes, and keeps the rest', async () => {
@@ -171,6 +238,32 @@ describe('MQTT over WebSocket', () => {
     const raw = new WebSocket(mqttUrl(a), 'chat');
     const status = await new Promise<number>((resolve) => raw.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(400);
+  });
+});
+
+describe('MQTT lost-event notices', () => {
+  let short: EdgeProcess;
+  beforeAll(async () => {
+    short = await startEdge({ redisUrl: cluster.redis.url, args: ['--retention-max-length', '3'] });
+  });
+  afterAll(async () => short?.stop());
+
+  it('tells a resumed session what retention dropped while it was away, on $tidings/reset, before what is left', async () => {
+    const [a] = cluster.edges as [EdgeProcess];
+    for (const version of [4, 5] as const) {
+      const channel = `lossy/v${version}`;
+      const first = await connect(a, { clientId: `lossy-${version}`, clean: false, protocolVersion: version, properties: { sessionExpiryInterval: 3600 } });
+      await first.subscribeAsync(channel, { qos: 1 });
+      await first.endAsync();
+      for (let i = 1; i <= 6; i++) await publish(short, channel, `event ${i}`); // the stream keeps the last 3
+      const { got } = await connectWithInbox(a, { clientId: `lossy-${version}`, clean: false, resubscribe: false, protocolVersion: version, properties: { sessionExpiryInterval: 3600 } });
+      await waitUntil(() => got.length === 4, 'the notice and what is left');
+      const [notice, ...rest] = got;
+      expect(notice!.topic).toBe('$tidings/reset');
+      expect(JSON.parse(notice!.text)).toMatchObject({ channel, subscription: channel, reason: 'retention', lostFrom: expect.any(String), lostTo: expect.any(String) });
+      if (version === 5) expect(notice!.packet.cmd === 'publish' && notice!.packet.properties?.userProperties).toEqual({ reason: 'retention' });
+      expect(rest.map((m) => m.text)).toEqual(['event 4', 'event 5', 'event 6']);
+    }
   });
 });
 

@@ -23,6 +23,10 @@ export interface Route {
   readonly wsReplies?: ReadonlyArray<readonly [string, string]>;
   /** WebSocket: acknowledge every Tidings event frame that asks for it ("ack":true). */
   readonly ackEvents?: boolean;
+  /** WebSocket: the subprotocol to offer (MQTT: `mqtt`). */
+  readonly wsProtocol?: string;
+  /** WebSocket: bytes (base64) sent in one binary frame after the upgrade, instead of wsSubscribe (MQTT's CONNECT + SUBSCRIBE). */
+  readonly wsSubscribeBinary?: string;
 }
 
 /** What one generator process connects: its share of the run's connections. */

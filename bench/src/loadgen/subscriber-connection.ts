@@ -12,7 +12,7 @@ import type { SourceEndpoint } from './source-endpoints.js';
 import { ResponseHeadReader } from './response-head-reader.js';
 import { SequenceChecker } from './sequence-checker.js';
 import { encodeClientFrame } from './ws-client-frame.js';
-import { OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, type WsFrameHandler, WsFrameReader } from './ws-frame-reader.js';
+import { OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, type WsFrameHandler, WsFrameReader } from './ws-frame-reader.js';
 import { upgradeRequest, websocketAccept } from './ws-handshake.js';
 import { wallMicros } from './wall-clock.js';
 
@@ -93,7 +93,7 @@ export class SubscriberConnection implements WsFrameHandler {
     const route = spec.route;
     this.frameText = route.ackEvents || (route.wsReplies?.length ?? 0) > 0 ? new FrameText(FRAME_TEXT_CAP) : null;
     this.poll = route.transport === 'poll' ? new LongPollAnswer() : null;
-    this.framesBeforeReady = route.wsSubscribe === null ? (route.wsReadyFrames ?? 0) : (route.wsReadyFrames ?? 1);
+    this.framesBeforeReady = route.wsSubscribe === null && route.wsSubscribeBinary === undefined ? (route.wsReadyFrames ?? 0) : (route.wsReadyFrames ?? 1);
     this.socket = this.open(spec.source.port);
   }
 
@@ -145,7 +145,7 @@ export class SubscriberConnection implements WsFrameHandler {
     const { transport, path } = this.spec.route;
     this.socket.write(
       transport === 'ws'
-        ? upgradeRequest(host, path, WS_KEY)
+        ? upgradeRequest(host, path, WS_KEY, this.spec.route.wsProtocol)
         : transport === 'poll'
           ? pollRequest(host, path, null, POLL_TIMEOUT_SECONDS)
           : `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`,
@@ -190,6 +190,8 @@ export class SubscriberConnection implements WsFrameHandler {
     this.frames = new WsFrameReader(this);
     const subscribe = this.spec.route.wsSubscribe;
     if (subscribe !== null) this.sendText(subscribe);
+    const binary = this.spec.route.wsSubscribeBinary;
+    if (binary !== undefined) this.socket.write(encodeClientFrame(OPCODE_BINARY, Buffer.from(binary, 'base64')));
     if (this.framesBeforeReady === 0) this.becomeReady();
     else this.state = AWAITING_FIRST_FRAME;
     return bodyAt;

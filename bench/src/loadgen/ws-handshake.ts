@@ -9,10 +9,10 @@ export function websocketAccept(key: string): string {
   return createHash('sha1').update(key + GUID).digest('base64');
 }
 
-/** A GET that asks `host` to upgrade `path` to a WebSocket with `key` (base64 of 16 bytes). */
-export function upgradeRequest(host: string, path: string, key: string): string {
+/** A GET that asks `host` to upgrade `path` to a WebSocket with `key` (base64 of 16 bytes), offering `protocol` if given. */
+export function upgradeRequest(host: string, path: string, key: string, protocol?: string): string {
   return (
     `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`
+    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${protocol === undefined ? '' : `Sec-WebSocket-Protocol: ${protocol}\r\n`}\r\n`
   );
 }

@@ -6,7 +6,7 @@
 import { type Run, figure, memoryPerConnection } from './results-set.js';
 
 export const PEERS = ['tidings', 'nchan', 'socketio', 'soketi'] as const;
-export const PEER_NAMES: Readonly<Record<string, string>> = { tidings: 'Tidings', nchan: 'Nchan', socketio: 'Socket.IO', soketi: 'soketi', floor: 'bare-write floor' };
+export const PEER_NAMES: Readonly<Record<string, string>> = { tidings: 'Tidings', nchan: 'Nchan', socketio: 'Socket.IO', soketi: 'soketi', floor: 'bare-write floor', mosquitto: 'Mosquitto' };
 
 interface Row {
   readonly label: string;

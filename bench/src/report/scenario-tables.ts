@@ -61,6 +61,7 @@ export const SCENARIO_TABLES: Readonly<Record<string, (runs: readonly Run[]) => 
   fanout: (runs) => table(runs, [server, config('transport'), config('subscribers'), config('mode'), ...FANOUT]),
   'many-channels': (runs) =>
     table(runs, [config('transport'), config('channels'), config('perChannel', 'per channel'), { head: 'events published', cell: (r) => thousands(figure(r, 'eventsPublished')) }, ...FANOUT]),
+  'mqtt-fanout': (runs) => table(runs, [server, config('subscribers'), config('mode'), ...FANOUT]),
   'cross-node': (runs) => table(runs, [config('transport'), config('subscribers'), config('mode'), config('edges'), ...FANOUT]),
   receipts: (runs) =>
     table(runs, [

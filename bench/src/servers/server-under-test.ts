@@ -2,7 +2,7 @@
 // and which processes to measure. Tidings, the bare-write floor and Nchan each provide one.
 import type { Route, Target, Transport } from '../loadgen/index.js';
 
-export type ServerKind = 'tidings' | 'floor' | 'nchan' | 'socketio' | 'soketi';
+export type ServerKind = 'tidings' | 'floor' | 'nchan' | 'socketio' | 'soketi' | 'mosquitto';
 
 /** One publish as an HTTP POST: where, what, and in which content type. */
 export interface PublishRequest {

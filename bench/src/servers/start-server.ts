@@ -1,5 +1,6 @@
 // Starts any server the bench knows by name, sized for a number of connections.
 import { startFloor } from './floor-server.js';
+import { startMosquitto } from './mosquitto-server.js';
 import { startNchan } from './nchan-server.js';
 import type { ServerKind, ServerUnderTest } from './server-under-test.js';
 import { startSocketIo } from './socketio-server.js';
@@ -24,5 +25,7 @@ export function startServer(kind: ServerKind, size: ServerSize): Promise<ServerU
       return startSocketIo({ nodes: size.processes });
     case 'soketi':
       return startSoketi({ nodes: size.processes });
+    case 'mosquitto':
+      return startMosquitto();
   }
 }

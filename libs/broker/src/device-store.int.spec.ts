@@ -62,4 +62,19 @@ describe('RedisDeviceStore keys', () => {
       await setUp.tearDown();
     }
   });
+
+  it('expire a persistent MQTT session\'s kept filters like its memberships, renewed while it is connected', async () => {
+    setUp = await standalone.setUp();
+    try {
+      const { store, redis, keys } = await setUp.create(limits);
+      await store.keepFilters('lamp', new Map([['home/#', 1]]), 8);
+      await redis.pexpire(keys.mqttFilters('lamp'), 1000);
+      await store.renewFilters('lamp');
+      const ttl = await redis.pttl(keys.mqttFilters('lamp'));
+      expect(ttl).toBeGreaterThan(1000);
+      expect(ttl).toBeLessThanOrEqual(2 * limits.idleMs);
+    } finally {
+      await setUp.tearDown();
+    }
+  });
 });

@@ -23,6 +23,7 @@ export interface TidingsCommands {
   tidingsJoinPatterns(numberOfKeys: number, ...args: (string | number)[]): Promise<['ok' | 'too-many', ['live' | 'new', string[], string[]][]]>;
   tidingsSavePatternPositions(...args: (string | number)[]): Promise<number>;
   tidingsRenewPatterns(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
+  tidingsKeepFilters(...args: (string | number)[]): Promise<number>;
   tidingsGroupPut(...args: (string | number)[]): Promise<number>;
   tidingsGroupClaim(...args: (string | number)[]): Promise<GroupClaimReply>;
   tidingsGroupAck(...args: (string | number)[]): Promise<['no-group'] | ['ok', number[]]>;
@@ -107,6 +108,7 @@ function withScripts(client: Redis | Cluster): RedisClient {
   // Their keys are a device's index plus one record per pattern: the caller passes their number first.
   client.defineCommand('tidingsJoinPatterns', { lua: script('join-patterns') });
   client.defineCommand('tidingsRenewPatterns', { lua: script('renew-patterns') });
+  client.defineCommand('tidingsKeepFilters', { numberOfKeys: 1, lua: script('keep-filters') });
   client.defineCommand('tidingsZremIfScore', { numberOfKeys: 1, lua: script('zrem-if-score') });
   client.defineCommand('tidingsPruneChannel', { numberOfKeys: 8, lua: script('prune-channel') });
   client.defineCommand('tidingsRetryRound', { numberOfKeys: 4, lua: script('retry-round') });

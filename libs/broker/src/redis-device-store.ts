@@ -1,4 +1,4 @@
-import { type ChannelStanding, type DeviceLimits, type DeviceStore, lapsedPattern, PATTERN_FLOOR_SLACK_MS, type PatternStanding, tooManyPatterns } from '@tidings/core';
+import { type ChannelStanding, type DeviceLimits, type DeviceStore, type KeptQos, lapsedPattern, PATTERN_FLOOR_SLACK_MS, type PatternStanding, tooManyPatterns } from '@tidings/core';
 import type { StreamId } from '@tidings/protocol';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -98,6 +98,27 @@ export class RedisDeviceStore implements DeviceStore {
       limits.maxChannelsPerPattern,
       ...[...positions].flat(),
     );
+  }
+
+  async keepFilters(device: string, filters: ReadonlyMap<string, KeptQos>, max: number): Promise<boolean> {
+    if (filters.size === 0) return true;
+    const kept = await this.redis.tidingsKeepFilters(this.keys.mqttFilters(device), max, 2 * this.limits.idleMs, ...[...filters].flat());
+    return kept === 1;
+  }
+
+  async keptFilters(device: string): Promise<Map<string, KeptQos>> {
+    const flat = await this.redis.hgetall(this.keys.mqttFilters(device));
+    return new Map(Object.entries(flat).map(([filter, qos]) => [filter, qos === '0' ? 0 : 1]));
+  }
+
+  async dropFilters(device: string, filters: readonly string[] | undefined): Promise<void> {
+    const key = this.keys.mqttFilters(device);
+    if (filters === undefined) await this.redis.del(key);
+    else if (filters.length > 0) await this.redis.hdel(key, ...filters);
+  }
+
+  async renewFilters(device: string): Promise<void> {
+    await this.redis.pexpire(this.keys.mqttFilters(device), 2 * this.limits.idleMs);
   }
 }
 

@@ -85,6 +85,11 @@ export class RedisKeys {
     return `${this.prefix}:{d:${device}}:pattern:${pattern}`;
   }
 
+  /** Hash of topic filter → granted QoS: the subscriptions a persistent MQTT session keeps (ADR 16). */
+  mqttFilters(device: string): string {
+    return `${this.prefix}:{d:${device}}:mqtt-filters`;
+  }
+
   /** Sorted set of channel → last ack publish time: where the worker's reconciler looks. */
   ackChannels(): string {
     return `${this.prefix}:{acks}:channels`;

@@ -54,6 +54,7 @@ describe('loadEdgeConfig', () => {
       presence: { ttlSeconds: 30, refreshSeconds: 10 },
       cors: { origins: ['*'] },
       shutdown: { graceSeconds: 10, closeBatchSize: 500 },
+      mqtt: { port: null },
       metrics: { host: '0.0.0.0', port: null, publicRoute: 'on' },
     });
   });

@@ -68,6 +68,8 @@ export interface EdgeConfig {
   /** Allowed browser origins; `['*']` allows any. */
   readonly cors: { readonly origins: readonly string[] };
   readonly shutdown: { readonly graceSeconds: number; readonly closeBatchSize: number };
+  /** MQTT over plain TCP on a port of its own; `port` null: none (MQTT over WebSocket is always on /mqtt). */
+  readonly mqtt: { readonly port: number | null };
   /** The ops listener (/metrics, /healthz, /readyz) apart from the public one; `port` null: none. */
   readonly metrics: { readonly host: string; readonly port: number | null; readonly publicRoute: 'on' | 'off' };
 }
@@ -135,7 +137,7 @@ const limits = z
       8,
       960,
       120,
-      'A WebSocket that sends nothing, not even a pong to the automatic pings, for this long is closed, in seconds (to about 4 s).',
+      'A WebSocket that sends nothing, not even a pong to the automatic pings, for this long is closed, in seconds (to about 4 s); so is an MQTT TCP connection that sends nothing, not even PINGREQ.',
     ),
     trustedProxies: listOption(
       z.string().refine((s) => isIP(s) !== 0, { error: 'must be IP addresses' }),
@@ -232,6 +234,13 @@ export const edgeConfigSchema = z.strictObject({
   shutdown: z.strictObject({
     graceSeconds: integerOption(1, 3600, 10, 'Hard deadline for draining on SIGTERM, in seconds.'),
     closeBatchSize: integerOption(1, 100_000, 500, 'Sessions closed per batch while draining (batches are jittered to spread reconnects).'),
+  }),
+  mqtt: z.strictObject({
+    port: optionalIntegerOption(
+      0,
+      65535,
+      'Port of a plain TCP MQTT listener (3.1.1 and 5.0, on --host), beside MQTT over WebSocket on /mqtt; 0 picks a free one (logged). Off unless set; a single edge process only (not with --processes N).',
+    ),
   }),
   metrics: z.strictObject({
     host: hostOption('Address of the ops listener (/metrics, /healthz, /readyz), when --metrics-port is set.'),

@@ -15,6 +15,7 @@ const SECTION_TITLES: Record<string, string> = {
   webhook: 'Dead-letter webhook (`webhook.*`)',
   jobs: 'Jobs (`jobs.*`)',
   prune: 'Pruning (`prune.*`)',
+  mqtt: 'MQTT over TCP (`mqtt.*`)',
   metrics: 'Metrics and health (`metrics.*`)',
 };
 

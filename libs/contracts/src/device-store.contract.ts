@@ -211,6 +211,27 @@ export function deviceStoreContract(create: (limits: DeviceLimits) => Promise<De
     expect(again.lapsed).toBeUndefined();
     expect(again.positions.size).toBe(0);
   });
+
+  it('keeps a persistent MQTT session\'s filters with their QoS, updates them, and drops them one by one or all at once', async () => {
+    const { store } = await create(limits);
+    expect(await store.keptFilters('lamp')).toEqual(new Map());
+    expect(await store.keepFilters('lamp', new Map([['home/+/lights', 1], ['home/door', 0]]), 4)).toBe(true);
+    expect(await store.keepFilters('lamp', new Map([['home/door', 1]]), 4)).toBe(true);
+    expect(await store.keptFilters('lamp')).toEqual(new Map([['home/+/lights', 1], ['home/door', 1]]));
+    expect(await store.keptFilters('other')).toEqual(new Map());
+    await store.dropFilters('lamp', ['home/door']);
+    expect(await store.keptFilters('lamp')).toEqual(new Map([['home/+/lights', 1]]));
+    await store.dropFilters('lamp', undefined);
+    expect(await store.keptFilters('lamp')).toEqual(new Map());
+  });
+
+  it('refuses to keep more filters than allowed, changing nothing, while known filters still update', async () => {
+    const { store } = await create(limits);
+    await store.keepFilters('lamp', new Map([['a', 0], ['b', 0]]), 2);
+    expect(await store.keepFilters('lamp', new Map([['c', 1], ['a', 1]]), 2)).toBe(false);
+    expect(await store.keepFilters('lamp', new Map([['b', 1]]), 2)).toBe(true);
+    expect(await store.keptFilters('lamp')).toEqual(new Map([['a', 0], ['b', 1]]));
+  });
 }
 
 function lowest(a: StreamId, b: StreamId): StreamId {

@@ -1,5 +1,5 @@
 import { compareStreamIds, type StreamId, TidingsError } from '@tidings/protocol';
-import type { ChannelStanding, DeviceLimits, DeviceStore, LogGap, PatternStanding } from './ports.js';
+import type { ChannelStanding, DeviceLimits, DeviceStore, KeptQos, LogGap, PatternStanding } from './ports.js';
 
 interface Membership {
   seen: number;
@@ -34,6 +34,8 @@ export class MemoryDeviceStore implements DeviceStore {
   private readonly members = new Map<string, Map<string, Membership>>();
   /** device → pattern → record. */
   private readonly patterns = new Map<string, Map<string, PatternRecord>>();
+  /** device → its MQTT session's kept filters, and when they were last kept or renewed. */
+  private readonly sessions = new Map<string, { seen: number; readonly filters: Map<string, KeptQos> }>();
   /** Channel sizes at their last sweep of forgotten members: sweeping again only after doubling keeps it O(1) amortized. */
   private readonly sweptAt = new Map<string, number>();
 
@@ -126,6 +128,38 @@ export class MemoryDeviceStore implements DeviceStore {
       const old = record.positions.get(channel);
       if (old === undefined ? record.positions.size < this.options.maxChannelsPerPattern : compareStreamIds(id, old) > 0) record.positions.set(channel, id);
     }
+  }
+
+  async keepFilters(device: string, filters: ReadonlyMap<string, KeptQos>, max: number): Promise<boolean> {
+    const kept = this.liveSession(device)?.filters ?? new Map<string, KeptQos>();
+    let added = 0;
+    for (const filter of filters.keys()) if (!kept.has(filter)) added += 1;
+    if (kept.size + added > max) return false;
+    for (const [filter, qos] of filters) kept.set(filter, qos);
+    this.sessions.set(device, { seen: this.options.now(), filters: kept });
+    return true;
+  }
+
+  async keptFilters(device: string): Promise<Map<string, KeptQos>> {
+    return new Map(this.liveSession(device)?.filters);
+  }
+
+  async dropFilters(device: string, filters: readonly string[] | undefined): Promise<void> {
+    if (filters === undefined) this.sessions.delete(device);
+    else for (const filter of filters) this.sessions.get(device)?.filters.delete(filter);
+  }
+
+  async renewFilters(device: string): Promise<void> {
+    const session = this.liveSession(device);
+    if (session) session.seen = this.options.now();
+  }
+
+  /** A session's filters live twice the idle limit after they were last kept or renewed, like its memberships' keys. */
+  private liveSession(device: string): { seen: number; readonly filters: Map<string, KeptQos> } | undefined {
+    const session = this.sessions.get(device);
+    if (session && session.seen >= this.options.now() - 2 * this.options.idleMs) return session;
+    this.sessions.delete(device);
+    return undefined;
   }
 
   private channelMembers(channel: string): Map<string, Membership> {

@@ -191,7 +191,22 @@ export interface DeviceStore {
   renewPatterns(device: string, patterns: readonly string[]): Promise<void>;
   /** Moves the record's channel positions forward (never back; new channels up to the cap). */
   savePatternPositions(device: string, pattern: string, positions: ReadonlyMap<string, StreamId>): Promise<void>;
+  /**
+   * A persistent MQTT session's subscriptions (filter → granted QoS), kept beside its memberships
+   * and expiring with them (twice the idle limit after the last keep or renewal). Adds or updates;
+   * false, changing nothing, when the session would keep more than `max` filters.
+   */
+  keepFilters(device: string, filters: ReadonlyMap<string, KeptQos>, max: number): Promise<boolean>;
+  /** The session's kept filters; empty when it has none or they expired. */
+  keptFilters(device: string): Promise<Map<string, KeptQos>>;
+  /** The session no longer has these filters (an UNSUBSCRIBE), or none at all (`undefined`: a clean start). */
+  dropFilters(device: string, filters: readonly string[] | undefined): Promise<void>;
+  /** A connected session's filters stay kept. */
+  renewFilters(device: string): Promise<void>;
 }
+
+/** The QoS a kept MQTT subscription was granted. */
+export type KeptQos = 0 | 1;
 
 /** A device online on a channel through one node. */
 export interface PresenceEntry {

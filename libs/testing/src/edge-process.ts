@@ -4,6 +4,8 @@ import { type ServiceProcess, startServiceProcess } from './service-process.js';
 export interface EdgeProcess extends ServiceProcess {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The plain TCP MQTT port it reported (started with --mqtt-port); null without one. */
+  readonly mqttPort: number | null;
 }
 
 export interface EdgeOptions {
@@ -32,5 +34,12 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeProcess> {
     portField: 'port',
     ...(options.env ? { env: options.env } : {}),
   });
-  return { ...service, url: `http://127.0.0.1:${service.port}` };
+  return { ...service, url: `http://127.0.0.1:${service.port}`, mqttPort: reportedMqttPort(service.logs) };
+}
+
+/** The `mqttPort` field of the edge's "listening" line. */
+function reportedMqttPort(logs: readonly string[]): number | null {
+  const line = logs.find((l) => l.startsWith('{') && l.includes('"listening"') && l.includes('"mqttPort"'));
+  const port = line === undefined ? undefined : (JSON.parse(line) as { mqttPort?: unknown }).mqttPort;
+  return typeof port === 'number' ? port : null;
 }

@@ -4,4 +4,6 @@ export { BodyTooLargeError, HttpExchange, RequestAbortedError, statusLine, type 
 export { byteLength, type Chunk, OutputFlusher, type WriteOutcome } from './output-flusher.js';
 export { SseStream, type StreamListener } from './sse-stream.js';
 export { type OverflowListener, WsOutput } from './ws-output.js';
+export { TcpOutput } from './tcp-output.js';
+export type { SessionOutput } from './session-output.js';
 export { ListenError, listen, type Listening, type PortSharing } from './listen.js';

@@ -17,11 +17,14 @@ import { SubscriptionCounts } from './node/subscription-counts.js';
 import { loadStaticFiles } from './routes/static-files.js';
 import { registerWebSocketRoute } from './routes/ws-route.js';
 import { registerMqttRoute } from './routes/mqtt-route.js';
+import { listenMqttTcp, type MqttTcpListener } from './mqtt/mqtt-tcp-listener.js';
 
 export interface RunningEdge {
   readonly port: number;
   /** Port of the ops listener (/metrics, /healthz, /readyz), when --metrics-port is set. */
   readonly metricsPort: number | null;
+  /** Port of the plain TCP MQTT listener, when --mqtt-port is set. */
+  readonly mqttPort: number | null;
   /** Graceful: readiness off, stop accepting, finish publishes, close sessions in batches, close Redis. */
   stop(): Promise<void>;
 }
@@ -101,11 +104,19 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
   app.any('/*', createRouter(ctx, loadStaticFiles()));
   // The processes of a group share the port; a lone edge holds it, so a stray second one fails.
   const listening = await listen(uws, app, config.host, config.port, config.processes > 1 ? 'shared' : 'exclusive');
+  let mqttTcp: MqttTcpListener | undefined;
+  try {
+    mqttTcp = config.mqtt.port === null ? undefined : await listenMqttTcp(ctx, config.host, config.mqtt.port);
+  } catch (error) {
+    listening.close();
+    throw error;
+  }
   let ops: OpsServer | undefined;
   try {
     ops = config.metrics.port === null ? undefined : await startOpsServer(config.metrics.host, config.metrics.port, { metrics: () => metrics.render(), contentType: metrics.contentType, readiness: () => readinessOf(ctx) });
   } catch (error) {
     listening.close();
+    mqttTcp?.close();
     throw new OpsListenError(`cannot listen for /metrics on ${config.metrics.host}:${config.metrics.port}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
@@ -116,9 +127,11 @@ export async function startEdge(config: EdgeConfig, logger: Logger, metrics: Met
   return {
     port: listening.port,
     metricsPort: ops?.port ?? null,
+    mqttPort: mqttTcp?.port ?? null,
     async stop() {
       draining = true;
       listening.close();
+      mqttTcp?.close();
       const deadline = Date.now() + (config.shutdown.graceSeconds * 1000) / 2;
       while (ctx.inFlight.count > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       await ctx.sessions.closeAll(config.shutdown.closeBatchSize, Math.min(2000, (config.shutdown.graceSeconds * 1000) / 4));

@@ -4,6 +4,7 @@ import { ListenError, UwsFallbackError } from '@tidings/transport-uws';
 import { AuthSetupError } from './auth/auth.js';
 import { ApiKeySeedError } from './auth/seed-api-keys.js';
 import { OpsListenError, startEdge } from './edge.js';
+import { MqttListenError } from './mqtt/mqtt-tcp-listener.js';
 import { runEdgeGroup } from './group/run-edge-group.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -18,8 +19,8 @@ export async function runEdge(argv: readonly string[], env: Env): Promise<number
   if (config === undefined) return 2;
   const logger = createLogger({ level: config.logLevel, name: 'edge', nodeId: config.nodeId });
   if (config.processes > 1) return runEdgeGroup(config, argv, env, logger);
-  return serveEdge(config, logger, createMetrics(config.nodeId), (port, metricsPort) =>
-    logger.info({ port, host: config.host, ...(metricsPort === null ? {} : { metricsPort }) }, 'listening'),
+  return serveEdge(config, logger, createMetrics(config.nodeId), (port, metricsPort, mqttPort) =>
+    logger.info({ port, host: config.host, ...(metricsPort === null ? {} : { metricsPort }), ...(mqttPort === null ? {} : { mqttPort }) }, 'listening'),
   );
 }
 
@@ -39,7 +40,7 @@ export function readEdgeConfig(argv: readonly string[], env: Env): EdgeConfig | 
  * with the exit code: 0 after a clean drain, 1 when it could not start or stop, 2 for an auth setup
  * that cannot work.
  */
-export async function serveEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, listening: (port: number, metricsPort: number | null) => void): Promise<number> {
+export async function serveEdge(config: EdgeConfig, logger: Logger, metrics: Metrics, listening: (port: number, metricsPort: number | null, mqttPort: number | null) => void): Promise<number> {
   let edge;
   try {
     edge = await startEdge(config, logger, metrics);
@@ -48,11 +49,11 @@ export async function serveEdge(config: EdgeConfig, logger: Logger, metrics: Met
       process.stderr.write(`tidings edge: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof UwsFallbackError || error instanceof ListenError || error instanceof OpsListenError) process.stderr.write(`tidings edge: ${error.message}\n`);
+    if (error instanceof UwsFallbackError || error instanceof ListenError || error instanceof OpsListenError || error instanceof MqttListenError) process.stderr.write(`tidings edge: ${error.message}\n`);
     else logger.fatal({ err: error }, 'could not start');
     return 1;
   }
-  listening(edge.port, edge.metricsPort);
+  listening(edge.port, edge.metricsPort, edge.mqttPort);
 
   return stopOnSignal(edge, logger, config.shutdown.graceSeconds, {
     stopping: 'draining',

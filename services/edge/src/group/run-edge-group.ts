@@ -25,6 +25,11 @@ export async function runEdgeGroup(config: EdgeConfig, argv: readonly string[], 
     process.stderr.write('tidings edge: --processes above 1 needs Linux, where processes can share a port and the kernel spreads connections over them\n');
     return 2;
   }
+  if (config.mqtt.port !== null) {
+    // Node's TCP listener cannot share a port between processes the way uWS does.
+    process.stderr.write('tidings edge: --mqtt-port runs on a single edge process; with --processes N use MQTT over WebSocket (/mqtt)\n');
+    return 2;
+  }
   const logger = rootLogger.child({ module: 'supervisor' });
   let port: number;
   let claim: PortClaim;

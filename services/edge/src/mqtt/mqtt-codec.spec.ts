@@ -12,6 +12,22 @@ describe('MqttPacketReader', () => {
     expect(packets.map((p) => p.cmd)).toEqual(['connect', 'pingreq', 'pingreq']);
   });
 
+  it('keeps reading 5.0 packets (properties included) after the CONNECT that named 5.0, across idle gaps', () => {
+    const reader = new MqttPacketReader(1024);
+    const connect5 = encodePacket({ cmd: 'connect', protocolVersion: 5, clientId: 'lamp-7', clean: true, keepalive: 60, properties: { sessionExpiryInterval: 60 } }, 5);
+    expect(reader.read(connect5).map((p) => p.cmd)).toEqual(['connect']);
+    const publish = encodePacket({ cmd: 'publish', topic: 'a', payload: 'x', qos: 1, messageId: 7, dup: false, retain: false, properties: { userProperties: { k: 'v' } } }, 5);
+    const [packet] = reader.read(publish);
+    expect(packet).toMatchObject({ cmd: 'publish', topic: 'a', messageId: 7, properties: { userProperties: { k: 'v' } } });
+  });
+
+  it('keeps a packet whose fixed header came alone, as MQTT.js sends it over WebSocket', () => {
+    const reader = new MqttPacketReader(1024);
+    expect(reader.read(connect.subarray(0, 2))).toEqual([]);
+    expect(reader.read(connect.subarray(2, 10))).toEqual([]);
+    expect(reader.read(connect.subarray(10)).map((p) => p.cmd)).toEqual(['connect']);
+  });
+
   it('refuses bytes that are not MQTT', () => {
     expect(() => new MqttPacketReader(1024).read(Buffer.from([0x00, 0x00]))).toThrow(MqttPacketError);
   });

@@ -10,28 +10,49 @@ export type MqttVersion = 4 | 5;
 export class MqttPacketError extends Error {}
 
 /**
- * Reads one connection's packets from its WebSocket messages: a packet may span messages or
- * share one. At most `maxPacketBytes` may wait for a packet to complete, so a peer announcing a
- * huge packet cannot make the node buffer it.
+ * Reads one connection's packets from its WebSocket messages or TCP reads: a packet may span them
+ * or share one. At most `maxPacketBytes` may wait for a packet to complete, so a peer announcing a
+ * huge packet cannot make the node buffer it. The parser (about 2 KB, and it keeps the CONNECT) is
+ * let go whenever no packet is half-read, so an idle subscriber holds none; the protocol level its
+ * CONNECT named is all a new one needs.
  */
 export class MqttPacketReader {
-  private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
+  private parser: ReturnType<typeof mqttPacket.parser> | undefined;
+  private version: number = 4;
   private readonly packets: Packet[] = [];
   private failure: Error | undefined;
 
-  constructor(private readonly maxPacketBytes: number) {
-    this.parser.on('packet', (packet: Packet) => this.packets.push(packet));
-    this.parser.on('error', (error: unknown) => (this.failure ??= error instanceof Error ? error : new Error(String(error))));
-  }
+  constructor(private readonly maxPacketBytes: number) {}
 
   /** The packets completed by `bytes`. Throws MqttPacketError on anything that is not MQTT. */
   read(bytes: Buffer): Packet[] {
+    const parser = this.parser ?? this.newParser();
     // What the parser keeps after a read is the start of a packet still incomplete.
-    const left = this.parser.parse(bytes);
+    const left = parser.parse(bytes);
     if (this.failure) throw new MqttPacketError(this.failure.message);
     if (left > this.maxPacketBytes) throw new MqttPacketError(`a packet is larger than ${this.maxPacketBytes} bytes`);
+    this.parser = left > 0 || midPacket(parser) ? parser : undefined;
     return this.packets.splice(0);
   }
+
+  private newParser(): ReturnType<typeof mqttPacket.parser> {
+    const parser = mqttPacket.parser({ protocolVersion: this.version });
+    parser.on('packet', (packet: Packet) => {
+      if (packet.cmd === 'connect') this.version = packet.protocolVersion ?? 4;
+      this.packets.push(packet);
+    });
+    parser.on('error', (error: unknown) => (this.failure ??= error instanceof Error ? error : new Error(String(error))));
+    return parser;
+  }
+}
+
+/**
+ * Whether the parser has begun a packet whose bytes it already consumed (a fixed header read alone:
+ * MQTT.js sends it in a frame of its own), so nothing is left in its buffer but it is not between
+ * packets. Its `packet` is the one being read, with no `cmd` until a header came.
+ */
+function midPacket(parser: ReturnType<typeof mqttPacket.parser>): boolean {
+  return (parser as unknown as { readonly packet: { readonly cmd: string | null } }).packet.cmd !== null;
 }
 
 /** One packet's bytes for a peer speaking `version`. */

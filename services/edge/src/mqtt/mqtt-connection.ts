@@ -1,5 +1,5 @@
 import type { Grant } from '@tidings/auth';
-import type { LoggedEvent } from '@tidings/core';
+import type { LogGap, LoggedEvent } from '@tidings/core';
 import { CLOSE, type JsonValue } from '@tidings/protocol';
 import { SocketSession, type SocketSessionDeps } from '../sessions/socket-session.js';
 import { encodePacket, MqttPacketReader, type MqttVersion, type Packet } from './mqtt-codec.js';
@@ -11,6 +11,8 @@ import type { MqttSink } from './mqtt-sink.js';
 const MAX_UNANSWERED_ACK_EVENTS = 1024;
 const MAX_PACKET_ID = 0xffff;
 const SETTLED: Promise<void> = Promise.resolve();
+/** Where lost-event notices go: reserved, outside the channel alphabet, so no event can be published there. */
+export const RESET_TOPIC = '$tidings/reset';
 /** 5.0 DISCONNECT reason: server shutting down. */
 const SERVER_SHUTTING_DOWN = 0x8b;
 
@@ -32,6 +34,8 @@ export class MqttConnection extends SocketSession<MqttSink> {
   grant: Grant | undefined;
   /** The durable device this session speaks for (a persistent session with a client id). */
   device: string | undefined;
+  /** Ends the renewal of the session's kept filters on this node. */
+  private releaseSession: (() => void) | undefined;
   will: MqttWill | undefined;
   readonly reader: MqttPacketReader;
   /** Packets received and not yet handled (count and bytes), and the end of their chain. */
@@ -40,7 +44,7 @@ export class MqttConnection extends SocketSession<MqttSink> {
   done: Promise<void> = SETTLED;
   private lastPacketId = 0;
   /** packet id → the ack event it carried, until the PUBACK (its receipt) comes. */
-  private readonly unanswered = new Map<number, LoggedEvent>();
+  private unanswered: Map<number, LoggedEvent> | undefined; // made at the first ack event: most connections never see one
 
   constructor(
     deps: SocketSessionDeps,
@@ -49,8 +53,14 @@ export class MqttConnection extends SocketSession<MqttSink> {
     slots: (() => void)[],
     maxPacketBytes: number,
   ) {
-    super(deps, slots, true);
+    super(deps, slots);
     this.reader = new MqttPacketReader(maxPacketBytes);
+  }
+
+  /** A persistent session: the connection speaks for `device`, whose kept filters stay renewed until it closes. */
+  keepSession(device: string, release: () => void): void {
+    this.device = device;
+    this.releaseSession = release;
   }
 
   /** Every packet received has been handled: an idle connection keeps no promise chain. */
@@ -72,16 +82,37 @@ export class MqttConnection extends SocketSession<MqttSink> {
     if (qos === 0) return this.sendRaw(publishPacket(event, this.version, { qos: 0, retain }));
     const id = this.nextPacketId();
     if (event.ack) {
-      if (this.unanswered.size >= MAX_UNANSWERED_ACK_EVENTS) this.unanswered.delete(this.unanswered.keys().next().value!);
-      this.unanswered.set(id, event);
+      const unanswered = (this.unanswered ??= new Map());
+      if (unanswered.size >= MAX_UNANSWERED_ACK_EVENTS) unanswered.delete(unanswered.keys().next().value!);
+      unanswered.set(id, event);
     }
     this.sendRaw(publishPacket(event, this.version, { qos: 1, packetId: id, dup, retain }));
   }
 
+  /**
+   * Events the subscription of `filter` can no longer get, as a PUBLISH on `$tidings/reset` (ADR
+   * 16): a `$` topic no client filter matches by wildcard, so it reaches only whom it concerns.
+   * The payload is the SSE/WebSocket `reset`'s, as JSON.
+   */
+  notifyReset(gap: LogGap, filter: string, qos: 0 | 1): void {
+    if (this.closed) return;
+    const payload = JSON.stringify({ channel: gap.channel, lostFrom: gap.lostFrom, lostTo: gap.lostTo, reason: gap.reason, subscription: filter });
+    this.send({
+      cmd: 'publish',
+      topic: RESET_TOPIC,
+      payload,
+      qos,
+      dup: false,
+      retain: false,
+      ...(qos === 1 ? { messageId: this.nextPacketId() } : {}),
+      ...(this.version === 5 ? { properties: { userProperties: { reason: gap.reason } } } : {}),
+    });
+  }
+
   /** The ack event a PUBACK answers, if it answers one (other events need no answer). */
   answered(packetId: number): LoggedEvent | undefined {
-    const event = this.unanswered.get(packetId);
-    this.unanswered.delete(packetId);
+    const event = this.unanswered?.get(packetId);
+    this.unanswered?.delete(packetId);
     return event;
   }
 
@@ -94,7 +125,8 @@ export class MqttConnection extends SocketSession<MqttSink> {
 
   override closedBySocket(): void {
     super.closedBySocket();
-    this.unanswered.clear();
+    this.unanswered = undefined;
+    this.releaseSession?.();
   }
 
   expire(): void {

@@ -1,8 +1,8 @@
 // What each MQTT packet does (ADR 14): CONNECT opens a session, SUBSCRIBE becomes Tidings
 // Subscriptions on the node's hub, PUBLISH a Tidings publish, a PUBACK of an ack event a receipt.
 import { type Grant, mayPublish, maySubscribe } from '@tidings/auth';
-import { Subscription } from '@tidings/core';
-import { CLOSE, decodeUtf8Strict, EVENT_NAME_DEFAULT, isDeviceId, isTidingsError, type JsonValue, parseJsonText, ZERO_ID } from '@tidings/protocol';
+import { type KeptQos, type LoggedEvent, Subscription } from '@tidings/core';
+import { CLOSE, compareStreamIds, decodeUtf8Strict, EVENT_NAME_DEFAULT, isDeviceId, isTidingsError, type JsonValue, matchesPattern, parseJsonText, ZERO_ID } from '@tidings/protocol';
 import { deviceFor, spendPublishBudget } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
 import type { DeviceSession } from '../node/device-tracker.js';
@@ -83,21 +83,45 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
   } catch (error) {
     return refuse('unavailable', isTidingsError(error) ? error.message : 'too many connections');
   }
+  // A persistent session that does not start clean finds the filters it kept (ADR 16); any other
+  // connection naming a device ends what that device kept.
+  const resumes = persistent && packet.clean === false;
+  if (device !== undefined && !resumes) await ctx.devices.dropFilters(device, undefined);
+  const kept = resumes ? await ctx.devices.keptFilters(device!) : new Map<string, KeptQos>();
+  if (conn.closed) return;
   conn.grant = grant;
-  conn.device = persistent ? device : undefined;
-  // Subscriptions are not kept by the server (the client subscribes again), so no session is ever present.
+  if (persistent) conn.keepSession(device!, ctx.devices.holdSession(device!));
+  const sessionPresent = kept.size > 0;
   conn.send(
     version === 5
-      ? { cmd: 'connack', reasonCode: 0, sessionPresent: false, properties: { maximumQoS: 1, sharedSubscriptionAvailable: false, subscriptionIdentifiersAvailable: false } }
-      : { cmd: 'connack', returnCode: 0, sessionPresent: false },
+      ? { cmd: 'connack', reasonCode: 0, sessionPresent, properties: { maximumQoS: 1, sharedSubscriptionAvailable: false, subscriptionIdentifiersAvailable: false } }
+      : { cmd: 'connack', returnCode: 0, sessionPresent },
   );
+  if (sessionPresent) await restore(ctx, conn, grant, kept);
+}
+
+/** A resumed session's kept filters subscribe again as they were granted, from the device's positions; no SUBACK, no retained message. */
+async function restore(ctx: EdgeContext, conn: MqttConnection, grant: Grant, kept: ReadonlyMap<string, KeptQos>): Promise<void> {
+  const sinks: MqttSink[] = [];
+  const gone: string[] = [];
+  for (const [filter, qos] of kept) {
+    const outcome = await subscribeOne(ctx, conn, grant, filter, qos, false, false);
+    if (conn.closed) return;
+    if (typeof outcome !== 'string') sinks.push(outcome);
+    else if (outcome !== 'unavailable') gone.push(filter); // e.g. these credentials may no longer read it
+  }
+  if (gone.length > 0) {
+    ctx.logger.info({ device: conn.device, filters: gone }, 'kept MQTT filters no longer granted; forgotten');
+    await ctx.devices.dropFilters(conn.device!, gone);
+  }
+  for (const sink of sinks) if (conn.subscriptions.get(sink.name) === sink) sink.open();
 }
 
 async function subscribe(ctx: EdgeContext, conn: MqttConnection, grant: Grant, packet: ISubscribePacket): Promise<void> {
   const granted: number[] = [];
   const sinks: MqttSink[] = [];
   for (const { topic, qos, rh } of packet.subscriptions) {
-    const outcome = await subscribeOne(ctx, conn, grant, topic, qos === 0 ? 0 : 1, rh !== 2); // QoS 2 is granted 1
+    const outcome = await subscribeOne(ctx, conn, grant, topic, qos === 0 ? 0 : 1, rh !== 2, true); // QoS 2 is granted 1
     if (conn.closed) return;
     if (typeof outcome === 'string') {
       ctx.metrics.badRequestsTotal.inc({ code: outcome === 'not-authorized' ? 'TIDINGS_SUBSCRIBE_FORBIDDEN' : errorCodeOf(outcome) });
@@ -111,11 +135,13 @@ async function subscribe(ctx: EdgeContext, conn: MqttConnection, grant: Grant, p
   for (const sink of sinks) if (conn.subscriptions.get(sink.name) === sink) sink.open();
 }
 
-async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant, filter: string, qos: 0 | 1, wantsRetained: boolean): Promise<MqttSink | Refusal> {
+/** One filter becomes a Subscription; a persistent session keeps it too (`keep`), so a reconnect needs no SUBSCRIBE. */
+async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant, filter: string, qos: KeptQos, wantsRetained: boolean, keep: boolean): Promise<MqttSink | Refusal> {
   const spec = filterSpec(filter);
   if (!spec) return 'topic-filter-invalid';
   if (!maySubscribe(grant, spec)) return 'not-authorized';
   if (!hasRoomFor(ctx, conn, filter)) return 'quota-exceeded';
+  if (keep && conn.device && !(await ctx.devices.keepFilter(conn.device, filter, qos, ctx.config.limits.maxChannelsPerConnection))) return 'quota-exceeded';
   let device: DeviceSession | undefined;
   try {
     device = conn.device ? await ctx.devices.join(conn.device, exactChannels([spec]), patternsOf([spec])) : undefined;
@@ -143,8 +169,32 @@ async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant
     ctx.logger.warn({ err: error }, 'mqtt subscription could not start');
     return 'unavailable';
   }
-  if (retained !== ZERO_ID) sink.retain(await ctx.log.read(filter, retained));
+  if (retained !== ZERO_ID) sink.retain(present([await ctx.log.read(filter, retained)]));
+  else if (!device && wantsRetained && spec.kind === 'pattern') sink.retain(await newestOfEach(ctx, spec.pattern));
   return sink;
+}
+
+/** Retained messages one wildcard filter gets at most: each is a read, so a broad filter such as `#` stays cheap (ADR 16). */
+export const MAX_RETAINED_PER_FILTER = 100;
+
+/**
+ * A wildcard filter's retained messages: the newest event of each channel it matches that had
+ * events within retention, up to MAX_RETAINED_PER_FILTER channels, oldest first.
+ */
+async function newestOfEach(ctx: EdgeContext, pattern: string): Promise<LoggedEvent[]> {
+  const since = (await ctx.log.now()) - ctx.config.retention.maxAgeSeconds * 1000;
+  const channels = (await ctx.log.channelsActiveSince(since)).filter((channel) => matchesPattern(pattern, channel)).slice(0, MAX_RETAINED_PER_FILTER);
+  const newest = await Promise.all(
+    channels.map(async (channel) => {
+      const id = await ctx.log.lastId(channel);
+      return id === ZERO_ID ? undefined : ctx.log.read(channel, id);
+    }),
+  );
+  return present(newest).sort((a, b) => compareStreamIds(a.id, b.id));
+}
+
+function present(events: readonly (LoggedEvent | undefined)[]): LoggedEvent[] {
+  return events.filter((event): event is LoggedEvent => event !== undefined);
 }
 
 async function unsubscribe(ctx: EdgeContext, conn: MqttConnection, filters: readonly string[], messageId: number): Promise<void> {
@@ -155,6 +205,7 @@ async function unsubscribe(ctx: EdgeContext, conn: MqttConnection, filters: read
     if (had && conn.device && filterSpec(filter)?.kind === 'pattern') await ctx.devices.leavePattern(conn.device, filter);
     results.push(had ? 0x00 : 0x11); // 5.0: success / no subscription existed
   }
+  if (conn.device) await ctx.devices.dropFilters(conn.device, filters);
   if (conn.closed) return;
   conn.send(conn.version === 5 ? { cmd: 'unsuback', messageId, granted: results } : { cmd: 'unsuback', messageId, granted: [] });
 }

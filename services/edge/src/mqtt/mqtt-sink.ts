@@ -1,5 +1,6 @@
 import type { EventBatch, LogGap, LoggedEvent, Subscription, SubscriptionSink } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
+import { compareStreamIds } from '@tidings/protocol';
 import type { DeviceSession, DeviceTracker, RedeliveryTarget } from '../node/device-tracker.js';
 import type { MqttConnection } from './mqtt-connection.js';
 
@@ -16,9 +17,10 @@ export interface MqttSinkDeps {
  */
 export class MqttSink implements SubscriptionSink, RedeliveryTarget {
   readonly owedOnConnect = true;
-  private held: { event: LoggedEvent; dup: boolean }[] | undefined = [];
-  /** The channel's newest event before the subscription began, sent first with RETAIN set. */
-  private retained: LoggedEvent | undefined;
+  /** Events (and lost-event notices) waiting for the SUBACK, in order. */
+  private held: ({ event: LoggedEvent; dup: boolean } | { gap: LogGap })[] | undefined = [];
+  /** The newest event of each matching channel when the subscription began, sent first with RETAIN set. */
+  private retained: readonly LoggedEvent[] = [];
   private subscription: Subscription | undefined;
   private closed = false;
 
@@ -37,18 +39,33 @@ export class MqttSink implements SubscriptionSink, RedeliveryTarget {
     this.subscription = subscription;
   }
 
-  retain(event: LoggedEvent | undefined): void {
-    this.retained = event;
+  retain(events: readonly LoggedEvent[]): void {
+    this.retained = events;
   }
 
-  /** The SUBACK went out: the retained message and what was held follow it. */
+  /**
+   * The SUBACK went out: the retained messages and what was held follow it. A retained event that
+   * the live path already holds (or holds a newer one of) is left out: nothing twice, nothing older after newer.
+   */
   open(): void {
     const held = this.held ?? [];
     this.held = undefined;
-    if (this.retained) this.conn.publish(this.retained, this.qos, false, true);
-    this.retained = undefined;
-    for (const { event, dup } of held) this.conn.publish(event, dup ? 1 : this.qos, dup);
-    this.written(held.map((h) => h.event));
+    const firstLive = new Map<string, string>();
+    for (const h of held) if ('event' in h && !firstLive.has(h.event.channel)) firstLive.set(h.event.channel, h.event.id);
+    for (const event of this.retained) {
+      const live = firstLive.get(event.channel);
+      if (live === undefined || compareStreamIds(event.id, live) < 0) this.conn.publish(event, this.qos, false, true);
+    }
+    this.retained = [];
+    const events: LoggedEvent[] = [];
+    for (const h of held) {
+      if ('gap' in h) this.conn.notifyReset(h.gap, this.name, this.qos);
+      else {
+        this.conn.publish(h.event, h.dup ? 1 : this.qos, h.dup);
+        events.push(h.event);
+      }
+    }
+    this.written(events);
     const subscription = this.subscription;
     if (subscription) this.device?.followPatterns(() => subscription.positions());
   }
@@ -76,10 +93,11 @@ export class MqttSink implements SubscriptionSink, RedeliveryTarget {
     this.deps.metrics.redeliveredTotal.inc({ transport: 'mqtt' });
   }
 
-  /** MQTT has no way to name lost events: counted and logged, the rest follows. */
+  /** Events the subscriber can no longer get: said on the reserved topic `$tidings/reset` (ADR 16), then the rest follows. */
   reset(gap: LogGap): void {
     this.deps.metrics.resetsTotal.inc({ reason: gap.reason });
-    this.deps.logger.debug({ gap, filter: this.name }, 'mqtt subscriber skipped events it could no longer get');
+    if (this.held) this.held.push({ gap });
+    else this.conn.notifyReset(gap, this.name, this.qos);
   }
 
   congestion(): Promise<void> | null {

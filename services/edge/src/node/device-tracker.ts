@@ -3,6 +3,7 @@ import {
   type DeviceResumePoint,
   type DeviceStore,
   type EventLog,
+  type KeptQos,
   type LoggedEvent,
   type PresenceStore,
   type ReceiptStore,
@@ -66,6 +67,8 @@ interface Connection {
 export class DeviceTracker {
   /** exact channel → device → its connections here. */
   private readonly connected = new Map<string, Map<string, Set<Connection>>>();
+  /** Persistent MQTT sessions connected here (device → connections), whose kept filters are renewed with the memberships. */
+  private readonly keptSessions = new Map<string, number>();
   private readonly positions: DevicePositions;
   private readonly marks: DeliveryMarks;
   private readonly refreshTimer: NodeJS.Timeout;
@@ -119,6 +122,36 @@ export class DeviceTracker {
   /** The device stops following a pattern (an explicit unsubscribe): its durable record goes. */
   async leavePattern(device: string, pattern: string): Promise<void> {
     await this.options.store.leavePattern(device, pattern);
+  }
+
+  /** A persistent MQTT session's kept filters (ADR 16); empty when it has none. */
+  keptFilters(device: string): Promise<Map<string, KeptQos>> {
+    return this.options.store.keptFilters(device);
+  }
+
+  /** Keeps one more filter of a persistent MQTT session; false when it already keeps `max`. */
+  keepFilter(device: string, filter: string, qos: KeptQos, max: number): Promise<boolean> {
+    return this.options.store.keepFilters(device, new Map([[filter, qos]]), max);
+  }
+
+  /** Forgets some of a session's kept filters, or all of them (`undefined`: a clean start). */
+  dropFilters(device: string, filters: readonly string[] | undefined): Promise<void> {
+    return this.options.store.dropFilters(device, filters);
+  }
+
+  /** A persistent MQTT session is connected here: its kept filters are renewed until the returned release. */
+  holdSession(device: string): () => void {
+    this.keptSessions.set(device, (this.keptSessions.get(device) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = this.keptSessions.get(device)! - 1;
+      if (left === 0) this.keptSessions.delete(device);
+      else this.keptSessions.set(device, left);
+      // Kept for the full time from the moment it left, like its memberships.
+      this.options.store.renewFilters(device).catch((error: unknown) => this.options.logger.warn({ err: error, device }, 'could not renew kept MQTT filters'));
+    };
   }
 
   /** The worker's redelivery: written again to every connection here of the devices it names. */
@@ -207,6 +240,9 @@ export class DeviceTracker {
       ),
       ...[...this.positions.followedPatterns()].map(([device, patterns]) =>
         store.renewPatterns(device, [...patterns]).catch((error: unknown) => logger.warn({ err: error, device }, 'could not renew durable patterns')),
+      ),
+      ...[...this.keptSessions.keys()].map((device) =>
+        store.renewFilters(device).catch((error: unknown) => logger.warn({ err: error, device }, 'could not renew kept MQTT filters')),
       ),
     ]);
   }

@@ -1,6 +1,6 @@
-// What the WebSocket routes (`/v1/ws`, `/mqtt`) share: uWS settings and a session's open and close.
+// What the socket routes (`/v1/ws`, `/mqtt`, MQTT over TCP) share: uWS settings and a session's open and close.
 import { CLOSE } from '@tidings/protocol';
-import type { WebSocket } from '@tidings/transport-uws';
+import { type SessionOutput, type WebSocket, WsOutput } from '@tidings/transport-uws';
 import type { EdgeContext } from '../context.js';
 import type { NamedSink, SocketSession } from '../sessions/socket-session.js';
 
@@ -18,9 +18,14 @@ export function socketSettings(ctx: EdgeContext, maxPayloadLength: number) {
   } as const;
 }
 
-/** The socket opened: the session writes, is counted, and is closed unless `authenticated` within the auth deadline. */
-export function openSession(ctx: EdgeContext, conn: SocketSession<NamedSink>, ws: WebSocket<unknown>, authenticated: () => boolean, why: string): void {
-  conn.opened(ws, ctx.config.limits.slowConsumerBytes, ctx.flusher);
+/** A WebSocket's output for `conn`: text frames, or binary ones (MQTT), at most limits.slowConsumerBytes waiting. */
+export function wsOutputOf(ctx: EdgeContext, conn: SocketSession<NamedSink>, ws: WebSocket<unknown>, binary: boolean): SessionOutput {
+  return new WsOutput(ws, ctx.config.limits.slowConsumerBytes, ctx.flusher, conn, binary);
+}
+
+/** The socket opened: the session writes through `output`, is counted, and is closed unless `authenticated` within the auth deadline. */
+export function openSession(ctx: EdgeContext, conn: SocketSession<NamedSink>, output: SessionOutput, authenticated: () => boolean, why: string): void {
+  conn.opened(output);
   ctx.sessions.add(conn);
   ctx.metrics.connections.inc({ transport: conn.transport });
   if (authenticated()) return;

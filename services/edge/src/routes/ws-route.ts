@@ -9,7 +9,7 @@ import { WsSink } from '../sessions/ws-sink.js';
 import { clientAddress } from './client-address.js';
 import { originAllowed } from './cors.js';
 import { toTidingsError } from './http-errors.js';
-import { closeSession, openSession, socketSettings } from './socket-route.js';
+import { closeSession, openSession, socketSettings, wsOutputOf } from './socket-route.js';
 import { claimBody, claimWaiting, settle } from './group-routes.js';
 import { publishEvent } from './publish-routes.js';
 import { exactChannels, parseDeviceParam, parseResumePoint, patternsOf, resumePoint } from './subscribe-request.js';
@@ -68,7 +68,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
     },
     open: (ws) => {
       const { conn } = ws.getUserData();
-      openSession(ctx, conn, ws, () => conn.grant !== undefined, 'no auth frame in time');
+      openSession(ctx, conn, wsOutputOf(ctx, conn, ws, false), () => conn.grant !== undefined, 'no auth frame in time');
     },
     message: (ws, message, isBinary) => {
       const { conn } = ws.getUserData();

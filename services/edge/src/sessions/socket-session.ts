@@ -1,7 +1,7 @@
 import { InlineMap } from '@tidings/core';
 import type { Logger, Metrics } from '@tidings/observability';
 import { CLOSE, isTidingsError } from '@tidings/protocol';
-import { type Chunk, type OutputFlusher, type OverflowListener, type WebSocket, WsOutput } from '@tidings/transport-uws';
+import type { Chunk, OverflowListener, SessionOutput } from '@tidings/transport-uws';
 import type { SubscriptionCounts } from '../node/subscription-counts.js';
 import { closeReason } from './close-reason.js';
 import type { Session } from './session-registry.js';
@@ -19,10 +19,11 @@ export interface NamedSink {
 }
 
 /**
- * What every WebSocket session shares, whatever its protocol (Tidings JSON frames, MQTT): its
- * only way out, one queued WsOutput under the slow-consumer cap, so replies and events keep their
- * order; its subscriptions by name; its places under the connection limits. uWS copies user data
- * property by property, so the socket carries `{ conn }` and this lives there.
+ * What every socket session shares, whatever its protocol (Tidings JSON frames, MQTT) and carrier
+ * (a WebSocket, or TCP for MQTT): its only way out, one queued output under the slow-consumer cap,
+ * so replies and events keep their order; its subscriptions by name; its places under the
+ * connection limits. uWS copies user data property by property, so a WebSocket carries `{ conn }`
+ * and this lives there.
  */
 export abstract class SocketSession<S extends NamedSink> implements Session, OverflowListener {
   abstract readonly transport: 'ws' | 'mqtt';
@@ -32,23 +33,21 @@ export abstract class SocketSession<S extends NamedSink> implements Session, Ove
   closed = false;
   /** Closes a connection that never authenticates. */
   handshakeTimer: NodeJS.Timeout | undefined;
-  private output: WsOutput | undefined;
+  private output: SessionOutput | undefined;
   private drainWaiters: (() => void)[] | undefined;
 
   protected constructor(
     private readonly deps: SocketSessionDeps,
     /** Its places under the connection limits, given back on close. */
     readonly slots: (() => void)[],
-    /** Binary frames (MQTT) rather than text (JSON). */
-    private readonly binary: boolean,
   ) {}
 
   abstract expire(): void;
   abstract closeForShutdown(retryMs: number): void;
 
-  /** uWS opened the socket: frames may go out, at most `maxBytes` of them waiting. */
-  opened(ws: WebSocket<unknown>, maxBytes: number, flusher: OutputFlusher): void {
-    this.output = new WsOutput(ws, maxBytes, flusher, this, this.binary);
+  /** The socket is open: frames may go out through `output`. */
+  opened(output: SessionOutput): void {
+    this.output = output;
   }
 
   /** Queues one frame; a socket whose buffer is full is closed with a reason and resumes elsewhere. */

@@ -30,7 +30,7 @@ export class WsConnection extends SocketSession<WsSink> {
     public device: string | undefined,
     slots: (() => void)[],
   ) {
-    super(deps, slots, false);
+    super(deps, slots);
   }
 
   /** Every frame received has been handled. */
