@@ -80,6 +80,10 @@ const VALUE_SETS: Record<string, Record<string, unknown>> = {
     worker: { enabled: false },
     serviceMonitor: { enabled: true },
   },
+  'MQTT over plain TCP on the edge Service': {
+    redis: { url: 'redis://redis-master:6379' },
+    edge: { config: { mqtt: { port: 1884 } }, service: { type: 'LoadBalancer' } },
+  },
 };
 
 let helm: string;
@@ -216,6 +220,19 @@ describe('the Helm chart', () => {
     expect(flagValue(args({ edge: { publicMetrics: true } }), '--metrics-public-route')).toBe('on');
     const service = render({}).find((o) => o.kind === 'Service' && o.metadata.name.endsWith('-edge-metrics'));
     expect(service?.spec).toMatchObject({ type: 'ClusterIP' });
+  });
+
+  it('serves MQTT over TCP on the edge Service only when edge.config.mqtt.port is set', () => {
+    const edgeService = (objects: K8sObject[]) => objects.find((o) => o.kind === 'Service' && o.metadata.name.endsWith('-edge'))!;
+    const portsOf = (service: K8sObject) => (service.spec as { ports: { name: string; port: number; targetPort: string }[] }).ports;
+    expect(portsOf(edgeService(render({}))).map((p) => p.name)).toEqual(['http']);
+    expect(deployment(render({}), 'edge')!.containers[0]!.ports.map((p) => p.name)).not.toContain('mqtt');
+
+    const objects = render(VALUE_SETS['MQTT over plain TCP on the edge Service']!);
+    const [container] = deployment(objects, 'edge')!.containers;
+    expect(flagValue(container!.args, '--mqtt-port')).toBe('1884');
+    expect(container!.ports).toContainEqual(expect.objectContaining({ name: 'mqtt', containerPort: 1884 }));
+    expect(portsOf(edgeService(objects))).toContainEqual({ name: 'mqtt', port: 1883, targetPort: 'mqtt', protocol: 'TCP' });
   });
 
   it('passes edge.config and worker.config to the binaries as flags', () => {

@@ -116,6 +116,7 @@ export function renderHelmValuesSchema(): string {
         service: object({
           type: { enum: ['ClusterIP', 'LoadBalancer', 'NodePort'], description: 'Service type.' },
           port: port('Service port.'),
+          mqttPort: port('Service port for MQTT over plain TCP, served when edge.config.mqtt.port is set.'),
           annotations: labels('Service annotations (cloud load balancer settings).'),
           externalTrafficPolicy: { enum: ['Cluster', 'Local'], description: 'For LoadBalancer and NodePort services.' },
         }),
