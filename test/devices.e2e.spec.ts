@@ -192,6 +192,21 @@ describe('durable devices, exact channels', () => {
     back.close();
   });
 
+  it('answer a lapsed long-poll device with its reset and a cursor that misses nothing after it', async () => {
+    const [a, b, c] = cluster.edges as [EdgeProcess, EdgeProcess, EdgeProcess];
+    const joined = await poll(pollUrl(a, ['dd/poll-lapse'], 'd-poll-lapse'));
+    const seen = await publish(b, 'dd/poll-lapse', 'seen');
+    expect((await poll(pollUrl(a, ['dd/poll-lapse'], 'd-poll-lapse', `&since=${joined.cursor}`))).events.map((e) => e.data)).toEqual(['seen']);
+    const missed = await publish(b, 'dd/poll-lapse', 'missed');
+    await sleep((IDLE_SECONDS + 1) * 1000);
+    // The reset is known before the subscription has read where its channels stand: the answer
+    // must still wait for that, or its cursor names no channel and the next poll starts from then.
+    const back = await poll(pollUrl(c, ['dd/poll-lapse'], 'd-poll-lapse'));
+    expect(back.resets).toEqual([{ channel: 'dd/poll-lapse', lostFrom: seen, lostTo: missed, reason: 'membership-expired' }]);
+    await publish(b, 'dd/poll-lapse', 'after');
+    expect((await poll(pollUrl(a, ['dd/poll-lapse'], 'd-poll-lapse', `&since=${back.cursor}`))).events.map((e) => e.data)).toEqual(['after']);
+  });
+
   it('keep renewing the membership of a connected device, so it does not lapse', async () => {
     const [a, b] = cluster.edges as [EdgeProcess, EdgeProcess];
     const held = await SseClient.connect(sseUrl(a, ['dd/held'], 'd-held'));

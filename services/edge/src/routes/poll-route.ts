@@ -75,6 +75,7 @@ export async function handlePoll(ctx: EdgeContext, exchange: HttpExchange): Prom
       sendError(ctx, exchange, error);
     };
     await subscription.start();
+    sink.subscriptionStarted();
     // The timeout counts from when what the log already holds has been read: `timeout=0` still
     // answers with the events that exist.
     await subscription.caughtUp();

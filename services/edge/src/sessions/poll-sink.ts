@@ -3,7 +3,10 @@ import type { RedeliveryTarget } from '../node/device-tracker.js';
 
 /**
  * One long-poll request: collects what the subscription delivers (and the worker's redeliveries
- * while it waits), and asks for the answer once something arrived.
+ * while it waits), and asks for the answer once something arrived and the subscription has
+ * started. A reset or redelivery can come first, while the subscription still reads where its
+ * channels stand; an answer then would carry a cursor naming no channel, and the next poll would
+ * start from that moment, skipping what came in between.
  */
 export class PollSink implements SubscriptionSink, RedeliveryTarget {
   readonly owedOnConnect = false;
@@ -12,6 +15,8 @@ export class PollSink implements SubscriptionSink, RedeliveryTarget {
   readonly resets: LogGap[] = [];
   onFailure: (error: unknown) => void = () => undefined;
   private scheduled = false;
+  private started = false;
+  private due = false;
 
   constructor(
     private readonly pageLimit: number,
@@ -43,9 +48,16 @@ export class PollSink implements SubscriptionSink, RedeliveryTarget {
     this.onFailure(error);
   }
 
+  /** The subscription's cursor now covers every channel: an answer may go. */
+  subscriptionStarted(): void {
+    this.started = true;
+    if (this.due) this.soon();
+  }
+
   /** Answers on the next turn, so events that arrive together travel together. */
   private soon(): void {
-    if (this.scheduled) return;
+    this.due = true;
+    if (this.scheduled || !this.started) return;
     this.scheduled = true;
     setImmediate(this.answer);
   }
