@@ -1,14 +1,33 @@
 import type { PresenceChange, PresenceEntry, PresenceStore } from './ports.js';
 
-/** Presence in this process's memory, read through the same TTL as the Redis store. */
+/** Entries kept before the first sweep; after a sweep, twice what it kept. */
+const FIRST_SWEEP_AT = 1024;
+
+/**
+ * Presence in this process's memory, read through the same TTL as the Redis store. Entries past
+ * the TTL count for nothing, so they are forgotten (with channels left empty): swept once the
+ * entries have doubled since the last sweep, amortised and without a timer — as Redis expires them.
+ */
 export class MemoryPresenceStore implements PresenceStore {
   private readonly entries = new Map<string, Map<string, PresenceEntry>>();
   private readonly listeners: ((change: PresenceChange) => void)[] = [];
+  private count = 0;
+  private sweepAt = FIRST_SWEEP_AT;
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Device-on-node entries kept, across channels. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Channels with at least one entry kept. */
+  get channels(): number {
+    return this.entries.size;
+  }
 
   /** Joins and leaves, for the in-process live bus. */
   onChange(listener: (change: PresenceChange) => void): void {
@@ -20,17 +39,25 @@ export class MemoryPresenceStore implements PresenceStore {
     if (!entries) this.entries.set(channel, (entries = new Map()));
     const now = this.now();
     for (const device of devices) {
-      const old = entries.get(`${device} ${node}`);
+      const key = `${device} ${node}`;
+      const old = entries.get(key);
       const fresh = old !== undefined && now - old.lastSeen <= this.ttlMs;
-      entries.set(`${device} ${node}`, { device, node, since: fresh ? old.since : now, lastSeen: now });
+      if (old === undefined) this.count += 1;
+      entries.set(key, { device, node, since: fresh ? old.since : now, lastSeen: now });
       if (!fresh) this.announce({ channel, device, node, action: 'join' });
     }
+    if (this.count >= this.sweepAt) this.forgetStale(now);
   }
 
   async leave(channel: string, node: string, devices: readonly string[]): Promise<void> {
+    const entries = this.entries.get(channel);
+    if (!entries) return;
     for (const device of devices) {
-      if (this.entries.get(channel)?.delete(`${device} ${node}`)) this.announce({ channel, device, node, action: 'leave' });
+      if (!entries.delete(`${device} ${node}`)) continue;
+      this.count -= 1;
+      this.announce({ channel, device, node, action: 'leave' });
     }
+    if (entries.size === 0) this.entries.delete(channel);
   }
 
   private announce(change: PresenceChange): void {
@@ -42,5 +69,17 @@ export class MemoryPresenceStore implements PresenceStore {
     return [...(this.entries.get(channel)?.values() ?? [])]
       .filter((e) => e.lastSeen >= freshAfter)
       .sort((a, b) => (a.device === b.device ? (a.node < b.node ? -1 : 1) : a.device < b.device ? -1 : 1));
+  }
+
+  private forgetStale(now: number): void {
+    for (const [channel, entries] of this.entries) {
+      for (const [key, entry] of entries) {
+        if (now - entry.lastSeen <= this.ttlMs) continue;
+        entries.delete(key);
+        this.count -= 1;
+      }
+      if (entries.size === 0) this.entries.delete(channel);
+    }
+    this.sweepAt = Math.max(FIRST_SWEEP_AT, 2 * this.count);
   }
 }
