@@ -130,6 +130,34 @@ describe('HEAD', () => {
   });
 });
 
+// uWebSockets.js serves pipelined requests only while each is answered before the next is read:
+// one behind a request still waiting (for Redis) closes the connection, so that answers can never
+// be mixed up. No browser pipelines; a client that does must retry, and idempotency keys make
+// the retry safe (docs/api.md "HTTP/1.1 pipelining").
+describe('HTTP/1.1 pipelining', () => {
+  const health = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+  const keyed = (channel: string, key: string) => {
+    const body = JSON.stringify({ data: key, idempotencyKey: key });
+    return post(channel, `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n`, body);
+  };
+
+  it('requests answered at once are all answered, in order, on one connection', async () => {
+    expect(responsesOf(await send(health.repeat(3), true)).map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+
+  it('a request behind a publish closes the connection; retried with their keys, each event is there once', async () => {
+    const channel = 'wire/pipelined';
+    const pipelined = await send(keyed(channel, 'first') + keyed(channel, 'second'), true);
+    expect(pipelined.closedByServer).toBe(true);
+    expect(responsesOf(pipelined)).toEqual([]);
+    // 200: the edge had published it although it could not answer; 201: published now.
+    for (const key of ['first', 'second']) {
+      expect([[200], [201]]).toContainEqual(responsesOf(await send(keyed(channel, key), true)).map((r) => r.status));
+    }
+    expect(await history(edge(), channel)).toMatchObject([{ data: 'first' }, { data: 'second' }]);
+  });
+});
+
 describe('after all of the above', () => {
   it('the node still serves: health, readiness and a publish', async () => {
     expect((await fetch(`${edge().url}/healthz`)).status).toBe(200);
