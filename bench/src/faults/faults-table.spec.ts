@@ -1,6 +1,6 @@
 import type { ScenarioReport } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
-import { faultsTable, TABLE_END, TABLE_START, withFaultsTable } from './faults-table.js';
+import { faultsTable, TABLE_END, TABLE_START, withFaultsRows, withFaultsTable } from './faults-table.js';
 
 const report = (overrides: Partial<ScenarioReport>): ScenarioReport => ({
   scenario: 'edge-kill',
@@ -46,5 +46,13 @@ describe('the faults table', () => {
     const readme = `# T\n\nbefore\n${TABLE_START}\nold\n${TABLE_END}\nafter\n`;
     expect(withFaultsTable(readme, 'new')).toBe(`# T\n\nbefore\n${TABLE_START}\nnew\n${TABLE_END}\nafter\n`);
     expect(() => withFaultsTable('# no markers', 'new')).toThrow(/faults-table:start/);
+  });
+
+  it('puts the rows of scenarios measured again in place of theirs, keeping the others in the suite\'s order', () => {
+    const readme = `${TABLE_START}\n${faultsTable([report({}), report({ scenario: 'worker-race', maxRecoveryMs: 9000 }), report({ scenario: 'slow-consumers' })])}\n${TABLE_END}\n`;
+    const again = faultsTable([report({ scenario: 'worker-race', maxRecoveryMs: 300 }), report({ scenario: 'reconnect-storm', clients: 20000 })]);
+    const rows = withFaultsRows(readme, again, ['edge-kill', 'worker-race', 'reconnect-storm', 'slow-consumers']).split('\n').slice(3, -2);
+    expect(rows.map((row) => row.split(' | ')[0])).toEqual(['| edge-kill', '| worker-race', '| reconnect-storm', '| slow-consumers']);
+    expect(rows[1]).toContain('| 0.3 s |');
   });
 });

@@ -27,8 +27,27 @@ export function faultsTable(reports: readonly ScenarioReport[]): string {
 
 /** `readme` with the text between the markers replaced by `table`. */
 export function withFaultsTable(readme: string, table: string): string {
+  const [start, end] = markers(readme);
+  return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
+}
+
+/**
+ * The README's table with the rows of `table` (a run of some scenarios, measured again) in place
+ * of theirs and the others kept, in `order` (scenarios it does not name last).
+ */
+export function withFaultsRows(readme: string, table: string, order: readonly string[]): string {
+  const [start, end] = markers(readme);
+  const rowsOf = (text: string) => text.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| scenario '));
+  const byScenario = new Map<string, string>();
+  for (const row of [...rowsOf(readme.slice(start, end)), ...rowsOf(table)]) byScenario.set(row.split(' | ')[0]!.slice(2), row);
+  const rank = (scenario: string) => (order.includes(scenario) ? order.indexOf(scenario) : order.length);
+  const rows = [...byScenario.entries()].sort(([a], [b]) => rank(a) - rank(b)).map(([, row]) => row);
+  return withFaultsTable(readme, [...table.split('\n').slice(0, 2), ...rows].join('\n'));
+}
+
+function markers(readme: string): [number, number] {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start) throw new Error(`the README has no ${TABLE_START} … ${TABLE_END} block`);
-  return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
+  return [start, end];
 }

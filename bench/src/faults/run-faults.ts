@@ -1,11 +1,11 @@
 // `npm run faults [-- --full]`: runs every fault scenario in turn (small, as in npm test, or at
-// full scale), writes the reports to bench/results/faults-<time>-<scale>.json and, for a full run,
-// the table of the README between its markers. `npm run faults -- --soak --minutes N`: mixed load
-// with a fault every 30 s for N minutes, written to bench/results/faults-<time>-soak.json.
+// full scale), writes the reports to bench/results/faults-<time>-<scale>.json and, at full scale, the
+// table of the README between its markers (with --only, those scenarios' rows). `npm run faults -- --soak --minutes N`:
+// mixed load with a fault every 30 s for N minutes, written to bench/results/faults-<time>-soak.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CI_SCALE, clusterMasterKill, clusterSlotMigration, clusterSteady, edgeKill, FULL_SCALE, networkFaults, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, slowConsumers, soak, workerFaults, workerScale } from '@tidings/testing';
-import { faultsTable, withFaultsTable } from './faults-table.js';
+import { faultsTable, withFaultsRows, withFaultsTable } from './faults-table.js';
 
 // This file is bench/dist/faults/run-faults.js.
 const RESULTS_DIR = fileURLToPath(new URL('../../results/', import.meta.url));
@@ -38,7 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   if (argv.includes('--soak')) return runSoak(argv, started, `${RESULTS_DIR}faults-${stamp}-soak.json`);
   const path = `${RESULTS_DIR}faults-${stamp}-${full ? 'full' : 'ci'}${argv.includes('--only') ? '-only' : ''}.json`;
-  // --only a,b: just those scenarios (to measure again after a fix); the README is left alone.
+  // --only a,b: just those scenarios (to measure again after a fix); at full scale their rows of the README table are replaced.
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]?.split(',') : undefined;
   const reports: ScenarioReport[] = [];
   for (const [name, run] of SCENARIOS) {
@@ -53,7 +53,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const table = faultsTable(reports);
   console.log(`\n${table}\n\nresults: ${path}`);
-  if (full && !only) writeFileSync(README, withFaultsTable(readFileSync(README, 'utf8'), table));
+  if (full) {
+    const readme = readFileSync(README, 'utf8');
+    writeFileSync(README, only ? withFaultsRows(readme, table, SCENARIOS.map(([name]) => name)) : withFaultsTable(readme, table));
+  }
   const receiptsWrong = (r: ScenarioReport) => (r.receipts ? r.receipts.unsettled + r.receipts.wrongRetries + r.receipts.lettersMissing + r.receipts.lettersDuplicated : 0);
   const broken = reports.filter((r) => r.outOfOrder > 0 || r.unexpected.length > 0 || r.missingKept > 0 || (r.lostByRedis === 0 && r.missing > 0) || receiptsWrong(r) > 0);
   return broken.length === 0 ? 0 : 1;
