@@ -6,7 +6,7 @@ import type { ServerKind } from '../servers/server-under-test.js';
 import { startServer } from '../servers/start-server.js';
 import type { Scenario } from '../suite/scenario.js';
 import { recordRun } from './record-run.js';
-import { type TransportChoice, notSpoken, routesFor, transportOption } from './routes-for.js';
+import { routesFor, serversSpeaking, type TransportChoice, transportOption } from './routes-for.js';
 import { SERVERS_OPTION, SERVER_PROCESSES_OPTION, processesFor, serverProcesses } from './sizing.js';
 
 const kb = (bytes: number | null) => (bytes === null ? '–' : (bytes / 1024).toFixed(2));
@@ -26,13 +26,8 @@ export const connectionsScenario: Scenario = {
   async run(options, context) {
     for (const connections of options.ints('connections')) {
       for (const transport of options.words('transport') as TransportChoice[]) {
-        for (const server of options.words('servers') as ServerKind[]) {
+        for (const server of serversSpeaking(options.words('servers') as ServerKind[], transport, context.log)) {
           if (context.signal.aborted) return;
-          const unspoken = notSpoken(server, transport);
-          if (unspoken !== null) {
-            context.log(`${server} transport=${transport}: not run, ${unspoken}`);
-            continue;
-          }
           const processes = serverProcesses(server, connections, options.int('server-processes'));
           await recordRun(context, server, { transport, connections, serverProcesses: processes }, async () => {
             const started = await startServer(server, { processes, connections });

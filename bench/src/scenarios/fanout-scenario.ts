@@ -6,7 +6,7 @@ import { startServer } from '../servers/start-server.js';
 import type { Scenario } from '../suite/scenario.js';
 import { FANOUT_MODES, FANOUT_RUN_OPTIONS, type FanoutMode, measureFanout } from './fanout-run.js';
 import { recordRun } from './record-run.js';
-import { type TransportChoice, notSpoken, transportOption } from './routes-for.js';
+import { serversSpeaking, type TransportChoice, transportOption } from './routes-for.js';
 import { SERVERS_OPTION, SERVER_PROCESSES_OPTION, serverProcesses } from './sizing.js';
 
 export const fanoutScenario: Scenario = {
@@ -25,13 +25,8 @@ export const fanoutScenario: Scenario = {
     for (const subscribers of options.ints('subscribers')) {
       for (const transport of options.words('transport') as TransportChoice[]) {
         for (const mode of options.words('mode') as FanoutMode[]) {
-          for (const server of options.words('servers') as ServerKind[]) {
+          for (const server of serversSpeaking(options.words('servers') as ServerKind[], transport, context.log)) {
             if (context.signal.aborted) return;
-            const unspoken = notSpoken(server, transport);
-            if (unspoken !== null) {
-              context.log(`${server} transport=${transport}: not run, ${unspoken}`);
-              continue;
-            }
             const processes = serverProcesses(server, subscribers, options.int('server-processes'));
             await recordRun(context, server, { transport, subscribers, mode, serverProcesses: processes }, async () => {
               const started = await startServer(server, { processes, connections: subscribers });

@@ -17,8 +17,17 @@ export function routesFor(server: ServerUnderTest, choice: TransportChoice): Rou
   return server.transports.filter((t) => t !== 'poll').map((t) => server.route(t));
 }
 
+/** The servers that speak the transport; each of the others is logged as not run, with why. */
+export function serversSpeaking<S extends string>(servers: readonly S[], choice: TransportChoice, log: (line: string) => void): S[] {
+  return servers.filter((server) => {
+    const unspoken = notSpoken(server, choice);
+    if (unspoken !== null) log(`${server} transport=${choice}: not run, ${unspoken}`);
+    return unspoken === null;
+  });
+}
+
 /** Why a server of this kind is not run with the transport, or null when it speaks it. */
-export function notSpoken(server: string, choice: TransportChoice): string | null {
+function notSpoken(server: string, choice: TransportChoice): string | null {
   if (choice === 'poll' && server !== 'tidings') return "long-poll runs Tidings only (the peers' long-poll protocols differ)";
   if (choice === 'sse' && (server === 'socketio' || server === 'soketi')) return 'it speaks no SSE (WebSocket only)';
   return null;
