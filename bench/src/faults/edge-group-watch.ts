@@ -1,7 +1,6 @@
 // An edge group seen from outside while a fault runs: its processes (the supervisor and its
-// members), their memory together sampled every half second and the peak of it, the CPU they
-// spent over a span, and which members were replaced (the supervisor starts a new one when a
-// member exits).
+// members), their memory together sampled every half second and the peak of it, and the CPU they
+// spent over a span.
 import { childPids, readCpu, readPssBytes } from '../loadgen/index.js';
 
 const SAMPLE_EVERY_MS = 500;
@@ -12,11 +11,9 @@ export type CpuMark = ReadonlyMap<number, number>;
 export class EdgeGroupWatch {
   /** The largest PSS sampled, all processes together (bytes). */
   peak = 0;
-  private readonly firstMembers: ReadonlySet<number>;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly supervisorPid: number) {
-    this.firstMembers = new Set(this.members());
     this.sample();
     this.timer = setInterval(() => this.sample(), SAMPLE_EVERY_MS);
   }
@@ -51,11 +48,6 @@ export class EdgeGroupWatch {
     let seconds = 0;
     for (const pid of [this.supervisorPid, ...this.members()]) seconds += orZero(() => cpuSeconds(pid)) - (mark.get(pid) ?? 0);
     return seconds;
-  }
-
-  /** Members that were not there at the start: each stands for one that exited. */
-  restarted(): number {
-    return this.members().filter((pid) => !this.firstMembers.has(pid)).length;
   }
 
   alive(): boolean {

@@ -53,8 +53,9 @@ class GeneratorProcess implements ResumeObserver {
   private progressTimer: NodeJS.Timeout | undefined;
   private resumedCount = 0;
   private readonly attemptFailures: Record<string, number> = {};
-  /** Since the last cut: the time it took each recovered subscriber (µs), and which did. */
-  private recovery = new LatencyHistogram();
+  /** The time each subscriber took to recover from each cut (µs); which did since the last one. */
+  private readonly recovery = new LatencyHistogram();
+  private cuts = 0;
   private recoveredFlags: Uint8Array = new Uint8Array(0);
   private recoveredCount = 0;
   private recoveryTimer: NodeJS.Timeout | undefined;
@@ -137,7 +138,7 @@ class GeneratorProcess implements ResumeObserver {
   /** Starts the recovery clock (resetting every connection first if asked) and watches who recovers. */
   cut(request: CutRequest): void {
     const cutAt = wallMicros();
-    this.recovery = new LatencyHistogram();
+    this.cuts++;
     this.recoveredFlags = new Uint8Array(this.connections.length);
     this.recoveredCount = 0;
     if (request.reset) for (const c of this.connections) if (c instanceof ResumingSubscriber) c.cut();
@@ -158,7 +159,7 @@ class GeneratorProcess implements ResumeObserver {
   }
 
   private resumeCounts(): ResumeCounts {
-    return { resumed: this.resumedCount, attemptFailures: { ...this.attemptFailures }, recovered: this.recoveredCount };
+    return { resumed: this.resumedCount, attemptFailures: { ...this.attemptFailures }, cuts: this.cuts, recovered: this.recoveredCount };
   }
 
   latency(micros: number): void {

@@ -104,7 +104,8 @@ export interface ResumeCounts {
   readonly resumed: number;
   /** Reconnect attempts that failed before they were ready, by reason (ECONNREFUSED: refused). */
   readonly attemptFailures: Readonly<Record<string, number>>;
-  /** Connections (ever ready) that had an event published after the last cut. */
+  /** Cuts so far, and the connections (ever ready) that had an event published after the last one. */
+  readonly cuts: number;
   readonly recovered: number;
 }
 
@@ -146,7 +147,7 @@ export interface GeneratorReport extends ResumeCounts {
   readonly acksConfirmed: number;
   /** Wall clock (µs) of the last read that carried an event; NaN when none did. */
   readonly lastDeliveryMicros: number;
-  /** From the last cut to each recovered connection's first event published after it (µs). */
+  /** From each cut to each recovered connection's first event published after it (µs), all cuts together. */
   readonly recovery: HistogramSnapshot;
 }
 

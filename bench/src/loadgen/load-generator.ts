@@ -46,8 +46,9 @@ export interface LiveCounts {
   readonly dropped: number;
   readonly acksSent: number;
   readonly acksConfirmed: number;
-  /** Durable runs: reconnects ready again, and connections recovered since the last cut. */
+  /** Durable runs: reconnects ready again; cuts every process has seen, and connections recovered since the last. */
   readonly resumed: number;
+  readonly cuts: number;
   readonly recovered: number;
 }
 
@@ -55,7 +56,7 @@ export interface LiveCounts {
 export interface LoadReport extends Omit<GeneratorReport, 'latency' | 'recovery'> {
   /** Publish-to-receive latency on the sampled connections, microseconds. */
   readonly latency: LatencyHistogram;
-  /** Durable runs: from the last cut to each connection's first event published after it, microseconds. */
+  /** Durable runs: from each cut to each connection's first event published after it, microseconds. */
   readonly recovery: LatencyHistogram;
 }
 
@@ -75,6 +76,7 @@ const NO_PROGRESS: GeneratorProgress = {
   recentLatency: new LatencyHistogram().snapshot(),
   resumed: 0,
   attemptFailures: {},
+  cuts: 0,
   recovered: 0,
 };
 
@@ -113,6 +115,7 @@ export class LoadGenerator {
       acksSent: sum('acksSent'),
       acksConfirmed: sum('acksConfirmed'),
       resumed: sum('resumed'),
+      cuts: Math.min(...this.children.map((c) => c.progress.cuts)),
       recovered: sum('recovered'),
     };
   }
@@ -242,6 +245,7 @@ export class LoadGenerator {
       dropped,
       latency: LatencyHistogram.of(reports.map((r) => r.latency)),
       resumed: sum('resumed'),
+      cuts: Math.min(...reports.map((r) => r.cuts)),
       recovered: sum('recovered'),
       attemptFailures: addReasons(reports.map((r) => r.attemptFailures)),
       recovery: LatencyHistogram.of(reports.map((r) => r.recovery)),
