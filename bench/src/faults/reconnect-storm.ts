@@ -9,7 +9,7 @@
 // through the storm are measured. The full run has two storms in a row, so that what one leaves
 // behind would show as growth.
 import { DeliveryLedger, type ScenarioReport, SteadyPublisher, startEdge, startRedisServer, waitUntil } from '@tidings/testing';
-import { eventData, type LatencyHistogram, LoadGenerator, type LoadReport, type Route, type Transport, wallMicros } from '../loadgen/index.js';
+import { eventData, type LatencyHistogram, LoadGenerator, type LoadReport, readListenOverflows, type Route, type Transport, wallMicros } from '../loadgen/index.js';
 import { tidingsRoute } from '../servers/tidings-server.js';
 import { EdgeGroupWatch } from './edge-group-watch.js';
 
@@ -64,6 +64,11 @@ export interface EdgeFigures {
   readonly pssAfterMB: readonly number[];
   /** Per storm: CPU the edge processes spent from the cut until every device had recovered. */
   readonly stormCpuSeconds: readonly number[];
+  /**
+   * Per storm, cut to recovery: connections the kernel dropped because an accept queue was full
+   * (machine-wide, but the storm is what runs then); each such client tries again 1, 3, 7 s later.
+   */
+  readonly listenOverflows: readonly number[];
   /** Edge processes the group's supervisor started again after they ended: the killed ones, with edge-kill. */
   readonly restarted: number;
   /**
@@ -117,6 +122,7 @@ async function stormAgainst(edge: { readonly pid: number; readonly port: number;
     let killed = 0;
     for (let n = 1; n <= scale.storms; n++) {
       const cpuBefore = watch.cpuMark();
+      const overflowsBefore = readListenOverflows();
       const cutAt = Date.now();
       started.cut(cut === 'reset', seqByRoute());
       if (cut === 'edge-kill') killed += killMembers(watch);
@@ -128,8 +134,9 @@ async function stormAgainst(edge: { readonly pid: number; readonly port: number;
       const recoveryMs = Date.now() - cutAt;
       if (!recovered) unexpected.push(`devices still not recovered ${RECOVERY_LIMIT_MS} ms after cut ${n}`);
       const cpuSeconds = watch.cpuSince(cpuBefore);
+      const listenOverflows = readListenOverflows() - overflowsBefore;
       await sleep(scale.secondsAfter * 1000);
-      storms.push({ recoveryMs, cpuSeconds, pssAfter: watch.sample() }); // every device back, as before the cut
+      storms.push({ recoveryMs, cpuSeconds, listenOverflows, pssAfter: watch.sample() }); // every device back, as before the cut
     }
     for (const p of publishers) p.stop();
     await publishing;
@@ -141,6 +148,7 @@ async function stormAgainst(edge: { readonly pid: number; readonly port: number;
       pssPeakMB: mb(watch.peak),
       pssAfterMB: storms.map((s) => mb(s.pssAfter)),
       stormCpuSeconds: storms.map((s) => Math.round(s.cpuSeconds * 10) / 10),
+      listenOverflows: storms.map((s) => s.listenOverflows),
       restarted,
       connectionsAfter,
     };
@@ -152,10 +160,11 @@ async function stormAgainst(edge: { readonly pid: number; readonly port: number;
   }
 }
 
-/** One storm as the coordinator saw it: until the last device recovered (to within the 1-s progress messages), the edges' CPU meanwhile, their PSS after. */
+/** One storm as the coordinator saw it: until the last device recovered (to within the 1-s progress messages), the edges' CPU and the accept-queue overflows meanwhile, their PSS after. */
 interface StormFigures {
   readonly recoveryMs: number;
   readonly cpuSeconds: number;
+  readonly listenOverflows: number;
   readonly pssAfter: number;
 }
 
