@@ -36,8 +36,9 @@ export default tseslint.config(
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
             // Deployment files are checked from outside: processes started by the harness, the config schema they are generated from.
             { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:testing', 'type:infra', 'type:protocol'] },
-            // The bench drives servers from outside, as processes: the test harness and the wire contract only.
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:testing', 'type:protocol'] },
+            // The bench drives servers from outside, as processes: the test harness, the wire contract, and
+            // the client's policies (its reconnect backoff), so load behaves as real clients do.
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:testing', 'type:protocol', 'type:client'] },
           ],
         },
       ],

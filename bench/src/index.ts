@@ -10,5 +10,6 @@ export { startTidings } from './servers/tidings-server.js';
 export { startFloor } from './servers/floor-server.js';
 export { startNchan } from './servers/nchan-server.js';
 export { runBench } from './suite/run-bench.js';
+export { reconnectStorm, STORM_CI, STORM_FULL, type StormCut, type StormReport, type StormScale } from './faults/reconnect-storm.js';
 export { SCENARIOS } from './scenarios/index.js';
 export type { RunRecord, Scenario } from './suite/scenario.js';

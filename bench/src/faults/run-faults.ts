@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CI_SCALE, clusterMasterKill, clusterSlotMigration, clusterSteady, edgeKill, FULL_SCALE, networkFaults, redisRestart, rollingRestart, type Scale, scaleOutAndIn, type ScenarioReport, slowConsumers, soak, workerFaults, workerScale } from '@tidings/testing';
 import { faultsTable, withFaultsRows, withFaultsTable } from './faults-table.js';
+import { reconnectStorm, STORM_CI, STORM_FULL } from './reconnect-storm.js';
 
 // This file is bench/dist/faults/run-faults.js.
 const RESULTS_DIR = fileURLToPath(new URL('../../results/', import.meta.url));
@@ -28,6 +29,9 @@ const SCENARIOS: readonly [string, (scale: Scale) => Promise<ScenarioReport>][] 
   ['network-redis', (scale) => networkFaults('redis', scale)],
   ['network-clients', (scale) => networkFaults('clients', scale)],
   ['slow-consumers', slowConsumers],
+  // Their own scale: 24,000 devices in the full run, held by the bench's load generator.
+  ['reconnect-storm', (scale) => reconnectStorm(scale === FULL_SCALE ? STORM_FULL : STORM_CI)],
+  ['reconnect-storm-edge-kill', (scale) => reconnectStorm(scale === FULL_SCALE ? STORM_FULL : STORM_CI, 'edge-kill')],
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -3,13 +3,17 @@
 // each one got. Started by LoadGenerator over IPC; ends itself, closing every socket, when told
 // to, when its parent goes away, or on SIGINT/SIGTERM.
 import { LatencyHistogram } from './latency-histogram.js';
-import type { ConnectSummary, DrainEnd, FinishRequest, FromGenerator, GeneratorPlan, GeneratorReport, ToGenerator } from './generator-protocol.js';
+import type { ConnectSummary, CutRequest, DrainEnd, FinishRequest, FromGenerator, GeneratorPlan, GeneratorReport, ResumeCounts, ToGenerator } from './generator-protocol.js';
+import { ResumingSubscriber, type ResumeObserver } from './resuming-subscriber.js';
+import type { SequenceChecker } from './sequence-checker.js';
 import { sourceEndpoint } from './source-endpoints.js';
-import { SubscriberConnection, type SubscriberObserver } from './subscriber-connection.js';
+import { SubscriberConnection } from './subscriber-connection.js';
 import { wallMicros } from './wall-clock.js';
 
 const PROGRESS_EVERY_MS = 1000;
 const DRAIN_POLL_MS = 20;
+/** How often recovery after a cut is looked at: the resolution of the recovery times. */
+const RECOVERY_POLL_MS = 20;
 /** Distinct failure or drop reasons kept; past that they are counted as "other". */
 const MAX_REASONS = 20;
 
@@ -22,8 +26,17 @@ function countReason(reasons: Record<string, number>, reason: string): void {
   reasons[key] = (reasons[key] ?? 0) + 1;
 }
 
-class GeneratorProcess implements SubscriberObserver {
-  private readonly connections: SubscriberConnection[] = [];
+/** One subscriber of the process: a plain connection, or a durable device that reconnects. */
+interface Subscriber {
+  readonly checker: SequenceChecker;
+  readonly isReady: boolean;
+  readonly everReady: boolean;
+  close(): void;
+}
+
+class GeneratorProcess implements ResumeObserver {
+  /** Subscriber i is the run's connection plan.firstConnection + i. */
+  private readonly connections: Subscriber[] = [];
   private readonly latencies = new LatencyHistogram();
   /** Samples since the last progress message. */
   private recentLatencies = new LatencyHistogram();
@@ -38,6 +51,14 @@ class GeneratorProcess implements SubscriberObserver {
   private connectedSent = false;
   private timers: NodeJS.Timeout[] = [];
   private progressTimer: NodeJS.Timeout | undefined;
+  private resumedCount = 0;
+  private readonly attemptFailures: Record<string, number> = {};
+  /** The time each subscriber took to recover from each cut (µs); which did since the last one. */
+  private readonly recovery = new LatencyHistogram();
+  private cuts = 0;
+  private recoveredFlags: Uint8Array = new Uint8Array(0);
+  private recoveredCount = 0;
+  private recoveryTimer: NodeJS.Timeout | undefined;
   /** Called whenever a connection attempt ends either way: opens the next ones. */
   private onSettled: () => void = () => undefined;
 
@@ -73,19 +94,21 @@ class GeneratorProcess implements SubscriberObserver {
     const global = plan.firstConnection + i;
     const target = plan.targets[global % plan.targets.length]!;
     const route = plan.routes[global % plan.routes.length]!;
-    this.connections.push(
-      new SubscriberConnection(
-        {
-          host: target.host,
-          port: target.port,
-          source: sourceEndpoint(global, plan.sources),
-          route: { ...route, path: route.path.replaceAll('{n}', String(global)) },
-          timed: global % plan.sampleEvery === 0,
-          firstSeq: plan.firstSeq,
-        },
-        this,
-      ),
-    );
+    const spec = {
+      host: target.host,
+      port: target.port,
+      route: { ...route, path: route.path.replaceAll('{n}', String(global)) },
+      timed: global % plan.sampleEvery === 0,
+      firstSeq: plan.firstSeq,
+    };
+    // A new source per attempt: the old one's connection may still linger in the server's TIME_WAIT.
+    const endpoints = 254 * plan.sources.portsPerAddress;
+    const sourceFor = (attempt: number) => sourceEndpoint((global + attempt * plan.totalConnections) % endpoints, plan.sources);
+    this.connections.push(plan.reconnect ? new ResumingSubscriber(spec, sourceFor, plan.reconnect, this) : new SubscriberConnection({ ...spec, source: sourceFor(0) }, this));
+  }
+
+  private routeOf(i: number): number {
+    return (this.plan.firstConnection + i) % this.plan.routes.length;
   }
 
   ready(): void {
@@ -93,15 +116,50 @@ class GeneratorProcess implements SubscriberObserver {
     this.onSettled();
   }
 
-  failed(_connection: SubscriberConnection, reason: string): void {
+  failed(_connection: unknown, reason: string): void {
     this.failedCount++;
     countReason(this.failures, reason);
     this.onSettled();
   }
 
-  dropped(_connection: SubscriberConnection, reason: string): void {
+  dropped(_connection: unknown, reason: string): void {
     this.dropCount++;
     countReason(this.drops, reason);
+  }
+
+  attemptFailed(reason: string): void {
+    countReason(this.attemptFailures, reason);
+  }
+
+  resumed(): void {
+    this.resumedCount++;
+  }
+
+  /** Starts the recovery clock (resetting every connection first if asked) and watches who recovers. */
+  cut(request: CutRequest): void {
+    const cutAt = wallMicros();
+    this.cuts++;
+    this.recoveredFlags = new Uint8Array(this.connections.length);
+    this.recoveredCount = 0;
+    if (request.reset) for (const c of this.connections) if (c instanceof ResumingSubscriber) c.cut();
+    clearInterval(this.recoveryTimer);
+    this.recoveryTimer = setInterval(() => {
+      const now = wallMicros();
+      let waiting = 0;
+      this.connections.forEach((c, i) => {
+        if (this.recoveredFlags[i] === 1 || !c.everReady) return;
+        if (c.checker.highest > request.afterSeqByRoute[this.routeOf(i)]!) {
+          this.recoveredFlags[i] = 1;
+          this.recoveredCount++;
+          this.recovery.record(now - cutAt);
+        } else waiting++;
+      });
+      if (waiting === 0) clearInterval(this.recoveryTimer);
+    }, RECOVERY_POLL_MS);
+  }
+
+  private resumeCounts(): ResumeCounts {
+    return { resumed: this.resumedCount, attemptFailures: { ...this.attemptFailures }, cuts: this.cuts, recovered: this.recoveredCount };
   }
 
   latency(micros: number): void {
@@ -122,7 +180,7 @@ class GeneratorProcess implements SubscriberObserver {
     for (const c of this.connections) deliveries += c.checker.received;
     const recentLatency = this.recentLatencies.snapshot();
     this.recentLatencies = new LatencyHistogram();
-    send({ type: 'progress', ...this.summary(), deliveries, dropped: this.dropCount, acksSent: this.acksSent, acksConfirmed: this.acksConfirmed, recentLatency });
+    send({ type: 'progress', ...this.summary(), ...this.resumeCounts(), deliveries, dropped: this.dropCount, acksSent: this.acksSent, acksConfirmed: this.acksConfirmed, recentLatency });
   }
 
   delivered(): void {
@@ -147,7 +205,7 @@ class GeneratorProcess implements SubscriberObserver {
     const poll = () => {
       const now = wallMicros();
       // A dropped connection will not complete: waiting for it would only spend the drain time.
-      const incomplete = this.connections.some((c) => c.isReady && !c.checker.complete(request.lastSeq));
+      const incomplete = this.connections.some((c, i) => c.isReady && !c.checker.complete(this.lastSeqOf(request, i)));
       const lastProgress = Number.isNaN(this.lastDeliveryMicros) ? started : Math.max(started, this.lastDeliveryMicros);
       const end: DrainEnd | undefined = !incomplete
         ? 'complete'
@@ -157,12 +215,16 @@ class GeneratorProcess implements SubscriberObserver {
             ? 'limit'
             : undefined;
       if (end === undefined) setTimeout(poll, DRAIN_POLL_MS);
-      else send({ type: 'report', report: this.report(request.lastSeq, end) });
+      else send({ type: 'report', report: this.report(request, end) });
     };
     poll();
   }
 
-  private report(lastSeq: number, drainEnd: DrainEnd): GeneratorReport {
+  private lastSeqOf(request: FinishRequest, i: number): number {
+    return request.lastSeqByRoute?.[this.routeOf(i)] ?? request.lastSeq;
+  }
+
+  private report(request: FinishRequest, drainEnd: DrainEnd): GeneratorReport {
     let deliveries = 0;
     let lost = 0;
     let duplicates = 0;
@@ -170,9 +232,10 @@ class GeneratorProcess implements SubscriberObserver {
     let gaps = 0;
     let incomplete = 0;
     let connections = 0;
-    for (const c of this.connections) {
+    for (const [i, c] of this.connections.entries()) {
       // A connection dropped mid-run was ready once: its missing events are loss too.
       if (!c.everReady) continue;
+      const lastSeq = this.lastSeqOf(request, i);
       connections++;
       const k = c.checker;
       deliveries += k.received;
@@ -196,12 +259,15 @@ class GeneratorProcess implements SubscriberObserver {
       acksSent: this.acksSent,
       acksConfirmed: this.acksConfirmed,
       lastDeliveryMicros: this.lastDeliveryMicros,
+      ...this.resumeCounts(),
+      recovery: this.recovery.snapshot(),
     };
   }
 
   close(): void {
     for (const timer of this.timers) clearTimeout(timer);
     clearInterval(this.progressTimer);
+    clearInterval(this.recoveryTimer);
     for (const connection of this.connections) connection.close();
   }
 }
@@ -218,6 +284,8 @@ process.on('message', (message: ToGenerator) => {
   if (message.type === 'plan') {
     generator = new GeneratorProcess(message);
     generator.start();
+  } else if (message.type === 'cut') {
+    generator?.cut(message);
   } else if (message.type === 'finish') {
     generator?.finish(message);
   } else {

@@ -29,6 +29,12 @@ export interface Route {
   readonly wsSubscribeBinary?: string;
 }
 
+/** The JS client's `reconnect` settings (its defaults where absent). */
+export interface ReconnectSettings {
+  readonly baseMs?: number;
+  readonly maxMs?: number;
+}
+
 /** What one generator process connects: its share of the run's connections. */
 export interface GeneratorPlan {
   readonly type: 'plan';
@@ -48,12 +54,32 @@ export interface GeneratorPlan {
   readonly connectConcurrency: number;
   /** Connections not ready this long after the plan arrived are given up. */
   readonly connectTimeoutMs: number;
+  /**
+   * Durable devices: a connection that ends after it was ready connects again after the JS
+   * client's backoff with these settings and resumes from its position. Absent: it stays down.
+   */
+  readonly reconnect?: ReconnectSettings;
+  /** Connections in the whole run: reconnect attempt k of connection n connects from source n + k × this. */
+  readonly totalConnections: number;
+}
+
+/**
+ * The clock of a fault starts (durable runs): each connection's recovery ends with the first
+ * event numbered above `afterSeqByRoute[its route]`. With `reset`, every connection is reset at
+ * once first (as a network cut or a failed balancer would), and reconnects.
+ */
+export interface CutRequest {
+  readonly type: 'cut';
+  readonly reset: boolean;
+  readonly afterSeqByRoute: readonly number[];
 }
 
 export interface FinishRequest {
   readonly type: 'finish';
   /** The last sequence number published. */
   readonly lastSeq: number;
+  /** Per route, when each route's channel has a sequence of its own (overrides lastSeq). */
+  readonly lastSeqByRoute?: readonly number[];
   readonly drain: DrainLimits;
 }
 
@@ -70,7 +96,18 @@ export interface DrainLimits {
 /** Why the wait for the last events ended: all in, nothing more arriving, or the time bound. */
 export type DrainEnd = 'complete' | 'stalled' | 'limit';
 
-export type ToGenerator = GeneratorPlan | FinishRequest | { readonly type: 'close' };
+export type ToGenerator = GeneratorPlan | CutRequest | FinishRequest | { readonly type: 'close' };
+
+/** Durable runs: how the connections came back after a cut. */
+export interface ResumeCounts {
+  /** Reconnect attempts that were ready again. */
+  readonly resumed: number;
+  /** Reconnect attempts that failed before they were ready, by reason (ECONNREFUSED: refused). */
+  readonly attemptFailures: Readonly<Record<string, number>>;
+  /** Cuts so far, and the connections (ever ready) that had an event published after the last one. */
+  readonly cuts: number;
+  readonly recovered: number;
+}
 
 export interface ConnectSummary {
   readonly ready: number;
@@ -80,7 +117,7 @@ export interface ConnectSummary {
 }
 
 /** Sent every second from the plan on: connect progress, then deliveries and recent latency. */
-export interface GeneratorProgress extends ConnectSummary {
+export interface GeneratorProgress extends ConnectSummary, ResumeCounts {
   /** Distinct sequence numbers received so far, summed over connections. */
   readonly deliveries: number;
   /** Connections the server ended so far. */
@@ -92,7 +129,7 @@ export interface GeneratorProgress extends ConnectSummary {
   readonly recentLatency: HistogramSnapshot;
 }
 
-export interface GeneratorReport {
+export interface GeneratorReport extends ResumeCounts {
   readonly connections: number;
   /** Distinct sequence numbers received, summed over connections. */
   readonly deliveries: number;
@@ -110,6 +147,8 @@ export interface GeneratorReport {
   readonly acksConfirmed: number;
   /** Wall clock (µs) of the last read that carried an event; NaN when none did. */
   readonly lastDeliveryMicros: number;
+  /** From each cut to each recovered connection's first event published after it (µs), all cuts together. */
+  readonly recovery: HistogramSnapshot;
 }
 
 export type FromGenerator =

@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exitOf, isRunning, spawnTracked, stopProcess } from '@tidings/testing';
-import type { ConnectSummary, DrainLimits, FromGenerator, GeneratorPlan, GeneratorProgress, GeneratorReport, Route, Target, ToGenerator } from './generator-protocol.js';
+import type { ConnectSummary, DrainLimits, FromGenerator, GeneratorPlan, GeneratorProgress, GeneratorReport, ReconnectSettings, Route, Target, ToGenerator } from './generator-protocol.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { DEFAULT_SOURCES, type SourcePlan } from './source-endpoints.js';
 
@@ -34,6 +34,8 @@ export interface LoadGeneratorOptions {
   readonly onProgress?: (ready: number, failed: number, total: number) => void;
   /** Gives up the connect phase (closing what is open) when it fires. */
   readonly signal?: AbortSignal;
+  /** Durable devices: reconnect with the JS client's backoff (these settings) and resume (see GeneratorPlan). */
+  readonly reconnect?: ReconnectSettings;
 }
 
 /** The run so far, all processes together: for progress lines while it runs. */
@@ -44,12 +46,18 @@ export interface LiveCounts {
   readonly dropped: number;
   readonly acksSent: number;
   readonly acksConfirmed: number;
+  /** Durable runs: reconnects ready again; cuts every process has seen, and connections recovered since the last. */
+  readonly resumed: number;
+  readonly cuts: number;
+  readonly recovered: number;
 }
 
 /** What every connection of the run received, added up. */
-export interface LoadReport extends Omit<GeneratorReport, 'latency'> {
+export interface LoadReport extends Omit<GeneratorReport, 'latency' | 'recovery'> {
   /** Publish-to-receive latency on the sampled connections, microseconds. */
   readonly latency: LatencyHistogram;
+  /** Durable runs: from each cut to each connection's first event published after it, microseconds. */
+  readonly recovery: LatencyHistogram;
 }
 
 interface Child {
@@ -57,7 +65,20 @@ interface Child {
   progress: GeneratorProgress;
 }
 
-const NO_PROGRESS: GeneratorProgress = { ready: 0, failed: 0, failures: {}, deliveries: 0, dropped: 0, acksSent: 0, acksConfirmed: 0, recentLatency: new LatencyHistogram().snapshot() };
+const NO_PROGRESS: GeneratorProgress = {
+  ready: 0,
+  failed: 0,
+  failures: {},
+  deliveries: 0,
+  dropped: 0,
+  acksSent: 0,
+  acksConfirmed: 0,
+  recentLatency: new LatencyHistogram().snapshot(),
+  resumed: 0,
+  attemptFailures: {},
+  cuts: 0,
+  recovered: 0,
+};
 
 /** Latency samples as they are reported, from when it was opened until each take(). */
 export interface LatencyWindow {
@@ -86,7 +107,17 @@ export class LoadGenerator {
   /** Counts as of the processes' latest progress messages (each sends one a second). */
   live(): LiveCounts {
     const sum = (field: keyof LiveCounts) => this.children.reduce((n, c) => n + c.progress[field], 0);
-    return { ready: sum('ready'), failed: sum('failed'), deliveries: sum('deliveries'), dropped: sum('dropped'), acksSent: sum('acksSent'), acksConfirmed: sum('acksConfirmed') };
+    return {
+      ready: sum('ready'),
+      failed: sum('failed'),
+      deliveries: sum('deliveries'),
+      dropped: sum('dropped'),
+      acksSent: sum('acksSent'),
+      acksConfirmed: sum('acksConfirmed'),
+      resumed: sum('resumed'),
+      cuts: Math.min(...this.children.map((c) => c.progress.cuts)),
+      recovered: sum('recovered'),
+    };
   }
 
   /** A window on the latency samples the processes report each second (for "current p99"). */
@@ -124,6 +155,8 @@ export class LoadGenerator {
         firstSeq: options.firstSeq ?? 1,
         connectConcurrency: options.connectConcurrency ?? 256,
         connectTimeoutMs: options.connectTimeoutMs ?? 120_000,
+        totalConnections: total,
+        ...(options.reconnect ? { reconnect: options.reconnect } : {}),
       };
       child.send(plan satisfies ToGenerator);
       first += connections;
@@ -148,8 +181,7 @@ export class LoadGenerator {
         ),
       );
       const summaries = await Promise.race([connected, interrupted]);
-      const failures: Record<string, number> = {};
-      for (const s of summaries) for (const [reason, n] of Object.entries(s.failures)) failures[reason] = (failures[reason] ?? 0) + n;
+      const failures = addReasons(summaries.map((s) => s.failures));
       generator.detach();
       return new LoadGenerator(children, {
         ready: summaries.reduce((n, s) => n + s.ready, 0),
@@ -174,20 +206,30 @@ export class LoadGenerator {
   }
 
   /**
-   * Tells every process that `lastSeq` was the last event, waits until each connection has them
-   * all (or deliveries stall, or the drain bound passes), and adds up the reports.
+   * Durable runs: starts the recovery clock in every process — a connection has recovered once it
+   * has an event numbered above `afterSeqByRoute[its route]` — after resetting every connection
+   * at once when `reset` is set.
    */
-  async finish(lastSeq: number, drain: DrainLimits): Promise<LoadReport> {
+  cut(reset: boolean, afterSeqByRoute: readonly number[]): void {
+    for (const child of this.children) child.process.send({ type: 'cut', reset, afterSeqByRoute } satisfies ToGenerator);
+  }
+
+  /**
+   * Tells every process that `lastSeq` was the last event (per route: `lastSeqByRoute`), waits
+   * until each connection has them all (or deliveries stall, or the drain bound passes), and adds
+   * up the reports.
+   */
+  async finish(lastSeq: number, drain: DrainLimits, lastSeqByRoute?: readonly number[]): Promise<LoadReport> {
     const reports = await Promise.all(
       this.children.map((child) => {
         const report = receive(child, 'report');
-        child.process.send({ type: 'finish', lastSeq, drain } satisfies ToGenerator);
+        child.process.send({ type: 'finish', lastSeq, drain, ...(lastSeqByRoute ? { lastSeqByRoute } : {}) } satisfies ToGenerator);
         return report.then((m) => m.report);
       }),
     );
-    const dropped: Record<string, number> = {};
-    for (const r of reports) for (const [reason, n] of Object.entries(r.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
-    const sum = (field: 'connections' | 'deliveries' | 'lost' | 'duplicates' | 'outOfOrder' | 'gaps' | 'incomplete' | 'acksSent' | 'acksConfirmed') => reports.reduce((n, r) => n + r[field], 0);
+    const dropped = addReasons(reports.map((r) => r.dropped));
+    const sum = (field: 'connections' | 'deliveries' | 'lost' | 'duplicates' | 'outOfOrder' | 'gaps' | 'incomplete' | 'acksSent' | 'acksConfirmed' | 'resumed' | 'recovered') =>
+      reports.reduce((n, r) => n + r[field], 0);
     return {
       connections: sum('connections'),
       deliveries: sum('deliveries'),
@@ -202,6 +244,11 @@ export class LoadGenerator {
       acksConfirmed: sum('acksConfirmed'),
       dropped,
       latency: LatencyHistogram.of(reports.map((r) => r.latency)),
+      resumed: sum('resumed'),
+      cuts: Math.min(...reports.map((r) => r.cuts)),
+      recovered: sum('recovered'),
+      attemptFailures: addReasons(reports.map((r) => r.attemptFailures)),
+      recovery: LatencyHistogram.of(reports.map((r) => r.recovery)),
       lastDeliveryMicros: Math.max(...reports.map((r) => (Number.isNaN(r.lastDeliveryMicros) ? -Infinity : r.lastDeliveryMicros))),
     };
   }
@@ -216,6 +263,13 @@ export class LoadGenerator {
       }),
     );
   }
+}
+
+/** Counts by reason, added up over processes. */
+function addReasons(counts: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const c of counts) for (const [reason, n] of Object.entries(c)) total[reason] = (total[reason] ?? 0) + n;
+  return total;
 }
 
 type Message<T extends FromGenerator['type']> = Extract<FromGenerator, { type: T }>;

@@ -79,3 +79,17 @@ export function readMachineCpu(): { busySeconds: number; totalSeconds: number } 
   const hz = clockTicks();
   return { busySeconds: (total - idle) / hz, totalSeconds: total / hz };
 }
+
+/**
+ * Connections the kernel dropped since boot because a listen socket's accept queue was full
+ * (TcpExtListenOverflows of /proc/net/netstat, the whole machine): the client's SYN is then
+ * retransmitted after 1 s, 3 s, 7 s, … as if the server were slow.
+ */
+export function readListenOverflows(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const names = lines.find((l) => l.startsWith('TcpExt:'))?.split(' ') ?? [];
+  const values = lines.filter((l) => l.startsWith('TcpExt:'))[1]?.split(' ') ?? [];
+  const at = names.indexOf('ListenOverflows');
+  if (at < 0 || values[at] === undefined) throw new Error('/proc/net/netstat has no TcpExt ListenOverflows');
+  return Number(values[at]);
+}

@@ -52,6 +52,11 @@ export class SequenceChecker implements SequenceCounts {
     }
   }
 
+  /** The highest number received so far (first − 1 before any). */
+  get highest(): number {
+    return this.next - 1;
+  }
+
   /** Published numbers up to `last` that never arrived. */
   lost(last: number): number {
     const tail = Math.max(0, last - this.next + 1);

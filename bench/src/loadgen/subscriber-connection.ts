@@ -11,10 +11,12 @@ import { MarkerScanner } from './marker-scanner.js';
 import type { SourceEndpoint } from './source-endpoints.js';
 import { ResponseHeadReader } from './response-head-reader.js';
 import { SequenceChecker } from './sequence-checker.js';
+import { SseIdReader } from './sse-id-reader.js';
 import { encodeClientFrame } from './ws-client-frame.js';
 import { OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, type WsFrameHandler, WsFrameReader } from './ws-frame-reader.js';
 import { upgradeRequest, websocketAccept } from './ws-handshake.js';
 import { wallMicros } from './wall-clock.js';
+import { subscribeSince, wsPosition } from './ws-position.js';
 
 export interface SubscriberSpec {
   readonly host: string;
@@ -26,6 +28,11 @@ export interface SubscriberSpec {
   /** Parse send times for latency on this connection. */
   readonly timed: boolean;
   readonly firstSeq: number;
+  /**
+   * A durable subscriber: it follows its position (the WebSocket `subscribed` cursor and event
+   * ids, SSE `id:` lines, the long-poll cursor) and starts from `resumeFrom` when given one.
+   */
+  readonly durable?: { readonly resumeFrom: string | null; readonly checker: SequenceChecker };
 }
 
 export interface SubscriberObserver {
@@ -68,7 +75,11 @@ export class SubscriberConnection implements WsFrameHandler {
   private frames: WsFrameReader | null = null;
   /** Long-poll only: the answer being read, and the cursor the next request passes back. */
   private readonly poll: LongPollAnswer | null;
-  private cursor: string | null = null;
+  private cursor: string | null;
+  /** Durable SSE only: the stream's last id. */
+  private readonly sseIds: SseIdReader | null;
+  /** Durable WebSocket only: where the frames so far put it. */
+  private wsPosition: string | null;
   /** Only for routes that answer frames (keep-alives, acks). */
   private readonly frameText: FrameText | null;
   private framesBeforeReady: number;
@@ -80,7 +91,7 @@ export class SubscriberConnection implements WsFrameHandler {
     private readonly spec: SubscriberSpec,
     private readonly observer: SubscriberObserver,
   ) {
-    this.checker = new SequenceChecker(spec.firstSeq);
+    this.checker = spec.durable?.checker ?? new SequenceChecker(spec.firstSeq);
     this.scanner = new MarkerScanner(
       spec.timed,
       spec.timed
@@ -91,8 +102,13 @@ export class SubscriberConnection implements WsFrameHandler {
         : (seq) => this.checker.accept(seq),
     );
     const route = spec.route;
-    this.frameText = route.ackEvents || (route.wsReplies?.length ?? 0) > 0 ? new FrameText(FRAME_TEXT_CAP) : null;
+    const durable = spec.durable !== undefined;
+    const resumeFrom = spec.durable?.resumeFrom ?? null;
+    this.frameText = route.ackEvents || (route.wsReplies?.length ?? 0) > 0 || durable ? new FrameText(FRAME_TEXT_CAP) : null;
     this.poll = route.transport === 'poll' ? new LongPollAnswer() : null;
+    this.cursor = resumeFrom;
+    this.wsPosition = resumeFrom;
+    this.sseIds = durable && route.transport === 'sse' ? new SseIdReader(resumeFrom) : null;
     this.framesBeforeReady = route.wsSubscribe === null && route.wsSubscribeBinary === undefined ? (route.wsReadyFrames ?? 0) : (route.wsReadyFrames ?? 1);
     this.socket = this.open(spec.source.port);
   }
@@ -132,6 +148,12 @@ export class SubscriberConnection implements WsFrameHandler {
   /** Was ready at some point (it may have been dropped since). */
   everReady = false;
 
+  /** Where a durable subscriber would resume from now (null: from the start of its subscription). */
+  get position(): string | null {
+    if (this.poll !== null) return this.cursor;
+    return this.sseIds !== null ? this.sseIds.last : this.wsPosition;
+  }
+
   /** Ends the connection with a reset: no TIME_WAIT left behind, so the next run finds free ports. */
   close(): void {
     if (this.state === ENDED) return;
@@ -147,8 +169,8 @@ export class SubscriberConnection implements WsFrameHandler {
       transport === 'ws'
         ? upgradeRequest(host, path, WS_KEY, this.spec.route.wsProtocol)
         : transport === 'poll'
-          ? pollRequest(host, path, null, POLL_TIMEOUT_SECONDS)
-          : `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`,
+          ? pollRequest(host, path, this.cursor, POLL_TIMEOUT_SECONDS)
+          : `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n${this.sseIds?.last ? `Last-Event-ID: ${this.sseIds.last}\r\n` : ''}\r\n`,
     );
   }
 
@@ -162,7 +184,10 @@ export class SubscriberConnection implements WsFrameHandler {
     const before = this.checker.received;
     if (this.poll !== null) this.pollBody(bytes, start, length);
     else if (this.frames !== null) this.frames.feed(bytes, start, length);
-    else this.scanner.scan(bytes, start, length);
+    else {
+      this.scanner.scan(bytes, start, length);
+      this.sseIds?.feed(bytes, start, length);
+    }
     if (this.checker.received !== before) this.observer.delivered();
     return true;
   }
@@ -189,7 +214,7 @@ export class SubscriberConnection implements WsFrameHandler {
     if (head.header('sec-websocket-accept') !== WS_ACCEPT) return this.abort('wrong Sec-WebSocket-Accept');
     this.frames = new WsFrameReader(this);
     const subscribe = this.spec.route.wsSubscribe;
-    if (subscribe !== null) this.sendText(subscribe);
+    if (subscribe !== null) this.sendText(this.wsPosition === null ? subscribe : subscribeSince(subscribe, this.wsPosition));
     const binary = this.spec.route.wsSubscribeBinary;
     if (binary !== undefined) this.socket.write(encodeClientFrame(OPCODE_BINARY, Buffer.from(binary, 'base64')));
     if (this.framesBeforeReady === 0) this.becomeReady();
@@ -240,6 +265,7 @@ export class SubscriberConnection implements WsFrameHandler {
     if (this.frameText === null) return;
     const text = this.frameText.text();
     const route = this.spec.route;
+    if (this.spec.durable !== undefined) this.wsPosition = wsPosition(text) ?? this.wsPosition;
     for (const [prefix, reply] of route.wsReplies ?? []) {
       if (text.startsWith(prefix)) return this.sendText(reply);
     }

@@ -28,6 +28,8 @@ export class SteadyPublisher {
     private readonly paceMs: number,
     /** Publish `ack: true` events: each device that was a member owes a receipt. */
     private readonly ack = false,
+    /** The data of event `n` (counting from 0), when the subscribers look for something in it. */
+    private readonly dataOf: (n: number) => unknown = (n) => ({ publisher: this.name, n }),
   ) {}
 
   get published(): number {
@@ -49,13 +51,14 @@ export class SteadyPublisher {
 
   private async publishOne(channel: string, key: string, n: number): Promise<void> {
     const started = Date.now();
+    const data = this.dataOf(n);
     for (;;) {
       let waitMs = 100;
       try {
         const res = await fetch(`${this.url}/v1/channels/${encodeURIComponent(channel)}/events`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ data: { publisher: this.name, n }, idempotencyKey: key, ...(this.ack ? { ack: true } : {}) }),
+          body: JSON.stringify({ data, idempotencyKey: key, ...(this.ack ? { ack: true } : {}) }),
           // A careful producer gives up on an answer that does not come (a half-open connection) and sends again.
           signal: AbortSignal.timeout(REQUEST_LIMIT_MS),
         });
