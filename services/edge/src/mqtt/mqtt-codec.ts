@@ -3,6 +3,10 @@ import mqttPacket, { type Packet } from 'mqtt-packet';
 
 export type { IConnectPacket, IPublishPacket, ISubscribePacket, Packet } from 'mqtt-packet';
 
+// mqtt-packet builds a cache of 65,536 two-byte packet-id buffers on its first encode (about 7 MB
+// of heap, held for good); writing the two bytes of an id as needed costs far less than that.
+mqttPacket.writeToStream.cacheNumbers = false;
+
 /** MQTT protocol levels this edge speaks: 3.1.1 is level 4, 5.0 is level 5. */
 export type MqttVersion = 4 | 5;
 
