@@ -28,6 +28,20 @@ describe('MqttPacketReader', () => {
     expect(reader.read(connect.subarray(10)).map((p) => p.cmd)).toEqual(['connect']);
   });
 
+  it('keeps each connection at its own protocol level while readers take turns, one of them mid-packet', () => {
+    const v5 = new MqttPacketReader(1024);
+    const v4 = new MqttPacketReader(1024);
+    const connect5 = encodePacket({ cmd: 'connect', protocolVersion: 5, clientId: 'lamp-8', clean: true, keepalive: 60 }, 5);
+    const [first] = v5.read(connect5);
+    expect(v4.read(connect).map((p) => p.cmd)).toEqual(['connect']);
+    const publish5 = encodePacket({ cmd: 'publish', topic: 'a', payload: 'x', qos: 1, messageId: 7, dup: false, retain: false, properties: { userProperties: { k: 'v' } } }, 5);
+    expect(v5.read(publish5.subarray(0, 6))).toEqual([]);
+    const publish4 = encodePacket({ cmd: 'publish', topic: 'b', payload: 'y', qos: 1, messageId: 9, dup: false, retain: false }, 4);
+    expect(v4.read(publish4)).toMatchObject([{ cmd: 'publish', topic: 'b', messageId: 9 }]);
+    expect(v5.read(publish5.subarray(6))).toMatchObject([{ cmd: 'publish', topic: 'a', messageId: 7, properties: { userProperties: { k: 'v' } } }]);
+    expect(first).toMatchObject({ cmd: 'connect', protocolVersion: 5, clientId: 'lamp-8' });
+  });
+
   it('refuses bytes that are not MQTT', () => {
     expect(() => new MqttPacketReader(1024).read(Buffer.from([0x00, 0x00]))).toThrow(MqttPacketError);
   });

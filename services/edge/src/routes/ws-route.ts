@@ -151,7 +151,7 @@ async function authenticate(ctx: EdgeContext, state: WsConnection, frame: Extrac
   }
   const device = state.grant ? state.device : deviceFor(grant, state.device);
   if (!state.grant) state.slots.push(ctx.connectionLimits.acquire(grant.principal, undefined)); // counted by address since the upgrade
-  clearTimeout(state.handshakeTimer);
+  state.authenticated();
   state.grant = grant;
   state.device = device;
   state.send({ type: 'authed', ...(device ? { device } : {}), ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}), ...refOf(frame) });

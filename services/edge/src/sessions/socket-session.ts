@@ -50,6 +50,12 @@ export abstract class SocketSession<S extends NamedSink> implements Session, Ove
     this.output = output;
   }
 
+  /** Credentials arrived: the handshake deadline no longer applies, and its timer is let go (an idle connection holds none). */
+  authenticated(): void {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
   /** Queues one frame; a socket whose buffer is full is closed with a reason and resumes elsewhere. */
   sendRaw(frame: Chunk): void {
     if (this.closed || !this.output) return;
