@@ -3,6 +3,7 @@
 import { type EdgeProcess, SseClient, startEdge, waitUntil } from '@tidings/testing';
 import { SignJWT } from 'jose';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient, type Packet } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { edgesOnRedis, metric, publish } from './support.js';
@@ -279,6 +280,37 @@ describe('MQTT wills', () => {
       rude.stream.destroy(); // no DISCONNECT
       const will = JSON.parse((await page.nextEvent((e) => e.event === 'message')).data) as { data: unknown };
       expect(will.data).toEqual({ lamp: 'offline' });
+    } finally {
+      page.close();
+    }
+  });
+});
+
+describe('MQTT keep-alive', () => {
+  let edge: EdgeProcess;
+  beforeAll(async () => {
+    edge = await startEdge({ redisUrl: cluster.redis.url, args: ['--sse-heartbeat-seconds', '1'] }); // the tick that checks keep-alives
+  });
+  afterAll(async () => edge?.stop());
+
+  it('closes a client silent past 1.5 × its keep-alive (5.0: DISCONNECT 0x8D) and publishes its will, while one that pings stays', async () => {
+    const page = await SseClient.connect(`${edge.url}/v1/sse?channel=keepalive/lamp`);
+    try {
+      const pinging = await connect(edge, { protocolVersion: 4, keepalive: 1 }); // MQTT.js sends PINGREQ every second
+      const silent = new WebSocket(mqttUrl(edge), 'mqtt');
+      await new Promise((resolve, reject) => silent.once('open', resolve).once('error', reject));
+      const packets: Packet[] = [];
+      const parser = mqttPacket.parser({ protocolVersion: 5 });
+      parser.on('packet', (packet: Packet) => packets.push(packet));
+      silent.on('message', (bytes: Buffer) => parser.parse(bytes));
+      const closed = new Promise<void>((resolve) => silent.once('close', () => resolve()));
+      const will = { topic: 'keepalive/lamp', payload: Buffer.from('{"lamp":"silent"}'), qos: 0 as const, retain: false };
+      silent.send(mqttPacket.generate({ cmd: 'connect', protocolVersion: 5, clientId: 'silent-lamp', clean: true, keepalive: 1, will }));
+      await closed; // it sent nothing after CONNECT, not even PINGREQ; uWS's pings alone would have kept it
+      expect(packets.map((p) => [p.cmd, 'reasonCode' in p ? p.reasonCode : undefined])).toEqual([['connack', 0], ['disconnect', 0x8d]]);
+      expect((JSON.parse((await page.nextEvent((e) => e.event === 'message')).data) as { data: unknown }).data).toEqual({ lamp: 'silent' });
+      expect(pinging.connected).toBe(true); // connected as long, with the same keep-alive
+      await pinging.subscribeAsync('keepalive/still', { qos: 1 });
     } finally {
       page.close();
     }

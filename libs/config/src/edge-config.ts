@@ -211,7 +211,7 @@ export const edgeConfigSchema = z.strictObject({
   retention: retentionSection,
   limits,
   sse: z.strictObject({
-    heartbeatSeconds: integerOption(1, 3600, 15, 'Interval of comment heartbeats on idle SSE streams, in seconds.'),
+    heartbeatSeconds: integerOption(1, 3600, 15, "Interval of comment heartbeats on idle SSE streams, in seconds; also the node's tick that checks token expiry and MQTT keep-alives."),
     retryMs: integerOption(1, 3_600_000, 2000, 'Reconnect delay sent to EventSource clients (retry: field), in milliseconds.'),
   }),
   membership: membershipSection,

@@ -13,8 +13,9 @@ const MAX_PACKET_ID = 0xffff;
 const SETTLED: Promise<void> = Promise.resolve();
 /** Where lost-event notices go: reserved, outside the channel alphabet, so no event can be published there. */
 export const RESET_TOPIC = '$tidings/reset';
-/** 5.0 DISCONNECT reason: server shutting down. */
+/** 5.0 DISCONNECT reasons: server shutting down; nothing heard within 1.5 × the keep-alive. */
 const SERVER_SHUTTING_DOWN = 0x8b;
+const KEEP_ALIVE_TIMEOUT = 0x8d;
 
 /** A will: published when the connection ends without DISCONNECT. */
 export interface MqttWill {
@@ -42,6 +43,10 @@ export class MqttConnection extends SocketSession<MqttSink> {
   queued = 0;
   queuedBytes = 0;
   done: Promise<void> = SETTLED;
+  /** 1.5 × the keep-alive the CONNECT asked for, in ms; 0 for none (MQTT 3.1.2.10). */
+  keepAliveMs = 0;
+  /** When the client last sent anything, PINGREQ included (ms since the epoch). */
+  lastHeardAt = 0;
   private lastPacketId = 0;
   /** packet id → the ack event it carried, until the PUBACK (its receipt) comes. */
   private unanswered: Map<number, LoggedEvent> | undefined; // made at the first ack event: most connections never see one
@@ -127,6 +132,18 @@ export class MqttConnection extends SocketSession<MqttSink> {
     super.closedBySocket();
     this.unanswered = undefined;
     this.releaseSession?.();
+  }
+
+  /**
+   * On the node's tick: a client silent for longer than 1.5 × its keep-alive is gone, as the MQTT
+   * spec says, however the carrier's own idle limit sees it (uWS's pings keep a WebSocket open
+   * under a client that sends no PINGREQ). Checked once a tick, so up to one tick late; the close
+   * is unclean, so the will is published.
+   */
+  override heartbeat(now: number): void {
+    if (this.keepAliveMs === 0 || this.closed || now - this.lastHeardAt <= this.keepAliveMs) return;
+    if (this.version === 5) this.send({ cmd: 'disconnect', reasonCode: KEEP_ALIVE_TIMEOUT });
+    this.end(CLOSE.PROTOCOL_ERRORS, `nothing heard for 1.5 × its keep-alive of ${this.keepAliveMs / 1500} s`);
   }
 
   expire(): void {

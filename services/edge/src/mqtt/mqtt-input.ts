@@ -19,6 +19,7 @@ const MAX_QUEUED_PACKETS = 1024;
 /** Bytes from the client: whole packets are handled, a partial one waits; bytes that are not MQTT end the connection. */
 export function receiveBytes(ctx: EdgeContext, conn: MqttConnection, bytes: Buffer): void {
   if (conn.closed) return;
+  conn.lastHeardAt = Date.now();
   let packets: readonly Packet[];
   try {
     packets = conn.reader.read(bytes);

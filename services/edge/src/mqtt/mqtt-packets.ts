@@ -90,6 +90,7 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
   const kept = resumes ? await ctx.devices.keptFilters(device!) : new Map<string, KeptQos>();
   if (conn.closed) return;
   conn.grant = grant;
+  conn.keepAliveMs = (packet.keepalive ?? 0) * 1500;
   conn.authenticated();
   if (persistent) conn.keepSession(device!, ctx.devices.holdSession(device!));
   const sessionPresent = kept.size > 0;

@@ -3,7 +3,8 @@ export interface Session {
   readonly transport: 'sse' | 'ws' | 'mqtt';
   /** When its credentials stop being valid, ms since the epoch; undefined for never. */
   readonly expiresAt: number | undefined;
-  heartbeat(): void;
+  /** The node's tick (`now`, ms since the epoch): SSE writes its heartbeat, MQTT checks its keep-alive. */
+  heartbeat(now: number): void;
   /** Tells the client its token expired and closes (it fetches a new one and resumes). */
   expire(): void;
   /** Closes for shutdown, telling the client to come back (elsewhere) soon. */
@@ -41,7 +42,7 @@ export class SessionRegistry {
         this.sessions.delete(session);
         session.expire();
       } else {
-        session.heartbeat();
+        session.heartbeat(now);
       }
     }
   }

@@ -128,7 +128,7 @@ export abstract class SocketSession<S extends NamedSink> implements Session, Ove
   }
 
   /** uWS pings WebSockets itself, and closes those that stop answering. */
-  heartbeat(): void {}
+  heartbeat(_now: number): void {}
 
   /** uWS refused a frame at its own limit: the same as passing ours. */
   overflowed(): void {
