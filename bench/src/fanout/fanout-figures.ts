@@ -1,6 +1,6 @@
 // From what one fan-out run measured to the figures it reports. Pure arithmetic, kept apart so
 // the definitions (what is divided by what) are in one place and tested.
-import type { ConnectSummary, CpuTimes, DrainEnd, HistogramSnapshot } from '../loadgen/index.js';
+import type { ConnectSummary, CpuTimes, GeneratorReport, HistogramSnapshot } from '../loadgen/index.js';
 import { LatencyHistogram } from '../loadgen/index.js';
 
 export interface Measurements {
@@ -23,19 +23,8 @@ export interface Measurements {
     /** Open loop: the reordering of the server's own storage order, per subscriber (null: unknown). */
     readonly storedOrder?: { readonly outOfOrder: number; readonly gaps: number } | null;
   };
-  readonly load: {
-    readonly connections: number;
-    readonly deliveries: number;
-    readonly lost: number;
-    readonly duplicates: number;
-    readonly outOfOrder: number;
-    readonly gaps: number;
-    readonly drainEnd: DrainEnd;
-    readonly incomplete: number;
-    readonly dropped: Readonly<Record<string, number>>;
-    readonly lastDeliveryMicros: number;
-    readonly latency: HistogramSnapshot;
-  };
+  /** What the load generators reported, summed over their processes. */
+  readonly load: Pick<GeneratorReport, 'connections' | 'deliveries' | 'lost' | 'duplicates' | 'outOfOrder' | 'gaps' | 'drainEnd' | 'incomplete' | 'dropped' | 'lastDeliveryMicros' | 'latency'>;
   /** CPU spent between the first publish and the end of the drain. */
   readonly cpu: {
     readonly server: CpuTimes;
