@@ -52,8 +52,16 @@ export async function runDev(argv: readonly string[], env: Readonly<Record<strin
   const inProcess = !config.redis && (config.engine === 'memory' || (config.engine === 'auto' && !hasRedisServer));
   const cluster = inProcess ? await startInProcess(ports, hasRedisServer ? 'Chosen with --engine memory' : 'No redis-server on PATH') : await startProcesses(config, ports);
 
-  process.once('SIGINT', () => cluster.stop());
-  process.once('SIGTERM', () => cluster.stop());
+  // A signal to the whole process group (Ctrl-C, timeout, systemd) arrives twice, also forwarded by
+  // npm: the first stops the cluster, the rest must not end this process before its redis-server.
+  let stopping = false;
+  const stopOnce = () => {
+    if (stopping) return;
+    stopping = true;
+    cluster.stop();
+  };
+  process.on('SIGINT', stopOnce);
+  process.on('SIGTERM', stopOnce);
   let clock: NodeJS.Timeout | undefined;
   if (await waitForReady(urls)) {
     process.stdout.write(
