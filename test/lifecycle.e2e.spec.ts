@@ -1,4 +1,4 @@
-import { type RedisServer, SseClient, startEdge, useOrStartRedis, WsClient } from '@tidings/testing';
+import { type RedisServer, SseClient, startEdge, useOrStartRedis, waitUntil, WsClient } from '@tidings/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publish, wsUrl } from './support.js';
 
@@ -26,6 +26,17 @@ describe('start-up checks and graceful shutdown', () => {
     await sse.closed;
     expect(sse.retryMs).toBeLessThan(60000); // the drain hands out a short, jittered delay
     expect((await ws.closed).code).toBe(1001);
+    expect(await edge.exited).toBe(0);
+  });
+
+  it('keeps draining when the signal comes again (a process-group signal a parent also forwards), and exits 0', async () => {
+    // One session per batch, 100 ms apart: the drain lasts about two seconds.
+    const edge = await startEdge({ redisUrl: redis.url, args: ['--shutdown-close-batch-size', '1'] });
+    const clients = await Promise.all(Array.from({ length: 20 }, () => SseClient.connect(`${edge.url}/v1/sse?channel=twice`)));
+    process.kill(edge.pid, 'SIGTERM');
+    await waitUntil(() => edge.logs.some((line) => line.includes('"draining"')), 'the edge to start draining');
+    process.kill(edge.pid, 'SIGTERM');
+    await Promise.all(clients.map((client) => client.closed));
     expect(await edge.exited).toBe(0);
   });
 

@@ -31,7 +31,9 @@ export function stopOnSignal(service: Stoppable, logger: Logger, graceSeconds: n
         },
       );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // Every signal is handled: a repeat (a process-group signal also forwarded by a parent) must not
+    // end the process mid-drain with the default action.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
 }
