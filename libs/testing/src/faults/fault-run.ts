@@ -13,6 +13,8 @@ export interface FaultRunOptions {
   readonly subscribersPerTransport: number;
   readonly publishers: number;
   readonly eventsPerPublisher: number;
+  /** Publishers also stop at this time (ms since the epoch), however many events they have sent: a soak publishes for its length, not a count. */
+  readonly publishUntil?: number;
   /** Pause between one publisher's events. */
   readonly paceMs: number;
   /** The fault starts once this share of the events has been published (0.3: a third in). */
@@ -79,7 +81,7 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
   try {
     await Promise.all(subscribers.map((s) => s.ready));
     const total = options.publishers * options.eventsPerPublisher;
-    const publishing = Promise.all(publishers.map((p) => p.run(options.eventsPerPublisher)));
+    const publishing = Promise.all(publishers.map((p) => p.run(options.eventsPerPublisher, options.publishUntil)));
     const publishedSoFar = () => publishers.reduce((sum, p) => sum + p.published, 0);
     await waitUntil(() => publishedSoFar() >= total * (options.faultAt ?? 0.3), 'publishing to reach the fault', 120_000);
     await fault();
@@ -88,7 +90,11 @@ export async function runThroughFault(options: FaultRunOptions, fault: () => Pro
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([publishing.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), limit)))]);
     clearTimeout(timer);
-    if (!finished) stalled.push(`publishing did not finish within ${limit} ms of the fault`);
+    if (!finished) {
+      stalled.push(`publishing did not finish within ${limit} ms of the fault`);
+      // Stopped before the wait below, so it measures what was published, not a moving tail.
+      for (const publisher of publishers) publisher.stop();
+    }
     await waitUntil(() => ledger.complete(), 'every subscriber to catch up', options.settleLimitMs ?? 30_000, 100).catch(() => undefined); // the report says what is missing
     await options.beforeStop?.();
   } finally {

@@ -61,6 +61,7 @@ export async function soak(minutes: number, subscribersPerTransport = 20): Promi
   let end: SoakSnapshot | undefined;
   try {
     const publishers = 2;
+    const endsAt = Date.now() + minutes * 60_000;
     const report = await runThroughFault(
       {
         scenario: 'soak',
@@ -68,13 +69,15 @@ export async function soak(minutes: number, subscribersPerTransport = 20): Promi
         channels: CHANNELS,
         subscribersPerTransport,
         publishers,
+        // At most one event per pace; each publish's own time makes it fewer, so the clock ends it.
         eventsPerPublisher: Math.ceil((minutes * 60_000) / PACE_MS),
+        publishUntil: endsAt,
         paceMs: PACE_MS,
         faultAt: 0.02,
         silenceMs: 4000,
       },
       async () => {
-        const stopFaultsAt = Date.now() + minutes * 60_000 - 2 * SETTLE_MS;
+        const stopFaultsAt = endsAt - 2 * SETTLE_MS;
         baseline = await snapshot(fleet.edges, redis.port);
         while (Date.now() + FAULT_EVERY_MS < stopFaultsAt) {
           await new Promise((resolve) => setTimeout(resolve, FAULT_EVERY_MS));

@@ -36,9 +36,9 @@ export class SteadyPublisher {
     return this.sent;
   }
 
-  /** Publishes `count` events (or until stop()), then resolves. */
-  async run(count: number): Promise<void> {
-    for (let n = 0; n < count && !this.stopping; n++) {
+  /** Publishes `count` events (or until stop(), or until the time `untilMs`), then resolves. */
+  async run(count: number, untilMs = Infinity): Promise<void> {
+    for (let n = 0; n < count && !this.stopping && Date.now() < untilMs; n++) {
       await this.publishOne(this.channels[n % this.channels.length]!, `${this.name}-${n}`, n);
       this.sent += 1;
       if (this.paceMs > 0) await sleep(this.paceMs);
