@@ -14,13 +14,18 @@ export const writeFlushing = (): void => flushing!.writeQueued();
 export abstract class QueuedOutput implements Flushable {
   private queued: Chunk[] | undefined;
   private queuedBytes = 0;
+  /** Once set, nothing more is queued or written. */
+  protected closed = false;
 
   protected constructor(
     private readonly maxBytes: number,
     private readonly flusher: OutputFlusher,
   ) {}
 
-  abstract get isClosed(): boolean;
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Bytes the socket holds back (written, not yet taken by the kernel). */
   protected abstract backlog(): number;
   /** Runs writeFlushing inside the socket's cork. */

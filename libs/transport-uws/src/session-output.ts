@@ -1,4 +1,5 @@
 import type { Chunk, WriteOutcome } from './output-flusher.js';
+import { QueuedOutput } from './queued-output.js';
 
 /** A long-lived connection's only way out, whatever carries it (a WebSocket, a TCP socket). */
 export interface SessionOutput {
@@ -10,4 +11,19 @@ export interface SessionOutput {
   end(code: number, reason: string, discard?: boolean): void;
   /** The socket closed by itself: nothing may touch it any more. */
   markClosed(): void;
+}
+
+/** What a WebSocket's and a TCP socket's outputs share: frames and packets go through the queue. */
+export abstract class SocketOutput extends QueuedOutput implements SessionOutput {
+  abstract get congested(): boolean;
+  abstract end(code: number, reason: string, discard?: boolean): void;
+
+  send(chunk: Chunk): WriteOutcome {
+    return this.enqueue(chunk);
+  }
+
+  markClosed(): void {
+    this.closed = true;
+    this.discardQueue();
+  }
 }

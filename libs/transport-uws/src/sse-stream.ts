@@ -18,7 +18,6 @@ export interface StreamListener {
 export class SseStream extends QueuedOutput {
   private readonly res: HttpResponse;
   private bufferedBytes = 0;
-  private closed = false;
   private waiters: (() => void)[] | undefined;
   private listener: StreamListener | undefined;
 
@@ -29,10 +28,6 @@ export class SseStream extends QueuedOutput {
     // The stream's own abort handler replaces the exchange's, which then holds nothing alive.
     if (exchange.aborted) this.closed = true;
     else this.res.onAborted(() => this.markClosed());
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   /** Tells `listener` when the stream closes; at once when it already has. One listener per stream. */

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
-import type { Chunk, OutputFlusher, WriteOutcome } from './output-flusher.js';
-import { QueuedOutput, writeFlushing } from './queued-output.js';
+import type { Chunk, OutputFlusher } from './output-flusher.js';
+import { writeFlushing } from './queued-output.js';
+import { SocketOutput } from './session-output.js';
 
 /** A peer that neither reads nor closes gets this long after our end before the socket is destroyed. */
 const END_GRACE_MS = 5000;
@@ -11,23 +12,13 @@ const END_GRACE_MS = 5000;
  * buffer is the backlog the cap counts. TCP has no close code: `end` only says goodbye with FIN
  * (the protocol above says why first, where it can).
  */
-export class TcpOutput extends QueuedOutput {
-  private closed = false;
-
+export class TcpOutput extends SocketOutput {
   constructor(
     private readonly socket: Socket,
     maxBytes: number,
     flusher: OutputFlusher,
   ) {
     super(maxBytes, flusher);
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  send(chunk: Chunk): WriteOutcome {
-    return this.enqueue(chunk);
   }
 
   /** Whether the socket holds bytes the kernel has not taken yet ('drain' follows). */
@@ -47,12 +38,6 @@ export class TcpOutput extends QueuedOutput {
     this.markClosed();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), END_GRACE_MS).unref();
-  }
-
-  /** The socket closed: nothing may be written any more. */
-  markClosed(): void {
-    this.closed = true;
-    this.discardQueue();
   }
 
   protected backlog(): number {

@@ -1,6 +1,7 @@
 import type { WebSocket } from 'uWebSockets.js';
-import type { Chunk, OutputFlusher, WriteOutcome } from './output-flusher.js';
-import { QueuedOutput, writeFlushing } from './queued-output.js';
+import type { Chunk, OutputFlusher } from './output-flusher.js';
+import { writeFlushing } from './queued-output.js';
+import { SocketOutput } from './session-output.js';
 
 /** Told when uWS refused a frame at its own limit (set above ours, so only if configured lower). */
 export interface OverflowListener {
@@ -11,8 +12,7 @@ export interface OverflowListener {
  * A WebSocket's outgoing frames (text, or binary for protocols such as MQTT), written through a
  * QueuedOutput. Every frame of the connection goes through here, so replies and events keep their order.
  */
-export class WsOutput extends QueuedOutput {
-  private closed = false;
+export class WsOutput extends SocketOutput {
   private overflowed = false;
 
   constructor(
@@ -23,15 +23,6 @@ export class WsOutput extends QueuedOutput {
     private readonly binary = false,
   ) {
     super(maxBytes, flusher);
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  /** Queues one frame for this turn's write. */
-  send(frame: Chunk): WriteOutcome {
-    return this.enqueue(frame);
   }
 
   /** Whether uWS holds frames the socket has not taken yet. */
@@ -53,12 +44,6 @@ export class WsOutput extends QueuedOutput {
       this.ws.end(code, reason);
     });
     this.markClosed();
-  }
-
-  /** uWS closed the socket: nothing may touch it any more. */
-  markClosed(): void {
-    this.closed = true;
-    this.discardQueue();
   }
 
   protected backlog(): number {
