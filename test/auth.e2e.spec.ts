@@ -15,6 +15,7 @@ import {
 } from '@tidings/testing';
 import { createClient, type TidingsEvent } from '@tidings/client';
 import { exportJWK, type JWTPayload, SignJWT } from 'jose';
+import mqtt from 'mqtt';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wsUrl } from './support.js';
@@ -396,6 +397,25 @@ describe('limits per principal', () => {
       return again.status === 200;
     }, 'the slot to be given back');
     second.close();
+  });
+
+  it('counts a WebSocket that authenticates by frame and an MQTT CONNECT against the subject, and gives both places back on close', async () => {
+    const [a] = limited as [EdgeProcess];
+    const t = await token({ sub: 'late-hoarder', iss: undefined, aud: undefined });
+    const ws = await WsClient.connect(wsUrl(a));
+    ws.send({ type: 'auth', token: t, ref: 'a' });
+    expect(await ws.next((f) => f.ref === 'a')).toMatchObject({ type: 'authed' });
+    const device = await mqtt.connectAsync(`${a.url.replace(/^http/, 'ws')}/mqtt`, { reconnectPeriod: 0, connectTimeout: 10_000, clientId: 'late-hoarder', username: 'late-hoarder', password: t, protocolVersion: 5 });
+    const third = await SseClient.connect(`${a.url}/v1/sse?channel=news/eu`, { headers: { authorization: `Bearer ${t}` } });
+    expect(third.status).toBe(429);
+    await third.closed;
+    ws.close();
+    await device.endAsync();
+    await waitUntil(async () => {
+      const opened = await Promise.all([0, 1].map(() => SseClient.connect(`${a.url}/v1/sse?channel=news/eu`, { headers: { authorization: `Bearer ${t}` } })));
+      for (const sse of opened) sse.close();
+      return opened.every((sse) => sse.status === 200);
+    }, 'both places to be given back');
   });
 
   it('limits connections per client address, read from X-Forwarded-For behind a trusted proxy', async () => {

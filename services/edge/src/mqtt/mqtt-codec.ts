@@ -15,88 +15,74 @@ export class MqttPacketError extends Error {}
 
 type Parser = ReturnType<typeof mqttPacket.parser>;
 
-/** Where a parser's packets and error go: the reader whose bytes it is reading now. */
-interface ParserOwner {
-  received(packet: Packet): void;
-  failed(error: Error): void;
-}
-
-/** A parser and the reader it reads for; between packets it holds nothing of that reader. */
-class OwnedParser {
-  owner: ParserOwner | undefined;
+/** A parser and what it completed or failed on during the current read; nothing between reads. */
+class CollectingParser {
   readonly parser: Parser;
+  packets: Packet[] | undefined;
+  failure: Error | undefined;
 
   constructor() {
     this.parser = mqttPacket.parser({ protocolVersion: 4 });
-    this.parser.on('packet', (packet: Packet) => this.owner?.received(packet));
-    this.parser.on('error', (error: unknown) => this.owner?.failed(error instanceof Error ? error : new Error(String(error))));
+    this.parser.on('packet', (packet: Packet) => (this.packets ??= []).push(packet));
+    this.parser.on('error', (error: unknown) => (this.failure ??= error instanceof Error ? error : new Error(String(error))));
   }
 
   /**
    * The protocol level the next packets are read at. The parser reads its settings per packet, and
    * a CONNECT replaces them with the packet itself: they are set anew, never changed in place.
    */
-  set version(protocolVersion: number) {
+  set level(protocolVersion: number) {
     (this.parser as unknown as { settings: { protocolVersion: number } }).settings = { protocolVersion };
   }
 }
 
+/** A parser left holding the start of one connection's packet. */
+export type HalfReadParser = CollectingParser;
+
 /**
- * The parser every reader borrows for bytes that start a packet: building one costs about 2 KB of
- * allocation, once per connection otherwise, and connecting thousands of subscribers at once turns
- * that churn into heap growth. Reads are synchronous, so one is enough; a reader left mid-packet
- * keeps the one it has and the next reader gets a new one.
+ * What one connection keeps between reads of its WebSocket messages or TCP reads: the protocol
+ * level its CONNECT named, and a parser only while a packet is half-read, so an idle subscriber
+ * holds none. Fields of the connection itself: an object of its own would cost 64 bytes more.
  */
-let spare: OwnedParser | undefined;
+export interface PacketStream {
+  readLevel: number;
+  halfRead: HalfReadParser | undefined;
+}
+
+/**
+ * The parser every connection borrows for bytes that start a packet: building one costs about 2 KB
+ * of allocation, once per connection otherwise, and connecting thousands of subscribers at once
+ * turns that churn into heap growth. Reads are synchronous, so one is enough; a connection left
+ * mid-packet keeps the one it has and the next read gets a new one.
+ */
+let spare: CollectingParser | undefined;
 
 const NO_PACKETS: readonly Packet[] = [];
 
 /**
- * Reads one connection's packets from its WebSocket messages or TCP reads: a packet may span them
- * or share one. At most `maxPacketBytes` may wait for a packet to complete, so a peer announcing a
- * huge packet cannot make the node buffer it. A reader holds a parser (and the start of a packet)
- * only while a packet is half-read, so an idle subscriber holds none; the protocol level its
- * CONNECT named is all it keeps.
+ * The packets `bytes` completes on `stream`: a packet may span reads or share one. At most
+ * `maxPacketBytes` may wait for a packet to complete, so a peer announcing a huge packet cannot
+ * make the node buffer it. Throws MqttPacketError on anything that is not MQTT.
  */
-export class MqttPacketReader implements ParserOwner {
-  private parser: OwnedParser | undefined;
-  private version: number = 4;
-  /** Packets completed during the current read. */
-  private packets: Packet[] | undefined;
-  private failure: Error | undefined;
-
-  constructor(private readonly maxPacketBytes: number) {}
-
-  /** The packets completed by `bytes`. Throws MqttPacketError on anything that is not MQTT. */
-  read(bytes: Buffer): readonly Packet[] {
-    const owned = this.parser ?? spare ?? new OwnedParser();
-    if (owned === spare) spare = undefined;
-    owned.owner = this;
-    owned.version = this.version;
-    // What the parser keeps after a read is the start of a packet still incomplete.
-    const left = owned.parser.parse(bytes);
-    if (this.failure) throw new MqttPacketError(this.failure.message);
-    if (left > this.maxPacketBytes) throw new MqttPacketError(`a packet is larger than ${this.maxPacketBytes} bytes`);
-    if (left > 0 || midPacket(owned.parser)) this.parser = owned;
-    else {
-      this.parser = undefined;
-      owned.owner = undefined;
-      owned.version = 4; // lets go of a CONNECT it may hold as its settings
-      spare = owned;
-    }
-    const packets = this.packets ?? NO_PACKETS;
-    this.packets = undefined;
-    return packets;
+export function readPackets(stream: PacketStream, bytes: Buffer, maxPacketBytes: number): readonly Packet[] {
+  const reading = stream.halfRead ?? spare ?? new CollectingParser();
+  if (reading === spare) spare = undefined;
+  reading.level = stream.readLevel;
+  // What the parser keeps after a read is the start of a packet still incomplete.
+  const left = reading.parser.parse(bytes);
+  const { packets = NO_PACKETS, failure } = reading;
+  reading.packets = undefined;
+  reading.failure = undefined;
+  for (const packet of packets) if (packet.cmd === 'connect') stream.readLevel = packet.protocolVersion ?? 4;
+  if (failure) throw new MqttPacketError(failure.message);
+  if (left > maxPacketBytes) throw new MqttPacketError(`a packet is larger than ${maxPacketBytes} bytes`);
+  if (left > 0 || midPacket(reading.parser)) stream.halfRead = reading;
+  else {
+    stream.halfRead = undefined;
+    reading.level = 4; // lets go of a CONNECT it may hold as its settings
+    spare = reading;
   }
-
-  received(packet: Packet): void {
-    if (packet.cmd === 'connect') this.version = packet.protocolVersion ?? 4;
-    (this.packets ??= []).push(packet);
-  }
-
-  failed(error: Error): void {
-    this.failure ??= error;
-  }
+  return packets;
 }
 
 /**

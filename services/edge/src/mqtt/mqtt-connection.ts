@@ -2,7 +2,7 @@ import type { Grant } from '@tidings/auth';
 import type { LogGap, LoggedEvent } from '@tidings/core';
 import { CLOSE, type JsonValue } from '@tidings/protocol';
 import { SocketSession, type SocketSessionDeps } from '../sessions/socket-session.js';
-import { encodePacket, MqttPacketReader, type MqttVersion, type Packet } from './mqtt-codec.js';
+import { encodePacket, type HalfReadParser, type MqttVersion, type Packet, type PacketStream } from './mqtt-codec.js';
 import { publishPacket } from './mqtt-publish-packet.js';
 import { reasonCode, type Refusal } from './mqtt-reason-codes.js';
 import type { MqttSink } from './mqtt-sink.js';
@@ -28,7 +28,7 @@ export interface MqttWill {
  * waiting to be handled, QoS 1 ack events waiting for their PUBACK) and, from SocketSession, the
  * same writer, slow-consumer cap and subscriptions as `/v1/ws`.
  */
-export class MqttConnection extends SocketSession<MqttSink> {
+export class MqttConnection extends SocketSession<MqttSink> implements PacketStream {
   readonly transport = 'mqtt';
   version: MqttVersion = 4;
   /** Set by an accepted CONNECT; nothing else is handled before it. */
@@ -38,7 +38,9 @@ export class MqttConnection extends SocketSession<MqttSink> {
   /** Ends the renewal of the session's kept filters on this node. */
   private releaseSession: (() => void) | undefined;
   will: MqttWill | undefined;
-  readonly reader: MqttPacketReader;
+  /** The protocol level packets are read at: its CONNECT's, once read (before it is handled). */
+  readLevel = 4;
+  halfRead: HalfReadParser | undefined;
   /** Packets received and not yet handled (count and bytes), and the end of their chain. */
   queued = 0;
   queuedBytes = 0;
@@ -55,11 +57,9 @@ export class MqttConnection extends SocketSession<MqttSink> {
     deps: SocketSessionDeps,
     /** Credentials from the WebSocket handshake, used when CONNECT carries no password. */
     readonly handshakeToken: string | undefined,
-    slots: (() => void)[],
-    maxPacketBytes: number,
+    slots: readonly (() => void)[],
   ) {
     super(deps, slots);
-    this.reader = new MqttPacketReader(maxPacketBytes);
   }
 
   /** A persistent session: the connection speaks for `device`, whose kept filters stay renewed until it closes. */

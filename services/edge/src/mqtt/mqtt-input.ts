@@ -4,7 +4,7 @@ import { CLOSE, EVENT_NAME_DEFAULT } from '@tidings/protocol';
 import type { EdgeContext } from '../context.js';
 import { publishEvent } from '../routes/publish-routes.js';
 import { closeSession } from '../routes/socket-route.js';
-import type { Packet } from './mqtt-codec.js';
+import { type Packet, readPackets } from './mqtt-codec.js';
 import type { MqttConnection, MqttWill } from './mqtt-connection.js';
 import { handlePacket } from './mqtt-packets.js';
 
@@ -22,7 +22,7 @@ export function receiveBytes(ctx: EdgeContext, conn: MqttConnection, bytes: Buff
   conn.lastHeardAt = Date.now();
   let packets: readonly Packet[];
   try {
-    packets = conn.reader.read(bytes);
+    packets = readPackets(conn, bytes, maxPacketBytes(ctx));
   } catch (error) {
     ctx.metrics.badRequestsTotal.inc({ code: 'TIDINGS_FRAME_INVALID' });
     conn.refuse('malformed', error instanceof Error ? error.message : 'not an MQTT packet');

@@ -2,7 +2,7 @@
 // Subscriptions on the node's hub, PUBLISH a Tidings publish, a PUBACK of an ack event a receipt.
 import { type Grant, mayPublish, maySubscribe } from '@tidings/auth';
 import { type KeptQos, type LoggedEvent, Subscription } from '@tidings/core';
-import { CLOSE, compareStreamIds, decodeUtf8Strict, EVENT_NAME_DEFAULT, isDeviceId, isTidingsError, type JsonValue, matchesPattern, parseJsonText, ZERO_ID } from '@tidings/protocol';
+import { CLOSE, compareStreamIds, decodeUtf8Strict, EVENT_NAME_DEFAULT, isDeviceId, isTidingsError, type JsonValue, matchesPattern, parseJsonText, type Subscription as SubscriptionSpec, ZERO_ID } from '@tidings/protocol';
 import { deviceFor, spendPublishBudget } from '../auth/auth.js';
 import type { EdgeContext } from '../context.js';
 import type { DeviceSession } from '../node/device-tracker.js';
@@ -79,7 +79,7 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
     conn.will = { channel, data };
   }
   try {
-    conn.slots.push(ctx.connectionLimits.acquire(grant.principal, undefined)); // counted by address since the upgrade
+    conn.holdSlot(ctx.connectionLimits.acquire(grant.principal, undefined)); // counted by address since the upgrade
   } catch (error) {
     return refuse('unavailable', isTidingsError(error) ? error.message : 'too many connections');
   }
@@ -157,10 +157,7 @@ async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant
     sink.close();
     return 'quota-exceeded';
   }
-  // A clean session's exact filter starts right after the channel's newest event, which it gets
-  // first as the retained message; a device resumes from its own position instead.
-  const retained = !device && wantsRetained && spec.kind === 'channel' ? await ctx.log.lastId(spec.channel) : ZERO_ID;
-  const { cursor, lapses } = retained === ZERO_ID ? resumePoint(null, device) : { cursor: { floor: ZERO_ID, positions: new Map([[filter, retained]]) }, lapses: [] };
+  const { cursor, lapses } = resumePoint(null, device);
   const subscription = new Subscription({ hub: ctx.hub, log: ctx.log, specs: [spec], cursor, lapses, sink, maxChannels: ctx.config.limits.maxTrackedChannels });
   sink.follow(subscription);
   conn.replace(sink);
@@ -171,9 +168,21 @@ async function subscribeOne(ctx: EdgeContext, conn: MqttConnection, grant: Grant
     ctx.logger.warn({ err: error }, 'mqtt subscription could not start');
     return 'unavailable';
   }
-  if (retained !== ZERO_ID) sink.retain(present([await ctx.log.read(filter, retained)]));
-  else if (!device && wantsRetained && spec.kind === 'pattern') sink.retain(await newestOfEach(ctx, spec.pattern));
+  if (!device && wantsRetained) sink.retain(await retainedFor(ctx, spec, subscription));
   return sink;
+}
+
+/**
+ * A clean session's retained messages. An exact filter starts right after its channel's newest
+ * event (no cursor: from now), and that event is its retained message: no read of its own. Should
+ * an event published meanwhile have moved the position, that event is the newest and the sink
+ * already holds it, so it is sent once, as a live event (as a broker whose retained message a
+ * racing publish replaced). A device resumes from its own position instead and gets none.
+ */
+async function retainedFor(ctx: EdgeContext, spec: SubscriptionSpec, subscription: Subscription): Promise<LoggedEvent[]> {
+  if (spec.kind === 'pattern') return newestOfEach(ctx, spec.pattern);
+  const newest = subscription.positionOf(spec.channel);
+  return newest === undefined || newest === ZERO_ID ? [] : present([await ctx.log.read(spec.channel, newest)]);
 }
 
 /** Retained messages one wildcard filter gets at most: each is a read, so a broad filter such as `#` stays cheap (ADR 16). */

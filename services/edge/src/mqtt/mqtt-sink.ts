@@ -10,6 +10,9 @@ export interface MqttSinkDeps {
   readonly logger: Logger;
 }
 
+/** No retained messages: one shared empty list, not one per subscription held for its life. */
+const NO_EVENTS: readonly LoggedEvent[] = Object.freeze([]);
+
 /**
  * One subscribed filter of an MQTT connection: its events as PUBLISH packets at the granted QoS,
  * held until the SUBACK has gone out, and what it holds (the subscription, the device's
@@ -20,7 +23,7 @@ export class MqttSink implements SubscriptionSink, RedeliveryTarget {
   /** Events (and lost-event notices) waiting for the SUBACK, in order. */
   private held: ({ event: LoggedEvent; dup: boolean } | { gap: LogGap })[] | undefined = [];
   /** The newest event of each matching channel when the subscription began, sent first with RETAIN set. */
-  private retained: readonly LoggedEvent[] = [];
+  private retained = NO_EVENTS;
   private subscription: Subscription | undefined;
   private closed = false;
 
@@ -56,7 +59,7 @@ export class MqttSink implements SubscriptionSink, RedeliveryTarget {
       const live = firstLive.get(event.channel);
       if (live === undefined || compareStreamIds(event.id, live) < 0) this.conn.publish(event, this.qos, false, true);
     }
-    this.retained = [];
+    this.retained = NO_EVENTS;
     const events: LoggedEvent[] = [];
     for (const h of held) {
       if ('gap' in h) this.conn.notifyReset(h.gap, this.name, this.qos);

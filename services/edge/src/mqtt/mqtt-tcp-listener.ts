@@ -4,7 +4,7 @@ import { TcpOutput } from '@tidings/transport-uws';
 import type { EdgeContext } from '../context.js';
 import { openSession } from '../routes/socket-route.js';
 import { MqttConnection } from './mqtt-connection.js';
-import { connectionClosed, maxPacketBytes, receiveBytes } from './mqtt-input.js';
+import { connectionClosed, receiveBytes } from './mqtt-input.js';
 
 export interface MqttTcpListener {
   readonly port: number;
@@ -46,7 +46,7 @@ function accept(ctx: EdgeContext, socket: Socket): void {
     ctx.metrics.badRequestsTotal.inc({ code: error.code });
     return void socket.destroy();
   }
-  const conn = new MqttConnection(ctx, undefined, [slot], maxPacketBytes(ctx));
+  const conn = new MqttConnection(ctx, undefined, [slot]);
   openSession(ctx, conn, new TcpOutput(socket, ctx.config.limits.slowConsumerBytes, ctx.flusher), () => conn.grant !== undefined, 'no CONNECT in time');
   // The client's PINGREQs keep it open; one silent this long is gone (as a WebSocket past its idle limit).
   socket.setTimeout(ctx.config.limits.wsIdleSeconds * 1000, () => socket.destroy());

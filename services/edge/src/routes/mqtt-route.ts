@@ -37,7 +37,7 @@ export function registerMqttRoute(ctx: EdgeContext, app: TemplatedApp): void {
         if (protocol === undefined) throw new TidingsError('TIDINGS_QUERY_INVALID', 'offer the WebSocket subprotocol mqtt (or mqttv3.1)');
         const token = tokenOf(req.getHeader('authorization'), new URLSearchParams(req.getQuery() ?? ''));
         const slot = ctx.connectionLimits.acquire(undefined, address);
-        const data: MqttData = { conn: new MqttConnection(ctx, token, [slot], packetBytes) };
+        const data: MqttData = { conn: new MqttConnection(ctx, token, [slot]) };
         res.upgrade(data, key, protocol, extensions, context);
       } catch (error) {
         refuseUpgrade(res, toTidingsError(ctx, error));
@@ -51,7 +51,9 @@ export function registerMqttRoute(ctx: EdgeContext, app: TemplatedApp): void {
       const { conn } = ws.getUserData();
       if (conn.closed) return;
       if (!isBinary) return conn.end(CLOSE.UNSUPPORTED_DATA, 'MQTT travels in binary frames');
-      receiveBytes(ctx, conn, Buffer.from(message.slice(0))); // a copy: uWS reuses `message`, the reader may keep it
+      // A copy, since uWS reuses `message` and the reader may keep it: into Node's shared buffer pool
+      // (for packets under 4 KB), not a fresh ArrayBuffer with memory of its own per message.
+      receiveBytes(ctx, conn, Buffer.from(new Uint8Array(message)));
     },
     drain: (ws) => ws.getUserData().conn.drained(),
     close: (ws) => connectionClosed(ctx, ws.getUserData().conn),

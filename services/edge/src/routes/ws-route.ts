@@ -58,10 +58,7 @@ export function registerWebSocketRoute(ctx: EdgeContext, app: TemplatedApp): voi
           if (!aborted) refuseUpgrade(res, toTidingsError(ctx, error));
           return;
         }
-        if (aborted) {
-          for (const release of conn.slots) release();
-          return;
-        }
+        if (aborted) return conn.releaseSlots();
         const data: WsData = { conn };
         res.cork(() => res.upgrade(data, ...handshake, context));
       })();
@@ -150,7 +147,7 @@ async function authenticate(ctx: EdgeContext, state: WsConnection, frame: Extrac
     throw new TidingsError('TIDINGS_DEVICE_FORBIDDEN', 'a fresh token must speak for the same device as the one it replaces');
   }
   const device = state.grant ? state.device : deviceFor(grant, state.device);
-  if (!state.grant) state.slots.push(ctx.connectionLimits.acquire(grant.principal, undefined)); // counted by address since the upgrade
+  if (!state.grant) state.holdSlot(ctx.connectionLimits.acquire(grant.principal, undefined)); // counted by address since the upgrade
   state.authenticated();
   state.grant = grant;
   state.device = device;

@@ -39,7 +39,7 @@ export abstract class SocketSession<S extends NamedSink> implements Session, Ove
   protected constructor(
     private readonly deps: SocketSessionDeps,
     /** Its places under the connection limits, given back on close. */
-    readonly slots: (() => void)[],
+    private slots: readonly (() => void)[],
   ) {}
 
   abstract expire(): void;
@@ -48,6 +48,22 @@ export abstract class SocketSession<S extends NamedSink> implements Session, Ove
   /** The socket is open: frames may go out through `output`. */
   opened(output: SessionOutput): void {
     this.output = output;
+  }
+
+  /**
+   * One more place under the connection limits (the principal's, once credentials arrive). The
+   * list is copied at its exact length: pushing (or spreading) leaves room for 17 more on every
+   * connection, 144 bytes held for its life; concat allocates what it holds.
+   */
+  holdSlot(release: () => void): void {
+    this.slots = this.slots.concat(release);
+  }
+
+  /** Gives back every place under the connection limits: on close, or when the upgrade is abandoned. */
+  releaseSlots(): void {
+    const slots = this.slots;
+    this.slots = [];
+    for (const release of slots) release();
   }
 
   /** Credentials arrived: the handshake deadline no longer applies, and its timer is let go (an idle connection holds none). */
@@ -124,7 +140,7 @@ export abstract class SocketSession<S extends NamedSink> implements Session, Ove
     for (const sink of this.subscriptions.values()) sink.close();
     this.subscriptions.clear();
     this.deps.subscriptionCounts.remove(names);
-    for (const release of this.slots) release();
+    this.releaseSlots();
   }
 
   /** uWS pings WebSockets itself, and closes those that stop answering. */

@@ -28,7 +28,7 @@ export class WsConnection extends SocketSession<WsSink> {
     public grant: Grant | undefined,
     /** The device this connection speaks for (`?device=` or a subscribe frame's `device`). */
     public device: string | undefined,
-    slots: (() => void)[],
+    slots: readonly (() => void)[],
   ) {
     super(deps, slots);
   }
