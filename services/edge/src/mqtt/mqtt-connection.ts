@@ -55,8 +55,11 @@ export class MqttConnection extends SocketSession<MqttSink> implements PacketStr
 
   constructor(
     deps: SocketSessionDeps,
-    /** Credentials from the WebSocket handshake, used when CONNECT carries no password. */
-    readonly handshakeToken: string | undefined,
+    /**
+     * Credentials from the WebSocket handshake, used when CONNECT carries no password; let go once
+     * CONNECT is read (a token is hundreds of bytes, and the grant holds what it said).
+     */
+    public handshakeToken: string | undefined,
     slots: readonly (() => void)[],
   ) {
     super(deps, slots);

@@ -52,6 +52,7 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
     conn.end(CLOSE.UNAUTHORIZED, why);
   };
   const token = packet.password?.toString('utf8') || conn.handshakeToken;
+  conn.handshakeToken = undefined;
   let grant: Grant;
   try {
     grant = await ctx.auth.grant(token);
