@@ -83,12 +83,32 @@ export class Subscription implements FeedListener {
   /** Catch-up reads in progress, and who waits for them to end. */
   private reads = 0;
   private caughtUpWaiters: (() => void)[] | undefined;
+  private readonly hub: Hub;
+  private readonly log: EventLog;
+  private readonly sink: SubscriptionSink;
+  private readonly maxChannels: number;
+  /**
+   * Where the client asked to start. Kept past start() only while patterns may discover channels
+   * it names; what only start() reads (specs, lapses) is let go when it begins: an idle
+   * subscription holds its tracks, not the request that made them.
+   */
+  private cursorGiven: Cursor | null;
+  private request: SubscriptionOptions | undefined;
 
-  constructor(private readonly options: SubscriptionOptions) {}
+  constructor(options: SubscriptionOptions) {
+    this.hub = options.hub;
+    this.log = options.log;
+    this.sink = options.sink;
+    this.maxChannels = options.maxChannels;
+    this.cursorGiven = options.cursor;
+    this.request = options;
+  }
 
-  /** Resolves once every position is known, so cursor() covers the whole subscription. */
+  /** Resolves once every position is known, so cursor() covers the whole subscription. Called once. */
   async start(): Promise<void> {
-    const { specs, cursor, log, hub, lapses, sink } = this.options;
+    const { specs, lapses, discoverySlackMs } = this.request!;
+    this.request = undefined;
+    const { cursorGiven: cursor, log, hub, sink } = this;
     for (const gap of lapses ?? []) sink.reset(gap, this);
     const patterns = specs.flatMap((s) => (s.kind === 'pattern' ? [s.pattern] : []));
     // Without patterns the floor means nothing, so one-channel subscriptions share their cursors.
@@ -111,7 +131,8 @@ export class Subscription implements FeedListener {
       await hub.watchPattern(watcher);
       if (this.closed) return;
     }
-    if (patterns.length > 0) await this.discoverFromLog(patterns);
+    if (patterns.length > 0) await this.discoverFromLog(patterns, discoverySlackMs ?? 5000);
+    else this.cursorGiven = null; // every channel is tracked already: nothing left to look up in it
     for (const channel of [...this.tracks.keys()]) this.sync(channel);
   }
 
@@ -174,9 +195,9 @@ export class Subscription implements FeedListener {
     this.wakeCaughtUp();
     for (const [channel, track] of this.tracks.entries()) {
       track.feed?.detach(this);
-      if (track.attached) this.options.hub.detachChannel(channel);
+      if (track.attached) this.hub.detachChannel(channel);
     }
-    for (const watcher of this.watchers ?? []) this.options.hub.unwatchPattern(watcher);
+    for (const watcher of this.watchers ?? []) this.hub.unwatchPattern(watcher);
   }
 
   onFeedEvents(batch: EventBatch): void {
@@ -194,7 +215,7 @@ export class Subscription implements FeedListener {
 
   /** An exact channel's starting point, and whether it is a floor (a time) rather than an event. */
   private initialPosition(channel: string, newest: StreamId): [StreamId, boolean] {
-    const cursor = this.options.cursor;
+    const cursor = this.cursorGiven;
     const listed = cursor?.positions.get(channel);
     if (listed !== undefined) return [listed, false];
     if (!cursor || cursor.floor === ZERO_ID) return [newest, false];
@@ -203,14 +224,14 @@ export class Subscription implements FeedListener {
 
   /** A discovered channel's starting point: its cursor position, else the floor. */
   private startingPosition(channel: string): [StreamId, boolean] {
-    const listed = this.options.cursor?.positions.get(channel);
+    const listed = this.cursorGiven?.positions.get(channel);
     return listed === undefined ? [this.floor, true] : [listed, false];
   }
 
   private track(channel: string, pos: StreamId, fromFloor: boolean, attached = false): boolean {
     if (this.tracks.has(channel)) return true;
-    if (this.tracks.size >= this.options.maxChannels) {
-      this.fail(new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `more than ${this.options.maxChannels} channels match this subscription`));
+    if (this.tracks.size >= this.maxChannels) {
+      this.fail(new TidingsError('TIDINGS_TOO_MANY_CHANNELS', `more than ${this.maxChannels} channels match this subscription`));
       return false;
     }
     const track: Track = { pos, ms: 0, seq: 0, fromFloor, attached, mode: 'dormant', readAgain: false, feed: undefined };
@@ -227,10 +248,10 @@ export class Subscription implements FeedListener {
   }
 
   /** Channels that had events since the floor while nobody here was watching them. */
-  private async discoverFromLog(patterns: readonly string[]): Promise<void> {
-    const candidates = new Set(this.options.cursor?.positions.keys() ?? []);
-    const since = streamIdMs(this.floor) - (this.options.discoverySlackMs ?? 5000);
-    for (const channel of await this.options.log.channelsActiveSince(since)) candidates.add(channel);
+  private async discoverFromLog(patterns: readonly string[], slackMs: number): Promise<void> {
+    const candidates = new Set(this.cursorGiven?.positions.keys() ?? []);
+    const since = streamIdMs(this.floor) - slackMs;
+    for (const channel of await this.log.channelsActiveSince(since)) candidates.add(channel);
     for (const channel of candidates) {
       if (this.closed) return;
       if (!this.tracks.has(channel) && patterns.some((p) => matchesPattern(p, channel))) {
@@ -257,7 +278,7 @@ export class Subscription implements FeedListener {
   }
 
   private tryGoLive(channel: string, track: Track): boolean {
-    const feed = this.options.hub.feed(channel);
+    const feed = this.hub.feed(channel);
     if (!feed?.started || compareStreamIds(track.pos, feed.lastId) < 0) return false;
     if (track.fromFloor) {
       moveTo(track, feed.lastId); // the floor is a time, the feed knows the newest event: start there
@@ -270,7 +291,7 @@ export class Subscription implements FeedListener {
   }
 
   private async catchUp(channel: string, track: Track): Promise<void> {
-    const { log, sink, hub } = this.options;
+    const { log, sink, hub } = this;
     let emptyReadsBehindFeed = 0;
     // Until the first page, a position at the floor is a time, not an event this channel had.
     let afterFloor = track.fromFloor;
@@ -328,7 +349,7 @@ export class Subscription implements FeedListener {
     track.ms = last.ms;
     track.seq = last.seq;
     this.lastDelivered = last;
-    this.options.sink.events(fresh, this);
+    this.sink.events(fresh, this);
   }
 
   private wakeCaughtUp(): void {
@@ -339,7 +360,7 @@ export class Subscription implements FeedListener {
 
   private fail(error: unknown): void {
     if (this.closed) return;
-    this.options.sink.failed(error, this);
+    this.sink.failed(error, this);
   }
 }
 
