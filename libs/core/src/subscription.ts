@@ -177,12 +177,12 @@ export class Subscription implements FeedListener {
     return new Promise((resolve) => (this.caughtUpWaiters ??= []).push(resolve));
   }
 
-  /** Every followed channel's position (the last event handed to the sink): what a durable pattern saves. */
   /** Where `channel` stands: the last event handed to the sink, or where it starts; undefined for a channel it does not track. */
   positionOf(channel: string): StreamId | undefined {
     return this.tracks.get(channel)?.pos;
   }
 
+  /** Every followed channel's position (the last event handed to the sink): what a durable pattern saves. */
   positions(): Map<string, StreamId> {
     const positions = new Map<string, StreamId>();
     for (const [channel, track] of this.tracks.entries()) positions.set(channel, track.pos);
