@@ -1,7 +1,5 @@
 import type { PresenceChange, PresenceEntry, PresenceStore } from './ports.js';
-
-/** Entries kept before the first sweep; after a sweep, twice what it kept. */
-const FIRST_SWEEP_AT = 1024;
+import { SweepSchedule } from './sweep-schedule.js';
 
 /**
  * Presence in this process's memory, read through the same TTL as the Redis store. Entries past
@@ -12,7 +10,7 @@ export class MemoryPresenceStore implements PresenceStore {
   private readonly entries = new Map<string, Map<string, PresenceEntry>>();
   private readonly listeners: ((change: PresenceChange) => void)[] = [];
   private count = 0;
-  private sweepAt = FIRST_SWEEP_AT;
+  private readonly sweeps = new SweepSchedule();
 
   constructor(
     private readonly ttlMs: number,
@@ -46,7 +44,7 @@ export class MemoryPresenceStore implements PresenceStore {
       entries.set(key, { device, node, since: fresh ? old.since : now, lastSeen: now });
       if (!fresh) this.announce({ channel, device, node, action: 'join' });
     }
-    if (this.count >= this.sweepAt) this.forgetStale(now);
+    if (this.sweeps.due(this.count)) this.forgetStale(now);
   }
 
   async leave(channel: string, node: string, devices: readonly string[]): Promise<void> {
@@ -80,6 +78,6 @@ export class MemoryPresenceStore implements PresenceStore {
       }
       if (entries.size === 0) this.entries.delete(channel);
     }
-    this.sweepAt = Math.max(FIRST_SWEEP_AT, 2 * this.count);
+    this.sweeps.swept(this.count);
   }
 }

@@ -1,8 +1,6 @@
 import type { RateLimiter } from './ports.js';
+import { SweepSchedule } from './sweep-schedule.js';
 import { type BucketState, takeTokens } from './token-bucket.js';
-
-/** Buckets kept before the first sweep; after a sweep, twice what it kept. */
-const FIRST_SWEEP_AT = 1024;
 
 /**
  * Buckets in this process's memory (the in-process engine: one process is the whole cluster). A
@@ -12,7 +10,7 @@ const FIRST_SWEEP_AT = 1024;
  */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, BucketState>();
-  private sweepAt = FIRST_SWEEP_AT;
+  private readonly sweeps = new SweepSchedule();
 
   constructor(
     private readonly ratePerSecond: number,
@@ -29,7 +27,7 @@ export class MemoryRateLimiter implements RateLimiter {
     const now = this.now();
     const { allowed, retryAfterMs, state } = takeTokens(this.buckets.get(principal), cost, this.ratePerSecond, this.burst, now);
     this.buckets.set(principal, state);
-    if (this.buckets.size >= this.sweepAt) this.forgetFull(now);
+    if (this.sweeps.due(this.buckets.size)) this.forgetFull(now);
     return { allowed, retryAfterMs };
   }
 
@@ -37,6 +35,6 @@ export class MemoryRateLimiter implements RateLimiter {
     for (const [principal, state] of this.buckets) {
       if (state.tokens + ((now - state.updatedAt) * this.ratePerSecond) / 1000 >= this.burst) this.buckets.delete(principal);
     }
-    this.sweepAt = Math.max(FIRST_SWEEP_AT, 2 * this.buckets.size);
+    this.sweeps.swept(this.buckets.size);
   }
 }

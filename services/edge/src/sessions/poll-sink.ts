@@ -16,7 +16,6 @@ export class PollSink implements SubscriptionSink, RedeliveryTarget {
   onFailure: (error: unknown) => void = () => undefined;
   private scheduled = false;
   private started = false;
-  private due = false;
 
   constructor(
     private readonly pageLimit: number,
@@ -51,12 +50,11 @@ export class PollSink implements SubscriptionSink, RedeliveryTarget {
   /** The subscription's cursor now covers every channel: an answer may go. */
   subscriptionStarted(): void {
     this.started = true;
-    if (this.due) this.soon();
+    if (this.collected.length > 0 || this.redelivered.length > 0 || this.resets.length > 0) this.soon();
   }
 
   /** Answers on the next turn, so events that arrive together travel together. */
   private soon(): void {
-    this.due = true;
     if (this.scheduled || !this.started) return;
     this.scheduled = true;
     setImmediate(this.answer);
