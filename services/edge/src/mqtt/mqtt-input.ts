@@ -5,7 +5,7 @@ import type { EdgeContext } from '../context.js';
 import { publishEvent } from '../routes/publish-routes.js';
 import { closeSession } from '../routes/socket-route.js';
 import { type Packet, readPackets } from './mqtt-codec.js';
-import type { MqttConnection, MqttWill } from './mqtt-connection.js';
+import { keepAliveClock, type MqttConnection, type MqttWill } from './mqtt-connection.js';
 import { handlePacket } from './mqtt-packets.js';
 
 /** The largest packet a connection may send: a payload as large as an HTTP body, plus its topic and header. */
@@ -19,7 +19,7 @@ const MAX_QUEUED_PACKETS = 1024;
 /** Bytes from the client: whole packets are handled, a partial one waits; bytes that are not MQTT end the connection. */
 export function receiveBytes(ctx: EdgeContext, conn: MqttConnection, bytes: Buffer): void {
   if (conn.closed) return;
-  conn.lastHeardAt = Date.now();
+  conn.lastHeardAt = keepAliveClock();
   let packets: readonly Packet[];
   try {
     packets = readPackets(conn, bytes, maxPacketBytes(ctx));
@@ -48,8 +48,16 @@ function receive(ctx: EdgeContext, conn: MqttConnection, packet: Packet): void {
   }
   conn.queued += 1;
   conn.queuedBytes += bytes;
-  conn.done = conn.done
-    .then(() => (conn.closed ? undefined : handlePacket(ctx, conn, packet)))
+  conn.done = accounted(ctx, conn, bytes, conn.done.then(() => (conn.closed ? undefined : handlePacket(ctx, conn, packet))));
+}
+
+/**
+ * A queued packet's handling, counted out of the backlog once it ends. Its own function: closures
+ * made in one call share what they capture, so callbacks made beside the handler's would keep
+ * the packet alive until its handling ends.
+ */
+function accounted(ctx: EdgeContext, conn: MqttConnection, bytes: number, handling: Promise<void>): Promise<void> {
+  return handling
     .catch((error: unknown) => {
       ctx.logger.warn({ err: error }, 'mqtt packet handling failed');
       conn.refuse('unavailable', 'the packet could not be handled; reconnect shortly');

@@ -14,8 +14,11 @@ import { connackCode, errorCodeOf, reasonCode, type Refusal, subackCode } from '
 import { MqttSink } from './mqtt-sink.js';
 import { filterSpec, topicChannel } from './mqtt-topics.js';
 
-/** Handles one packet of a connection, after every packet before it. */
-export async function handlePacket(ctx: EdgeContext, conn: MqttConnection, packet: Packet): Promise<void> {
+/**
+ * Handles one packet of a connection, after every packet before it. Not async itself: what the
+ * handlers keep across their awaits is what they took from the packet, not the packet.
+ */
+export function handlePacket(ctx: EdgeContext, conn: MqttConnection, packet: Packet): Promise<void> | void {
   if (!conn.grant) {
     if (packet.cmd === 'connect') return connect(ctx, conn, packet);
     return conn.end(CLOSE.PROTOCOL_ERRORS, 'the first packet must be CONNECT');
@@ -23,7 +26,7 @@ export async function handlePacket(ctx: EdgeContext, conn: MqttConnection, packe
   const grant = conn.grant;
   switch (packet.cmd) {
     case 'subscribe':
-      return subscribe(ctx, conn, grant, packet);
+      return subscribe(ctx, conn, grant, packet.messageId ?? 0, packet.subscriptions.map(filterRequest));
     case 'unsubscribe':
       return unsubscribe(ctx, conn, packet.unsubscriptions, packet.messageId ?? 0);
     case 'publish':
@@ -46,11 +49,6 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
   }
   const version: MqttVersion = packet.protocolVersion;
   conn.version = version;
-  const refuse = (refusal: Refusal, why: string): void => {
-    ctx.metrics.badRequestsTotal.inc({ code: errorCodeOf(refusal) });
-    conn.send(version === 5 ? { cmd: 'connack', reasonCode: connackCode(refusal, 5), sessionPresent: false } : { cmd: 'connack', returnCode: connackCode(refusal, 4), sessionPresent: false });
-    conn.end(CLOSE.UNAUTHORIZED, why);
-  };
   const token = packet.password?.toString('utf8') || conn.handshakeToken;
   conn.handshakeToken = undefined;
   let grant: Grant;
@@ -58,40 +56,40 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
     grant = await ctx.auth.grant(token);
   } catch (error) {
     if (!isTidingsError(error) || error.status >= 500) throw error;
-    return refuse(token === undefined ? 'not-authorized' : 'bad-credentials', error.message);
+    return refuseConnect(ctx, conn, token === undefined ? 'not-authorized' : 'bad-credentials', error.message);
   }
   if (conn.closed) return;
   const clientId = packet.clientId;
-  if (clientId !== '' && !isDeviceId(clientId)) return refuse('client-id-invalid', 'client ids are device ids: 1-128 of A-Z a-z 0-9 _ . : @ -');
+  if (clientId !== '' && !isDeviceId(clientId)) return refuseConnect(ctx, conn, 'client-id-invalid', 'client ids are device ids: 1-128 of A-Z a-z 0-9 _ . : @ -');
   let device: string | undefined;
   try {
     device = deviceFor(grant, clientId === '' ? undefined : clientId);
   } catch (error) {
-    return refuse('client-id-invalid', isTidingsError(error) ? error.message : 'client id refused');
+    return refuseConnect(ctx, conn, 'client-id-invalid', isTidingsError(error) ? error.message : 'client id refused');
   }
   const persistent = version === 5 ? (packet.properties?.sessionExpiryInterval ?? 0) > 0 : packet.clean === false;
-  if (persistent && device === undefined) return refuse('client-id-invalid', 'a persistent session needs a client id');
+  if (persistent && device === undefined) return refuseConnect(ctx, conn, 'client-id-invalid', 'a persistent session needs a client id');
   if (packet.will) {
     const channel = topicChannel(packet.will.topic);
-    if (channel === undefined) return refuse('topic-name-invalid', `will topic ${packet.will.topic} is not a channel`);
-    if (!mayPublish(grant, channel)) return refuse('not-authorized', `these credentials may not publish on ${channel}`);
+    if (channel === undefined) return refuseConnect(ctx, conn, 'topic-name-invalid', `will topic ${packet.will.topic} is not a channel`);
+    if (!mayPublish(grant, channel)) return refuseConnect(ctx, conn, 'not-authorized', `these credentials may not publish on ${channel}`);
     const data = payloadData(ctx, packet.will.payload);
-    if (data === undefined) return refuse('payload-invalid', 'the will payload must be UTF-8 text');
+    if (data === undefined) return refuseConnect(ctx, conn, 'payload-invalid', 'the will payload must be UTF-8 text');
     conn.will = { channel, data };
   }
   try {
     conn.holdSlot(ctx.connectionLimits.acquire(grant.principal, undefined)); // counted by address since the upgrade
   } catch (error) {
-    return refuse('unavailable', isTidingsError(error) ? error.message : 'too many connections');
+    return refuseConnect(ctx, conn, 'unavailable', isTidingsError(error) ? error.message : 'too many connections');
   }
   // A persistent session that does not start clean finds the filters it kept (ADR 16); any other
   // connection naming a device ends what that device kept.
   const resumes = persistent && packet.clean === false;
   if (device !== undefined && !resumes) await ctx.devices.dropFilters(device, undefined);
-  const kept = resumes ? await ctx.devices.keptFilters(device!) : new Map<string, KeptQos>();
+  const kept = resumes ? await ctx.devices.keptFilters(device!) : NOTHING_KEPT;
   if (conn.closed) return;
   conn.grant = grant;
-  conn.keepAliveMs = (packet.keepalive ?? 0) * 1500;
+  conn.silenceAllowed = (packet.keepalive ?? 0) * 15;
   conn.authenticated();
   if (persistent) conn.keepSession(device!, ctx.devices.holdSession(device!));
   const sessionPresent = kept.size > 0;
@@ -102,6 +100,16 @@ async function connect(ctx: EdgeContext, conn: MqttConnection, packet: IConnectP
   );
   if (sessionPresent) await restore(ctx, conn, grant, kept);
 }
+
+/** A CONNACK refusing the session, with the version's code for why; then the connection ends. */
+function refuseConnect(ctx: EdgeContext, conn: MqttConnection, refusal: Refusal, why: string): void {
+  ctx.metrics.badRequestsTotal.inc({ code: errorCodeOf(refusal) });
+  conn.send(conn.version === 5 ? { cmd: 'connack', reasonCode: connackCode(refusal, 5), sessionPresent: false } : { cmd: 'connack', returnCode: connackCode(refusal, 4), sessionPresent: false });
+  conn.end(CLOSE.UNAUTHORIZED, why);
+}
+
+/** A session that starts clean keeps no filters: one shared empty map. */
+const NOTHING_KEPT: ReadonlyMap<string, KeptQos> = new Map();
 
 /** A resumed session's kept filters subscribe again as they were granted, from the device's positions; no SUBACK, no retained message. */
 async function restore(ctx: EdgeContext, conn: MqttConnection, grant: Grant, kept: ReadonlyMap<string, KeptQos>): Promise<void> {
@@ -120,22 +128,35 @@ async function restore(ctx: EdgeContext, conn: MqttConnection, grant: Grant, kep
   for (const sink of sinks) if (conn.subscriptions.get(sink.name) === sink) sink.open();
 }
 
-async function subscribe(ctx: EdgeContext, conn: MqttConnection, grant: Grant, packet: ISubscribePacket): Promise<void> {
-  const granted: number[] = [];
-  const sinks: MqttSink[] = [];
-  for (const { topic, qos, rh } of packet.subscriptions) {
-    const outcome = await subscribeOne(ctx, conn, grant, topic, qos === 0 ? 0 : 1, rh !== 2, true); // QoS 2 is granted 1
+/** One filter of a SUBSCRIBE: the QoS it is granted (QoS 2 is granted 1), and whether it wants retained messages. */
+interface FilterRequest {
+  readonly filter: string;
+  readonly qos: KeptQos;
+  readonly wantsRetained: boolean;
+}
+
+function filterRequest({ topic, qos, rh }: ISubscribePacket['subscriptions'][number]): FilterRequest {
+  return { filter: topic, qos: qos === 0 ? 0 : 1, wantsRetained: rh !== 2 };
+}
+
+/**
+ * The filters in order, then one SUBACK. What waits for the subscriptions to start is sized
+ * exactly (never grown by push): thousands of clients connecting at once keep it that long.
+ */
+async function subscribe(ctx: EdgeContext, conn: MqttConnection, grant: Grant, messageId: number, requests: readonly FilterRequest[]): Promise<void> {
+  const outcomes = new Array<MqttSink | Refusal>(requests.length);
+  for (let i = 0; i < requests.length; i++) {
+    const { filter, qos, wantsRetained } = requests[i]!;
+    outcomes[i] = await subscribeOne(ctx, conn, grant, filter, qos, wantsRetained, true);
     if (conn.closed) return;
-    if (typeof outcome === 'string') {
-      ctx.metrics.badRequestsTotal.inc({ code: outcome === 'not-authorized' ? 'TIDINGS_SUBSCRIBE_FORBIDDEN' : errorCodeOf(outcome) });
-      granted.push(subackCode(outcome, conn.version));
-    } else {
-      granted.push(qos === 0 ? 0 : 1);
-      sinks.push(outcome);
-    }
   }
-  conn.send({ cmd: 'suback', messageId: packet.messageId ?? 0, granted });
-  for (const sink of sinks) if (conn.subscriptions.get(sink.name) === sink) sink.open();
+  const granted = outcomes.map((outcome, i) => {
+    if (typeof outcome !== 'string') return requests[i]!.qos;
+    ctx.metrics.badRequestsTotal.inc({ code: outcome === 'not-authorized' ? 'TIDINGS_SUBSCRIBE_FORBIDDEN' : errorCodeOf(outcome) });
+    return subackCode(outcome, conn.version);
+  });
+  conn.send({ cmd: 'suback', messageId, granted });
+  for (const outcome of outcomes) if (typeof outcome !== 'string' && conn.subscriptions.get(outcome.name) === outcome) outcome.open();
 }
 
 /** One filter becomes a Subscription; a persistent session keeps it too (`keep`), so a reconnect needs no SUBSCRIBE. */

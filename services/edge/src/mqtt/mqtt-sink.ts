@@ -19,7 +19,9 @@ const NO_EVENTS: readonly LoggedEvent[] = Object.freeze([]);
  * membership) until it ends.
  */
 export class MqttSink implements SubscriptionSink, RedeliveryTarget {
-  readonly owedOnConnect = true;
+  get owedOnConnect(): true {
+    return true;
+  }
   /** Events (and lost-event notices) waiting for the SUBACK, in order. */
   private held: ({ event: LoggedEvent; dup: boolean } | { gap: LogGap })[] | undefined = [];
   /** The newest event of each matching channel when the subscription began, sent first with RETAIN set. */

@@ -9,7 +9,9 @@ import type { RedeliveryTarget } from '../node/device-tracker.js';
  * start from that moment, skipping what came in between.
  */
 export class PollSink implements SubscriptionSink, RedeliveryTarget {
-  readonly owedOnConnect = false;
+  get owedOnConnect(): false {
+    return false;
+  }
   readonly collected: LoggedEvent[] = [];
   readonly redelivered: LoggedEvent[] = [];
   readonly resets: LogGap[] = [];

@@ -26,6 +26,7 @@ export interface NamedSink {
  * and this lives there.
  */
 export abstract class SocketSession<S extends NamedSink> implements Session, OverflowListener {
+  /** A getter in each class, as every per-class constant of a session: on the prototype, not in each of 100k instances. */
   abstract readonly transport: 'ws' | 'mqtt';
   abstract readonly expiresAt: number | undefined;
   /** Its subscriptions by the channel, pattern or filter the client named. */

@@ -42,8 +42,12 @@ const TOKEN_EXPIRED = encodeSseEvent({ event: 'token-expired', data: JSON.string
  * everything back when the stream closes. Methods, not closures: an idle stream costs little.
  */
 export class SseConnection implements SubscriptionSink, RedeliveryTarget, PresenceListener, Session, StreamListener {
-  readonly transport = 'sse';
-  readonly owedOnConnect = true;
+  get transport(): 'sse' {
+    return 'sse';
+  }
+  get owedOnConnect(): true {
+    return true;
+  }
   readonly expiresAt: number | undefined;
   /** Output before the stream opened, and a device's events among it (written, for its position, only once sent). */
   private held: Chunk[] | undefined = [];

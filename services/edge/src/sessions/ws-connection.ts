@@ -13,7 +13,9 @@ const SETTLED: Promise<void> = Promise.resolve();
  * its frames waiting to be handled, and (from SocketSession) its writer and subscriptions.
  */
 export class WsConnection extends SocketSession<WsSink> {
-  readonly transport = 'ws';
+  get transport(): 'ws' {
+    return 'ws';
+  }
   protocolErrors = 0;
   /** Claims of consumer groups waiting for work (they run beside the frame queue). */
   claims = 0;

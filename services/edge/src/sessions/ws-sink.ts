@@ -19,7 +19,9 @@ export interface WsSinkDeps {
  * out, and what it holds (the subscription, the device's membership, a presence watch) until it ends.
  */
 export class WsSink implements SubscriptionSink, RedeliveryTarget, PresenceListener {
-  readonly owedOnConnect = true;
+  get owedOnConnect(): true {
+    return true;
+  }
   private held: Chunk[] | undefined = [];
   /** A device's events among `held`, written (for its position) only once sent. */
   private heldEvents: LoggedEvent[] | undefined;
