@@ -3,9 +3,9 @@
 // checks every event, wait for the last deliveries, and add up deliveries, latency and the CPU
 // every process spent. The generator it starts is stopped here, whatever happens; the server
 // belongs to the caller.
-import { LoadGenerator, type CpuTimes, type LoadReport, type Route, cpuSince, readMachineCpu, readPssBytes, sumCpu, sumPss } from '../loadgen/index.js';
+import { LoadGenerator, type CpuTimes, type LoadReport, type Route, cpuSince, readHeldBytes, readMachineCpu, sumCpu, sumHeld } from '../loadgen/index.js';
 import type { ServerUnderTest } from '../servers/server-under-test.js';
-import { type FanoutFigures, type Measurements, fanoutFigures } from '../fanout/fanout-figures.js';
+import { type FanoutFigures, heldPerConnection, MEMORY_METHOD, type Measurements, fanoutFigures } from '../fanout/fanout-figures.js';
 import { Publisher, type PublishOutcome, type RequestsFor } from '../fanout/publisher.js';
 import { startProgressTicker } from './progress-ticker.js';
 
@@ -36,11 +36,16 @@ export interface DeliveryPlan {
 /** Idle figures: what holding the connections costs with nothing published. */
 export interface IdleFigures {
   readonly connections: { readonly requested: number; readonly ready: number; readonly failed: number; readonly failures: Readonly<Record<string, number>>; readonly seconds: number; readonly perSecond: number };
-  /** PSS growth per connection of each server process and of Redis, bytes. */
+  /** Growth per connection of the memory the server processes and Redis hold themselves, bytes (see HeldReadings). */
   readonly memory: {
+    readonly method: string;
+    /** From before the first connect: with what each process pays once when traffic starts. */
     readonly serverBytesPerConnection: number;
+    /** Over the second half of the connections: what one more costs. */
+    readonly serverBytesPerConnectionMarginal: number;
     readonly redisBytesPerConnection: number | null;
-    readonly serverPssBytesPerProcess: readonly number[];
+    /** Each server process's growth over the second half, bytes (a shrinking one makes the figure noise). */
+    readonly serverGrowthBytesPerProcess: readonly number[];
     readonly generatorBytesPerConnection: number;
   };
   /** CPU while idle, per second of wall time (heartbeats, timers); null when not measured. */
@@ -68,9 +73,8 @@ const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** di
 export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPlan, hooks: DeliveryHooks): Promise<DeliveryOutcome> {
   const serverPids = server.serverPids();
   const redisPids = server.redisPids;
-  const perProcessBefore = serverPids.map(readPssBytes);
-  const serverBefore = sumPss(serverPids);
-  const redisBefore = redisPids.length > 0 ? sumPss(redisPids) : null;
+  const serverBefore = sumHeld(serverPids);
+  const redisBefore = redisPids.length > 0 ? sumHeld(redisPids) : null;
   let generator: LoadGenerator | undefined;
   let stopTicker = () => undefined as void;
   const publisher = new Publisher(server, plan.requestsFor);
@@ -82,6 +86,7 @@ export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPla
       connections: plan.connections,
       ...(plan.generatorProcesses === undefined ? {} : { processes: plan.generatorProcesses }),
       sampleEvery: plan.sampleEvery,
+      connectFirst: Math.floor(plan.connections / 2),
       ...(plan.connectSeconds === undefined ? {} : { connectTimeoutMs: plan.connectSeconds * 1000 }),
       signal: hooks.signal,
       onProgress: (ready, failed, all) => {
@@ -90,14 +95,29 @@ export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPla
         hooks.log(`  connecting: ${ready}/${all} ready, ${failed} failed`);
       },
     });
+    // Memory is read at half the connections too: the second half shows what a connection costs,
+    // without what each process pays once whatever it serves (see HeldReadings).
+    await sleep(hooks.settleMs ?? SETTLE_MS);
+    if (hooks.signal.aborted) throw new Error('interrupted');
+    const halfwayReady = generator.connected.ready;
+    const perProcessHalfway = serverPids.map(readHeldBytes);
+    const serverHalfway = sumHeld(serverPids);
+    const redisHalfway = redisPids.length > 0 ? sumHeld(redisPids) : null;
+    hooks.log(`  ${halfwayReady} ready; connecting the rest`);
+    await generator.connectRest(hooks.signal);
     const connect = generator.connected;
     if (connect.failed > 0) hooks.log(`  ${connect.failed} connections failed: ${JSON.stringify(connect.failures)}`);
     if (connect.ready === 0) throw new Error('no subscriber connected');
     await sleep(hooks.settleMs ?? SETTLE_MS);
     if (hooks.signal.aborted) throw new Error('interrupted');
-    const pss = { serverBefore, serverAfter: sumPss(serverPids), redisBefore, redisAfter: redisPids.length > 0 ? sumPss(redisPids) : null, generator: sumPss(generator.pids) };
-    const perProcess = serverPids.map((pid, i) => readPssBytes(pid) - perProcessBefore[i]!);
-    const perConnection = (before: number, after: number) => Math.round((after - before) / connect.ready);
+    const held: Measurements['held'] = {
+      server: { before: serverBefore, halfway: serverHalfway, after: sumHeld(serverPids) },
+      redis: redisBefore === null || redisHalfway === null ? null : { before: redisBefore, halfway: redisHalfway, after: sumHeld(redisPids) },
+      halfwayReady,
+      generator: sumHeld(generator.pids),
+    };
+    const perProcess = serverPids.map((pid, i) => readHeldBytes(pid) - perProcessHalfway[i]!);
+    const serverGrowth = heldPerConnection(held.server, halfwayReady, connect.ready);
     stopTicker = startProgressTicker(generator, plan.connections, hooks.log);
 
     let idleCpu: IdleFigures['idleCpu'] = null;
@@ -125,10 +145,12 @@ export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPla
         perSecond: Math.round(connect.ready / connect.seconds),
       },
       memory: {
-        serverBytesPerConnection: perConnection(pss.serverBefore, pss.serverAfter),
-        redisBytesPerConnection: pss.redisBefore === null || pss.redisAfter === null ? null : perConnection(pss.redisBefore, pss.redisAfter),
-        serverPssBytesPerProcess: perProcess,
-        generatorBytesPerConnection: Math.round(pss.generator / connect.ready),
+        method: MEMORY_METHOD,
+        serverBytesPerConnection: serverGrowth.fromStart,
+        serverBytesPerConnectionMarginal: serverGrowth.marginal,
+        redisBytesPerConnection: held.redis === null ? null : heldPerConnection(held.redis, halfwayReady, connect.ready).fromStart,
+        serverGrowthBytesPerProcess: perProcess,
+        generatorBytesPerConnection: Math.round(held.generator / connect.ready),
       },
       idleCpu,
     };
@@ -145,7 +167,7 @@ export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPla
     const measurements: Measurements = {
       subscribers: plan.connections,
       connect,
-      pss,
+      held,
       publish: { ...published, latency: published.latency.snapshot() },
       load: { ...load, latency: load.latency.snapshot() },
       cpu: {

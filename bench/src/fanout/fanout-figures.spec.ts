@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../loadgen/index.js';
-import { type Measurements, fanoutFigures } from './fanout-figures.js';
+import { type Measurements, fanoutFigures, heldPerConnection } from './fanout-figures.js';
 
 function histogram(values: readonly number[]) {
   const h = new LatencyHistogram();
@@ -11,7 +11,12 @@ function histogram(values: readonly number[]) {
 const measured: Measurements = {
   subscribers: 1000,
   connect: { ready: 1000, failed: 0, failures: {}, seconds: 0.5 },
-  pss: { serverBefore: 50_000_000, serverAfter: 54_096_000, redisBefore: 8_000_000, redisAfter: 8_100_000, generator: 30_000_000 },
+  held: {
+    server: { before: 50_000_000, halfway: 53_000_000, after: 55_000_000 },
+    redis: { before: 8_000_000, halfway: 8_050_000, after: 8_100_000 },
+    halfwayReady: 500,
+    generator: 30_000_000,
+  },
   publish: { events: 100, startedMicros: 1_000_000, endedMicros: 11_000_000, late: 0, latency: histogram([1000, 2000, 3000]) },
   load: {
     connections: 1000,
@@ -46,11 +51,16 @@ describe('fanoutFigures', () => {
     expect(f.cpuSeconds.server).toEqual({ user: 0.5, system: 1.5, total: 2 });
   });
 
-  it('reports memory per idle connection as PSS growth over ready connections', () => {
+  it('reports memory per idle connection as held-memory growth over the connections, and over the second half apart', () => {
     const f = fanoutFigures(measured);
-    expect(f.memory.serverBytesPerConnection).toBe(4096);
+    expect(f.memory.serverBytesPerConnection).toBe(5000);
+    expect(f.memory.serverBytesPerConnectionMarginal).toBe(4000);
     expect(f.memory.redisBytesPerConnection).toBe(100);
     expect(f.memory.generatorBytesPerConnection).toBe(30_000);
+  });
+
+  it('has no marginal memory figure when no connection came ready after the halfway reading', () => {
+    expect(heldPerConnection({ before: 0, halfway: 1000, after: 2000 }, 500, 500)).toEqual({ marginal: Number.NaN, fromStart: 4 });
   });
 
   it('counts deliveries per second from the first publish to the last delivery, and latencies in ms', () => {
@@ -66,7 +76,7 @@ describe('fanoutFigures', () => {
   });
 
   it('has no Redis figures for a server without Redis', () => {
-    const f = fanoutFigures({ ...measured, pss: { ...measured.pss, redisBefore: null, redisAfter: null }, cpu: { ...measured.cpu, redis: null } });
+    const f = fanoutFigures({ ...measured, held: { ...measured.held, redis: null }, cpu: { ...measured.cpu, redis: null } });
     expect(f.memory.redisBytesPerConnection).toBeNull();
     expect(f.efficiency.deliveriesPerServerAndRedisCpuSecond).toBeNull();
   });

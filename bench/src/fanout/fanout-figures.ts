@@ -3,15 +3,35 @@
 import type { ConnectSummary, CpuTimes, GeneratorReport, HistogramSnapshot } from '../loadgen/index.js';
 import { LatencyHistogram } from '../loadgen/index.js';
 
+/**
+ * Held memory before the first connect, 2 s after the first half of the connections, and 2 s after
+ * the last. The second half shows what one more connection costs; the first also pays once per
+ * process for what any traffic brings in (V8's young generation coming into use, compiled code).
+ */
+export interface HeldReadings {
+  readonly before: number;
+  readonly halfway: number;
+  readonly after: number;
+}
+
+/** Growth per connection of the second half (the marginal cost) and of the whole connect phase. */
+export function heldPerConnection(readings: HeldReadings, halfwayReady: number, ready: number): { readonly marginal: number; readonly fromStart: number } {
+  return {
+    marginal: ready > halfwayReady ? Math.round((readings.after - readings.halfway) / (ready - halfwayReady)) : Number.NaN,
+    fromStart: ready > 0 ? Math.round((readings.after - readings.before) / ready) : Number.NaN,
+  };
+}
+
 export interface Measurements {
   readonly subscribers: number;
   readonly connect: ConnectSummary & { readonly seconds: number };
-  /** PSS in bytes before the first connect and 2 s after the last one. */
-  readonly pss: {
-    readonly serverBefore: number;
-    readonly serverAfter: number;
-    readonly redisBefore: number | null;
-    readonly redisAfter: number | null;
+  /** Memory the processes hold themselves (anonymous and shared, see readHeldBytes), in bytes. */
+  readonly held: {
+    readonly server: HeldReadings;
+    readonly redis: HeldReadings | null;
+    /** Connections ready at the halfway reading. */
+    readonly halfwayReady: number;
+    /** The load generator's processes, 2 s after the last connect. */
     readonly generator: number;
   };
   readonly publish: {
@@ -60,6 +80,10 @@ export function millis(snapshot: HistogramSnapshot): Percentiles {
   return { samples: h.count, p50: round(h.percentile(50) / 1000), p99: round(h.percentile(99) / 1000), max: round(h.max / 1000) };
 }
 
+export const MEMORY_METHOD =
+  'memory the server processes hold (smaps_rollup Pss_Anon + Pss_Shmem; not program files, whose share moves as other processes start): ' +
+  'growth from before the first connect to 2 s after the last, divided by the connections; Marginal: from 2 s after the first half to 2 s after the last, divided by the second half';
+
 export function fanoutFigures(m: Measurements) {
   const ready = m.connect.ready;
   const expected = m.publish.events * m.load.connections;
@@ -67,7 +91,7 @@ export function fanoutFigures(m: Measurements) {
   const publishSeconds = (m.publish.endedMicros - m.publish.startedMicros) / 1e6;
   const serverCpu = m.cpu.server.userSeconds + m.cpu.server.systemSeconds;
   const redisCpu = m.cpu.redis === null ? null : m.cpu.redis.userSeconds + m.cpu.redis.systemSeconds;
-  const perConnection = (before: number, after: number) => (ready === 0 ? Number.NaN : Math.round((after - before) / ready));
+  const server = heldPerConnection(m.held.server, m.held.halfwayReady, ready);
   return {
     connections: {
       requested: m.subscribers,
@@ -78,10 +102,11 @@ export function fanoutFigures(m: Measurements) {
       perSecond: Math.round(ready / m.connect.seconds),
     },
     memory: {
-      method: 'PSS growth (smaps_rollup) of the server processes from before the first connect to 2 s after the last, divided by the connections',
-      serverBytesPerConnection: perConnection(m.pss.serverBefore, m.pss.serverAfter),
-      redisBytesPerConnection: m.pss.redisBefore === null || m.pss.redisAfter === null ? null : perConnection(m.pss.redisBefore, m.pss.redisAfter),
-      generatorBytesPerConnection: ready === 0 ? Number.NaN : Math.round(m.pss.generator / ready),
+      method: MEMORY_METHOD,
+      serverBytesPerConnection: server.fromStart,
+      serverBytesPerConnectionMarginal: server.marginal,
+      redisBytesPerConnection: m.held.redis === null ? null : heldPerConnection(m.held.redis, m.held.halfwayReady, ready).fromStart,
+      generatorBytesPerConnection: ready === 0 ? Number.NaN : Math.round(m.held.generator / ready),
     },
     delivery: {
       events: m.publish.events,

@@ -9,6 +9,6 @@ export function summaryLine({ figures: f }: FanoutResult): string {
     `(server ${f.cpuSeconds.server.user}u+${f.cpuSeconds.server.system}s, redis ${f.cpuSeconds.redis?.total ?? '–'}, generator ${f.cpuSeconds.generator.total}); ` +
     `latency p50/p99/max ${f.latencyMs.p50}/${f.latencyMs.p99}/${f.latencyMs.max} ms; publish p50/p99 ${f.publish.answerMs.p50}/${f.publish.answerMs.p99} ms ` +
     `(${f.publish.events} events); last delivery ${f.delivery.drainSeconds} s after the last publish (${f.delivery.drainEnd}); ` +
-    `${kb(f.memory.serverBytesPerConnection)} KB per idle connection`
+    `${kb(f.memory.serverBytesPerConnection)} KB per idle connection (${kb(f.memory.serverBytesPerConnectionMarginal)} KB for the second half)`
   );
 }

@@ -49,6 +49,7 @@ class GeneratorProcess implements ResumeObserver {
   private failedCount = 0;
   private lastDeliveryMicros = Number.NaN;
   private connectedSent = false;
+  private nextToOpen = 0;
   private timers: NodeJS.Timeout[] = [];
   private progressTimer: NodeJS.Timeout | undefined;
   private resumedCount = 0;
@@ -65,23 +66,33 @@ class GeneratorProcess implements ResumeObserver {
   constructor(private readonly plan: GeneratorPlan) {}
 
   start(): void {
+    this.progressTimer = setInterval(() => this.sendProgress(), PROGRESS_EVERY_MS);
+    this.connectUpTo(Math.min(this.plan.connectFirst ?? this.plan.connections, this.plan.connections));
+  }
+
+  /** The coordinator asks for the connections held back by `connectFirst`. */
+  connectRest(): void {
+    this.connectUpTo(this.plan.connections);
+  }
+
+  /** Opens connections until `end` were attempted, then says `connected` (at the latest after the connect bound). */
+  private connectUpTo(end: number): void {
     const { plan } = this;
-    let next = 0;
+    this.connectedSent = false;
     const openMore = () => {
-      while (next < plan.connections && next - this.readyCount - this.failedCount < plan.connectConcurrency) this.open(next++);
+      while (this.nextToOpen < end && this.nextToOpen - this.readyCount - this.failedCount < plan.connectConcurrency) this.open(this.nextToOpen++);
     };
     this.onSettled = () => {
       openMore();
-      if (this.readyCount + this.failedCount === plan.connections) this.reportConnected();
+      if (this.readyCount + this.failedCount === end) this.reportConnected();
     };
     openMore();
-    if (plan.connections === 0) return this.reportConnected();
-    this.progressTimer = setInterval(() => this.sendProgress(), PROGRESS_EVERY_MS);
+    if (this.readyCount + this.failedCount === end) return this.reportConnected();
     this.timers.push(
       setTimeout(() => {
         // Bounded: whatever is not ready by now will not be waited for.
         for (const connection of this.connections) if (!connection.isReady) connection.close();
-        const unready = plan.connections - this.readyCount - this.failedCount;
+        const unready = end - this.readyCount - this.failedCount;
         if (unready > 0) this.failures[`not ready within ${plan.connectTimeoutMs} ms`] = unready;
         this.failedCount += unready;
         this.reportConnected();
@@ -284,6 +295,8 @@ process.on('message', (message: ToGenerator) => {
   if (message.type === 'plan') {
     generator = new GeneratorProcess(message);
     generator.start();
+  } else if (message.type === 'more') {
+    generator?.connectRest();
   } else if (message.type === 'cut') {
     generator?.cut(message);
   } else if (message.type === 'finish') {

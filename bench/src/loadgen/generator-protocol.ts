@@ -52,8 +52,13 @@ export interface GeneratorPlan {
   readonly firstSeq: number;
   /** Connection attempts in flight at once. */
   readonly connectConcurrency: number;
-  /** Connections not ready this long after the plan arrived are given up. */
+  /** Connections not ready this long after the plan (or, for the rest, `more`) arrived are given up. */
   readonly connectTimeoutMs: number;
+  /**
+   * Connections to open before the first `connected`; the rest are opened on `more`, then
+   * `connected` again. Absent: all at once.
+   */
+  readonly connectFirst?: number;
   /**
    * Durable devices: a connection that ends after it was ready connects again after the JS
    * client's backoff with these settings and resumes from its position. Absent: it stays down.
@@ -96,7 +101,7 @@ export interface DrainLimits {
 /** Why the wait for the last events ended: all in, nothing more arriving, or the time bound. */
 export type DrainEnd = 'complete' | 'stalled' | 'limit';
 
-export type ToGenerator = GeneratorPlan | CutRequest | FinishRequest | { readonly type: 'close' };
+export type ToGenerator = GeneratorPlan | { readonly type: 'more' } | CutRequest | FinishRequest | { readonly type: 'close' };
 
 /** Durable runs: how the connections came back after a cut. */
 export interface ResumeCounts {

@@ -8,5 +8,5 @@ export { eventData } from './event-data.js';
 export { SequenceChecker } from './sequence-checker.js';
 export { WsFrameReader } from './ws-frame-reader.js';
 export { DEFAULT_SOURCES, sourceEndpoint, type SourceEndpoint, type SourcePlan } from './source-endpoints.js';
-export { cpuSince, childPids, readCpu, readListenOverflows, readMachineCpu, readPssBytes, sumCpu, sumPss, type CpuTimes } from './proc-stats.js';
+export { cpuSince, childPids, readCpu, readListenOverflows, readMachineCpu, readHeldBytes, readPssBytes, sumCpu, sumHeld, sumPss, type CpuTimes } from './proc-stats.js';
 export { wallMicros } from './wall-clock.js';

@@ -29,8 +29,10 @@ export interface LoadGeneratorOptions {
   readonly firstSeq?: number;
   /** Connection attempts in flight per process. Default 256. */
   readonly connectConcurrency?: number;
-  /** Bound on the whole connect phase. Default 120 s. */
+  /** Bound on the whole connect phase (on each of its stages). Default 120 s. */
   readonly connectTimeoutMs?: number;
+  /** Connections (of the whole run) start() opens; the rest wait for connectRest(). Default: all. */
+  readonly connectFirst?: number;
   readonly onProgress?: (ready: number, failed: number, total: number) => void;
   /** Gives up the connect phase (closing what is open) when it fires. */
   readonly signal?: AbortSignal;
@@ -92,8 +94,7 @@ export class LoadGenerator {
 
   private constructor(
     private readonly children: readonly Child[],
-    /** How the connect phase went, all processes together. */
-    readonly connected: ConnectSummary & { readonly seconds: number },
+    private connectedSoFar: ConnectSummary & { readonly seconds: number },
   ) {
     for (const child of children) {
       child.process.on('message', (message: FromGenerator) => {
@@ -102,6 +103,25 @@ export class LoadGenerator {
         for (const window of this.windows) window.histogram.add(message.recentLatency);
       });
     }
+  }
+
+  /** How the connect phase went so far, all processes together (seconds: time spent connecting). */
+  get connected(): ConnectSummary & { readonly seconds: number } {
+    return this.connectedSoFar;
+  }
+
+  /** Opens the connections start() held back (connectFirst), and resolves once they are settled. */
+  async connectRest(signal?: AbortSignal): Promise<void> {
+    const started = performance.now();
+    const connected = Promise.all(
+      this.children.map((child) => {
+        const summary = receive(child, 'connected');
+        child.process.send({ type: 'more' } satisfies ToGenerator);
+        return summary;
+      }),
+    );
+    const summaries = await Promise.race([connected, interruption(signal)]);
+    this.connectedSoFar = { ...totalOf(summaries), seconds: this.connectedSoFar.seconds + (performance.now() - started) / 1000 };
   }
 
   /** Counts as of the processes' latest progress messages (each sends one a second). */
@@ -157,17 +177,13 @@ export class LoadGenerator {
         connectTimeoutMs: options.connectTimeoutMs ?? 120_000,
         totalConnections: total,
         ...(options.reconnect ? { reconnect: options.reconnect } : {}),
+        ...(options.connectFirst === undefined ? {} : { connectFirst: Math.round((options.connectFirst * connections) / total) }),
       };
       child.send(plan satisfies ToGenerator);
       first += connections;
     }
     const generator = new LoadGenerator(children, { ready: 0, failed: 0, failures: {}, seconds: 0 });
-    // Rejects when the run is interrupted; marked handled so a later abort is no unhandled rejection.
-    const interrupted = new Promise<never>((_, reject) => {
-      if (options.signal?.aborted) reject(new Error('interrupted'));
-      options.signal?.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
-    });
-    interrupted.catch(() => undefined);
+    const interrupted = interruption(options.signal);
     try {
       const connected = Promise.all(
         children.map((child) =>
@@ -181,14 +197,8 @@ export class LoadGenerator {
         ),
       );
       const summaries = await Promise.race([connected, interrupted]);
-      const failures = addReasons(summaries.map((s) => s.failures));
       generator.detach();
-      return new LoadGenerator(children, {
-        ready: summaries.reduce((n, s) => n + s.ready, 0),
-        failed: summaries.reduce((n, s) => n + s.failed, 0),
-        failures,
-        seconds: (performance.now() - started) / 1000,
-      });
+      return new LoadGenerator(children, { ...totalOf(summaries), seconds: (performance.now() - started) / 1000 });
     } catch (error) {
       await generator.stop();
       throw error;
@@ -263,6 +273,21 @@ export class LoadGenerator {
       }),
     );
   }
+}
+
+/** Rejects when the run is interrupted; marked handled, so an abort after the wait is no unhandled rejection. */
+function interruption(signal: AbortSignal | undefined): Promise<never> {
+  const interrupted = new Promise<never>((_, reject) => {
+    if (signal?.aborted) reject(new Error('interrupted'));
+    signal?.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+  });
+  interrupted.catch(() => undefined);
+  return interrupted;
+}
+
+/** The processes' connect summaries (each counts its connections so far), added up. */
+function totalOf(summaries: readonly ConnectSummary[]): ConnectSummary {
+  return { ready: summaries.reduce((n, s) => n + s.ready, 0), failed: summaries.reduce((n, s) => n + s.failed, 0), failures: addReasons(summaries.map((s) => s.failures)) };
 }
 
 /** Counts by reason, added up over processes. */

@@ -1,5 +1,5 @@
 // What the kernel says a process has spent: CPU seconds (user and system apart, from
-// /proc/<pid>/stat) and memory (PSS, from /proc/<pid>/smaps_rollup). Read from outside the
+// /proc/<pid>/stat) and memory (from /proc/<pid>/smaps_rollup). Read from outside the
 // process, so it works for any server (Node, nginx, redis-server) and costs the server nothing.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -63,6 +63,26 @@ export function sumCpu(pids: readonly number[]): CpuTimes {
 export function sumPss(pids: readonly number[]): number {
   let bytes = 0;
   for (const pid of pids) bytes += readPssBytes(pid);
+  return bytes;
+}
+
+/**
+ * Memory `pid` holds itself, in bytes: its anonymous pages (heaps, stacks) and its share of shared
+ * memory (nginx's zone), not the pages of program files. Their share moves whenever another
+ * process maps the same files: each load-generator process is another `node`, so starting them
+ * lowers a Node server's PSS by hundreds of bytes per connection it then holds.
+ */
+export function readHeldBytes(pid: number): number {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const anon = /^Pss_Anon:\s+(\d+) kB$/m.exec(rollup);
+  const shmem = /^Pss_Shmem:\s+(\d+) kB$/m.exec(rollup);
+  if (anon === null || shmem === null) throw new Error(`/proc/${pid}/smaps_rollup has no Pss_Anon or Pss_Shmem line (Linux 5.8 or later has them)`);
+  return (Number(anon[1]) + Number(shmem[1])) * 1024;
+}
+
+export function sumHeld(pids: readonly number[]): number {
+  let bytes = 0;
+  for (const pid of pids) bytes += readHeldBytes(pid);
   return bytes;
 }
 

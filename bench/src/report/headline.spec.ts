@@ -32,7 +32,7 @@ describe('headlineTable', () => {
     ]);
     expect(table).toContain('| deliveries per server CPU-second, paced (WebSocket, 10k subscribers) | 150k | 100k (Tidings 1.50×) | – | – |');
     expect(table).toContain('| deliveries per server CPU-second, burst (WebSocket, 10k subscribers) | 1.00M | – | – | 250k (Tidings 4.00×) |');
-    expect(table).toContain('| server memory per idle connection, PSS (WebSocket, 10k) | 2.0 KB | 10.0 KB (Tidings 5.00×) | – | – |');
+    expect(table).toContain('| server memory per idle connection (WebSocket, 10k) | 2.0 KB | 10.0 KB (Tidings 5.00×) | – | – |');
     expect(table).toContain('| publish→receive p99 at equal offered load (paced, 10k subscribers) | 200 ms | 100 ms (Tidings 0.50×) | – | – |');
     expect(table).toContain('| publish→receive p99 at equal offered load (open loop, 10 events/s, 10k subscribers) | 300 ms | 900 ms (Tidings 3.00×) | – | – |');
     expect(table).toContain('| largest connection count held (connections scenario) | 10k | 49k (Tidings 0.20×) | – | – |');

@@ -1,5 +1,5 @@
 // The headline figures against each peer, from the latest runs: deliveries per server CPU-second
-// (paced and burst fan-out), server memory per idle connection (PSS), publish→receive p99 at equal
+// (paced and burst fan-out), server memory per idle connection, publish→receive p99 at equal
 // offered load (the paced run, and the open-loop stepped runs at the highest rate every server
 // reached) and the largest connection count held. Each peer's cell carries
 // Tidings' advantage as a ratio (above 1: Tidings ahead).
@@ -90,7 +90,7 @@ function rows(runs: readonly Run[]): Row[] {
     out.push({ label: `deliveries per server CPU-second, ${mode} (WebSocket, ${thousands(found.subscribers)} subscribers)`, values: map(found.byServer, 'efficiency.deliveriesPerServerCpuSecond'), format: thousands, higherIsBetter: true });
   }
   const idle = idleRuns(runs);
-  if (idle !== null) out.push({ label: `server memory per idle connection, PSS (WebSocket, ${thousands(idle.connections)})`, values: new Map([...idle.byServer].map(([server, run]) => [server, memoryPerConnection(run)])), format: kb, higherIsBetter: false });
+  if (idle !== null) out.push({ label: `server memory per idle connection (WebSocket, ${thousands(idle.connections)})`, values: new Map([...idle.byServer].map(([server, run]) => [server, memoryPerConnection(run)])), format: kb, higherIsBetter: false });
   const paced = fanoutRuns(runs, 'paced');
   if (paced !== null) out.push({ label: `publish→receive p99 at equal offered load (paced, ${thousands(paced.subscribers)} subscribers)`, values: map(paced.byServer, 'latencyMs.p99'), format: ms, higherIsBetter: false });
   const stepped = steppedAtEqualRate(runs);

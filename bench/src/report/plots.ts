@@ -44,8 +44,8 @@ function memoryVsConnections(runs: readonly Run[]): Plot {
   })).filter((s) => s.points.length > 0);
   return {
     file: 'plots/memory-per-connection.svg',
-    caption: 'Server memory (PSS growth) per idle WebSocket connection against connections held',
-    svg: lineChart({ title: 'Memory per idle connection', xLabel: 'idle connections', yLabel: 'KB per connection (PSS)', series, logX: true }),
+    caption: 'Server memory growth per idle WebSocket connection against connections held',
+    svg: lineChart({ title: 'Memory per idle connection', xLabel: 'idle connections', yLabel: 'KB per connection', series, logX: true }),
   };
 }
 

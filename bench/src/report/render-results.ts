@@ -59,6 +59,12 @@ function boundOf(r: Run): number {
   return at >= 0 ? Number(r.argv[at + 1]) : 1000;
 }
 
+/** " (0.81 KB for the second half)" where the run read memory halfway too. */
+function secondHalf(run: Run): string {
+  const bytes = figure(run, 'memory.serverBytesPerConnectionMarginal');
+  return Number.isFinite(bytes) ? ` (${(bytes / 1024).toFixed(2)} KB for the second half)` : '';
+}
+
 /** The issue's targets for this machine, met or not, from the runs there are. */
 function targets(runs: readonly Run[]): string {
   const tidings = runs.filter((r) => r.server === 'tidings');
@@ -66,7 +72,7 @@ function targets(runs: readonly Run[]): string {
     .filter((r) => r.scenario === 'connections' && (r.config['connections'] as number) >= 100_000 && r.config['transport'] === 'ws')
     .sort((a, b) => (a.config['connections'] as number) - (b.config['connections'] as number));
   const pss = Math.max(...large.map((r) => memoryPerConnection(r)).filter((v) => !Number.isNaN(v)));
-  const pssText = large.map((r) => `${Number.isNaN(memoryPerConnection(r)) ? 'not measurable' : `${(memoryPerConnection(r) / 1024).toFixed(2)} KB`} at ${thousands(r.config['connections'] as number)}`).join(', ');
+  const pssText = large.map((r) => `${Number.isNaN(memoryPerConnection(r)) ? 'not measurable' : `${(memoryPerConnection(r) / 1024).toFixed(2)} KB${secondHalf(r)}`} at ${thousands(r.config['connections'] as number)}`).join(', ');
   const held = Math.max(0, ...tidings.filter((r) => r.scenario === 'connections').map((r) => figure(r, 'held')).filter(Number.isFinite));
   const fan100k = tidings.filter((r) => r.scenario === 'fanout' && r.config['subscribers'] === 100_000 && r.config['mode'] === 'paced');
   const p99 = Math.min(...fan100k.map((r) => figure(r, 'latencyMs.p99')));
@@ -137,8 +143,14 @@ size list of the command is the bound); one that did not says why above: "not re
 120000 ms" is the connect phase's bound, so the count is what it accepted in two minutes. A process
 may hold at most 20,000 open files here, so every server runs one process per 15k connections
 (Nchan: workers) and so does the load generator; the 24 GiB of memory are shared by all of them.
-Memory per connection is not quoted ("–") for a run in which a server process's PSS shrank (by
-over 1 MiB) while it took connections: its start-up heap was still being collected, and the growth is noise.
+Memory per connection is the growth of what the server processes hold themselves (anonymous and
+shared memory, not program files), from before the first connect to 2 s after the last, divided by
+the connections; "second half" divides the growth over the second half of the connections by
+them, which leaves out what each process pays once (V8's young generation coming into use,
+compiled code). Runs before 2026-11-27 quoted whole PSS, which also moved with the share of the
+program's pages other processes (the load generators) took. Memory per connection is not quoted
+("–") for a run in which a server process's memory shrank (by over 1 MiB) while it took
+connections: its start-up heap was still being collected, and the growth is noise.
 
 ## Where p99 degrades (stepped, open loop)
 

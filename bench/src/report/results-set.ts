@@ -57,16 +57,18 @@ export function figure(run: Run | undefined, path: string): number {
   return typeof value === 'number' ? value : Number.NaN;
 }
 
-/** A server process's PSS shrinking by more than this while it took connections marks the reading as noise. */
+/** A server process's memory shrinking by more than this while it took connections marks the reading as noise. */
 const SHRINK_NOISE_BYTES = 1024 * 1024;
 
 /**
- * Server PSS growth per connection; NaN when a server process shrank while it took connections:
+ * Server memory growth per connection; NaN when a server process shrank while it took connections:
  * then its start-up heap was still being collected and the growth is noise, not a measurement
- * (34 edges of ~10k connections each, ~20 MB of growth apiece, showed it).
+ * (34 edges of ~10k connections each, ~20 MB of growth apiece, showed it). Runs before 2026-11-27
+ * measured PSS from before the first connect (serverPssBytesPerProcess); see MEMORY_METHOD.
  */
 export function memoryPerConnection(run: Run | undefined): number {
-  const perProcess = (run?.figures as { memory?: { serverPssBytesPerProcess?: unknown } } | undefined)?.memory?.serverPssBytesPerProcess;
+  const memory = (run?.figures as { memory?: { serverGrowthBytesPerProcess?: unknown; serverPssBytesPerProcess?: unknown } } | undefined)?.memory;
+  const perProcess = memory?.serverGrowthBytesPerProcess ?? memory?.serverPssBytesPerProcess;
   if (Array.isArray(perProcess) && perProcess.some((bytes) => typeof bytes === 'number' && bytes < -SHRINK_NOISE_BYTES)) return Number.NaN;
   return figure(run, 'memory.serverBytesPerConnection');
 }

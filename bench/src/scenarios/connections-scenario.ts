@@ -1,5 +1,5 @@
 // connections: N idle subscribers per server (SSE, WebSocket or mixed), nothing published. Measures
-// the connect rate, server memory per connection (PSS growth of each server process and of Redis),
+// the connect rate, server memory per connection (held-memory growth of each server process and of Redis),
 // the CPU the idle connections cost (heartbeats, timers) and how many stayed open.
 import { measureDelivery } from '../delivery/measure-delivery.js';
 import type { ServerKind } from '../servers/server-under-test.js';
@@ -13,7 +13,7 @@ const kb = (bytes: number | null) => (bytes === null ? '–' : (bytes / 1024).to
 
 export const connectionsScenario: Scenario = {
   name: 'connections',
-  summary: 'N idle subscribers: connect rate, server memory (PSS) per connection, idle CPU, connections held',
+  summary: 'N idle subscribers: connect rate, server memory per connection, idle CPU, connections held',
   example: 'npm run bench -- connections --servers tidings,nchan,socketio,soketi --transport ws --connections 10000,50000',
   options: {
     servers: SERVERS_OPTION,
@@ -51,7 +51,8 @@ export const connectionsScenario: Scenario = {
                 description: started.description,
                 figures: { ...idle, held },
                 summary:
-                  `${held}/${connections} held (${idle.connections.perSecond}/s connects), ${kb(idle.memory.serverBytesPerConnection)} KB server + ` +
+                  `${held}/${connections} held (${idle.connections.perSecond}/s connects), ${kb(idle.memory.serverBytesPerConnection)} KB server ` +
+                  `(${kb(idle.memory.serverBytesPerConnectionMarginal)} KB for the second half) + ` +
                   `${kb(idle.memory.redisBytesPerConnection)} KB Redis per connection, idle CPU ${idle.idleCpu?.serverCoresBusy ?? '–'} cores`,
               };
             } finally {

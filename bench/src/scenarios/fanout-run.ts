@@ -66,6 +66,6 @@ export async function measureFanout(
     summary:
       `${f.delivery.deliveries} deliveries (lost ${f.delivery.lost}, dup ${f.delivery.duplicates}, out of order ${f.delivery.outOfOrder}${f.delivery.outOfOrderByStorage ? `, ${f.delivery.outOfOrderByStorage} of them by the server's storage order` : ''}), ` +
       `${f.efficiency.deliveriesPerServerCpuSecond} per server CPU-s; latency p50/p99 ${f.latencyMs.p50}/${f.latencyMs.p99} ms; ` +
-      `${kb(f.memory.serverBytesPerConnection)} KB per idle connection`,
+      `${kb(f.memory.serverBytesPerConnection)} KB per idle connection (${kb(f.memory.serverBytesPerConnectionMarginal)} KB for the second half)`,
   };
 }
