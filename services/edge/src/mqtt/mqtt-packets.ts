@@ -15,8 +15,9 @@ import { MqttSink } from './mqtt-sink.js';
 import { filterSpec, topicChannel } from './mqtt-topics.js';
 
 /**
- * Handles one packet of a connection, after every packet before it. Not async itself: what the
- * handlers keep across their awaits is what they took from the packet, not the packet.
+ * Handles one packet of a connection, after every packet before it. Not async itself, so no frame
+ * of its own keeps the packet while a handler awaits; SUBSCRIBE's handler, which waits longest
+ * (every subscription starts), takes only its filters from it.
  */
 export function handlePacket(ctx: EdgeContext, conn: MqttConnection, packet: Packet): Promise<void> | void {
   if (!conn.grant) {
