@@ -68,6 +68,7 @@ function processCpu(): CpuTimes {
 }
 
 const total = (t: CpuTimes) => t.userSeconds + t.systemSeconds;
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPlan, hooks: DeliveryHooks): Promise<DeliveryOutcome> {
@@ -101,7 +102,6 @@ export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPla
     if (hooks.signal.aborted) throw new Error('interrupted');
     const halfwayReady = generator.connected.ready;
     const perProcessHalfway = serverPids.map(readHeldBytes);
-    const serverHalfway = sumHeld(serverPids);
     const redisHalfway = redisPids.length > 0 ? sumHeld(redisPids) : null;
     hooks.log(`  ${halfwayReady} ready; connecting the rest`);
     await generator.connectRest(hooks.signal);
@@ -110,13 +110,14 @@ export async function measureDelivery(server: ServerUnderTest, plan: DeliveryPla
     if (connect.ready === 0) throw new Error('no subscriber connected');
     await sleep(hooks.settleMs ?? SETTLE_MS);
     if (hooks.signal.aborted) throw new Error('interrupted');
+    const perProcessAfter = serverPids.map(readHeldBytes);
     const held: Measurements['held'] = {
-      server: { before: serverBefore, halfway: serverHalfway, after: sumHeld(serverPids) },
+      server: { before: serverBefore, halfway: sum(perProcessHalfway), after: sum(perProcessAfter) },
       redis: redisBefore === null || redisHalfway === null ? null : { before: redisBefore, halfway: redisHalfway, after: sumHeld(redisPids) },
       halfwayReady,
       generator: sumHeld(generator.pids),
     };
-    const perProcess = serverPids.map((pid, i) => readHeldBytes(pid) - perProcessHalfway[i]!);
+    const perProcess = perProcessAfter.map((bytes, i) => bytes - perProcessHalfway[i]!);
     const serverGrowth = heldPerConnection(held.server, halfwayReady, connect.ready);
     stopTicker = startProgressTicker(generator, plan.connections, hooks.log);
 

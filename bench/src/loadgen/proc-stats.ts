@@ -33,10 +33,19 @@ export function readCpu(pid: number): CpuTimes {
 
 /** Proportional set size of `pid` in bytes: its private memory plus its share of shared pages. */
 export function readPssBytes(pid: number): number {
+  return rollupBytes(pid, ['Pss']);
+}
+
+/** The sum of `fields` (lines given in kB) of /proc/<pid>/smaps_rollup, in bytes. */
+function rollupBytes(pid: number, fields: readonly string[]): number {
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const match = /^Pss:\s+(\d+) kB$/m.exec(rollup);
-  if (match === null) throw new Error(`/proc/${pid}/smaps_rollup has no Pss line`);
-  return Number(match[1]) * 1024;
+  let kb = 0;
+  for (const field of fields) {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(rollup);
+    if (match === null) throw new Error(`/proc/${pid}/smaps_rollup has no ${field} line`);
+    kb += Number(match[1]);
+  }
+  return kb * 1024;
 }
 
 /** The PIDs whose parent is `pid` (e.g. nginx workers under the master we started). */
@@ -61,29 +70,22 @@ export function sumCpu(pids: readonly number[]): CpuTimes {
 }
 
 export function sumPss(pids: readonly number[]): number {
-  let bytes = 0;
-  for (const pid of pids) bytes += readPssBytes(pid);
-  return bytes;
+  return pids.reduce((bytes, pid) => bytes + readPssBytes(pid), 0);
 }
 
 /**
  * Memory `pid` holds itself, in bytes: its anonymous pages (heaps, stacks) and its share of shared
- * memory (nginx's zone), not the pages of program files. Their share moves whenever another
- * process maps the same files: each load-generator process is another `node`, so starting them
- * lowers a Node server's PSS by hundreds of bytes per connection it then holds.
+ * memory (nginx's zone), not the pages of program files (Pss_Anon and Pss_Shmem: Linux 5.8 on).
+ * Their share moves whenever another process maps the same files: each load-generator process is
+ * another `node`, so starting them lowers a Node server's PSS by hundreds of bytes per connection
+ * it then holds.
  */
 export function readHeldBytes(pid: number): number {
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const anon = /^Pss_Anon:\s+(\d+) kB$/m.exec(rollup);
-  const shmem = /^Pss_Shmem:\s+(\d+) kB$/m.exec(rollup);
-  if (anon === null || shmem === null) throw new Error(`/proc/${pid}/smaps_rollup has no Pss_Anon or Pss_Shmem line (Linux 5.8 or later has them)`);
-  return (Number(anon[1]) + Number(shmem[1])) * 1024;
+  return rollupBytes(pid, ['Pss_Anon', 'Pss_Shmem']);
 }
 
 export function sumHeld(pids: readonly number[]): number {
-  let bytes = 0;
-  for (const pid of pids) bytes += readHeldBytes(pid);
-  return bytes;
+  return pids.reduce((bytes, pid) => bytes + readHeldBytes(pid), 0);
 }
 
 export function cpuSince(before: CpuTimes, after: CpuTimes): CpuTimes {
